@@ -1,0 +1,1 @@
+#include "bootfix-module.h"

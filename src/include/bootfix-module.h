@@ -1,0 +1,163 @@
+/* virt-bootfix conversion-module ABI.
+ *
+ * This is the only public header.  A module is a shared object that
+ * exports exactly one symbol, bootfix_module_init, which returns a
+ * pointer to a struct bootfix_module.  BOOTFIX_REGISTER_MODULE defines
+ * that symbol and fills in the private fields.
+ *
+ * ABI rules (the nbdkit plugin model):
+ *  - struct bootfix_module and struct bootfix_host start with their own
+ *    size and the API version.  Fields are only ever appended.
+ *  - The host copies min(its size, the module's size) bytes into a zeroed
+ *    struct, so a callback that an older module does not know reads NULL.
+ *  - Only plain C types cross the boundary: fixed-width integers,
+ *    UTF-8 const char *, opaque handles.  No GLib or libxml2 types.
+ *  - Callbacks return 0 on success and -1 on error, after reporting the
+ *    error through host->error().
+ *
+ * Modules only PLAN.  They read the guest through the host table and
+ * describe the wanted end state with host->set_value() and friends.  The
+ * host diffs the plan against the guest, journals, writes and reports, so
+ * --dry-run, --json and atomic writes work the same for every module.
+ */
+#ifndef BOOTFIX_MODULE_H
+#define BOOTFIX_MODULE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BOOTFIX_API_VERSION 1
+
+/* Registry value types, numbered as in the Windows registry. */
+#define BOOTFIX_REG_SZ        1
+#define BOOTFIX_REG_EXPAND_SZ 2
+#define BOOTFIX_REG_BINARY    3
+#define BOOTFIX_REG_DWORD     4
+#define BOOTFIX_REG_MULTI_SZ  7
+
+/* Log levels for host->log(). */
+#define BOOTFIX_LOG_DEBUG   0
+#define BOOTFIX_LOG_INFO    1
+#define BOOTFIX_LOG_WARNING 2
+
+/* In a registry path, this prefix stands for "every control set":
+ * the host expands it to the one named by SYSTEM\Select\Current and to
+ * every other ControlSetNNN present in the hive. */
+#define BOOTFIX_CONTROL_SET "CurrentControlSet"
+
+/* What the host knows about the guest and the target hardware.  Strings
+ * are never NULL (empty when unknown).  Appended to only. */
+struct bootfix_facts {
+  uint64_t _struct_size;
+  const char *guest_name;     /* domain name, or the first disk's name */
+  const char *os_type;        /* "windows", "linux", … (libguestfs) */
+  const char *product_name;   /* "Windows 7 Professional" */
+  const char *product_variant;/* "Client" / "Server" */
+  const char *arch;           /* "i386", "x86_64" */
+  const char *osinfo;         /* "win7", "win2k8r2", … */
+  int major_version;
+  int minor_version;
+  const char *machine;        /* "pc-i440fx-7.2" as written */
+  const char *machine_family; /* "i440fx" or "q35" */
+  const char *bus;            /* "ide", "sata", "scsi", "virtio", … */
+  const char *controller_id;  /* from data/controllers.xml: "piix3-ide" */
+  const char *pci_id;         /* "8086:7010" */
+};
+
+/* One matched rule, seen as a list of items, each a kind ("service",
+ * "cdd", "remove-start-override", "driver-file", "refuse") with string
+ * attributes.  Generic on purpose: a new attribute in the rule schema
+ * needs no ABI change. */
+struct bootfix_rule;
+
+struct bootfix_host {
+  uint64_t _struct_size;
+  int _api_version;
+  const struct bootfix_facts *facts;
+
+  /* Printf-style diagnostics.  error() records the reason the current
+   * callback is about to return -1. */
+  void (*log) (const struct bootfix_host *h, int level, const char *fmt, ...)
+    __attribute__ ((format (printf, 3, 4)));
+  void (*error) (const struct bootfix_host *h, const char *fmt, ...)
+    __attribute__ ((format (printf, 2, 3)));
+
+  /* The rule that matches these facts, or NULL when no rule does. */
+  const struct bootfix_rule *(*rule) (const struct bootfix_host *h);
+  size_t (*rule_n_items) (const struct bootfix_rule *r);
+  const char *(*rule_item_kind) (const struct bootfix_rule *r, size_t i);
+  /* NULL when the item has no such attribute. */
+  const char *(*rule_item_attr) (const struct bootfix_rule *r, size_t i,
+                                 const char *attr);
+  const char *(*rule_id) (const struct bootfix_rule *r);
+
+  /* Read a registry value of the guest as it is now.  hive is "SYSTEM" or
+   * "SOFTWARE"; path uses backslashes and may start with
+   * BOOTFIX_CONTROL_SET (read from the current control set).  Returns 1
+   * and a malloc'd copy in *data (the module frees it with free()),
+   * 0 when the key or value does not exist, -1 on error. */
+  int (*get_value) (const struct bootfix_host *h, const char *hive,
+                    const char *path, const char *name,
+                    uint32_t *type, void **data, size_t *len);
+  /* Does the file exist in the guest?  Path relative to the Windows
+   * directory (for example "system32\\drivers\\atapi.sys"), matched
+   * case-insensitively.  1 yes, 0 no, -1 error. */
+  int (*file_exists) (const struct bootfix_host *h, const char *path);
+
+  /* The plan: wanted end state.  The host drops what already holds.
+   * reason is shown to the user (usually the rule id). */
+  int (*ensure_key) (const struct bootfix_host *h, const char *hive,
+                     const char *path, const char *reason);
+  int (*set_value) (const struct bootfix_host *h, const char *hive,
+                    const char *path, const char *name, uint32_t type,
+                    const void *data, size_t len, const char *reason);
+  int (*delete_value) (const struct bootfix_host *h, const char *hive,
+                       const char *path, const char *name,
+                       const char *reason);
+  int (*delete_key) (const struct bootfix_host *h, const char *hive,
+                     const char *path, const char *reason);
+  /* Declare the guest unfixable: nothing at all is changed and the tool
+   * exits 3.  advice says what the user can do instead. */
+  int (*refuse) (const struct bootfix_host *h, const char *why,
+                 const char *advice);
+};
+
+struct bootfix_module {
+  /* Private, filled in by BOOTFIX_REGISTER_MODULE. */
+  uint64_t _struct_size;
+  int _api_version;
+
+  const char *name;           /* mandatory, [a-z0-9-]+ */
+  const char *version;
+  const char *description;
+
+  /* Does this guest concern the module?  1 yes, 0 no, -1 error.
+   * Mandatory. */
+  int (*probe) (const struct bootfix_host *h);
+  /* Describe the fix through h->set_value() & co.  Mandatory. */
+  int (*plan) (const struct bootfix_host *h);
+  /* Optional: check the guest after the host has written the plan. */
+  int (*verify) (const struct bootfix_host *h);
+};
+
+#define BOOTFIX_MODULE_INIT_SYMBOL "bootfix_module_init"
+
+#define BOOTFIX_REGISTER_MODULE(module)                                 \
+  extern const struct bootfix_module *bootfix_module_init (void);      \
+  const struct bootfix_module *                                         \
+  bootfix_module_init (void)                                            \
+  {                                                                     \
+    (module)._struct_size = sizeof (module);                            \
+    (module)._api_version = BOOTFIX_API_VERSION;                        \
+    return &(module);                                                   \
+  }
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BOOTFIX_MODULE_H */

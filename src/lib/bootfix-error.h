@@ -1,0 +1,24 @@
+/* The library's GError domain and codes. */
+#ifndef BOOTFIX_ERROR_H
+#define BOOTFIX_ERROR_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define BOOTFIX_ERROR (bootfix_error_quark ())
+GQuark bootfix_error_quark (void);
+
+typedef enum {
+  BOOTFIX_ERROR_FAILED,       /* anything else: exit 1 */
+  BOOTFIX_ERROR_INVALID_DATA, /* a data file (rules, controllers) is wrong */
+  BOOTFIX_ERROR_INVALID_DOMAIN, /* the domain XML is unusable */
+  BOOTFIX_ERROR_UNSUPPORTED,  /* a bus/controller/machine we cannot use */
+  BOOTFIX_ERROR_GUEST,        /* the guest is damaged or not Windows */
+  BOOTFIX_ERROR_MODULE,       /* a conversion module could not be loaded */
+  BOOTFIX_ERROR_REFUSED,      /* unsafe or no inbox driver: exit 3 */
+} BootfixError;
+
+G_END_DECLS
+
+#endif

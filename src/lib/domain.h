@@ -1,0 +1,72 @@
+/* The domain reader: libvirt domain XML -> what the guest will boot on. */
+#ifndef BOOTFIX_DOMAIN_H
+#define BOOTFIX_DOMAIN_H
+
+#include <glib.h>
+#include "controllers.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *target_dev;  /* "hda", "vda", "sda" */
+  char *bus;         /* target/@bus */
+  char *source;      /* source/@file or @dev; NULL for network/volume */
+  char *source_type; /* disk/@type: file, block, network, volume, nvme */
+  char *format;      /* driver/@type: raw, qcow2; NULL when absent */
+  char *model;       /* disk/@model, virtio only; NULL when absent */
+  int boot_order;    /* boot/@order, 0 when absent */
+  int controller_index; /* address/@controller, 0 when absent */
+} BootfixDisk;
+
+typedef struct {
+  char *type;        /* ide, sata, scsi, nvme, … */
+  int index;
+  char *model;       /* NULL when absent */
+} BootfixDomainController;
+
+typedef struct {
+  char *name;            /* <name>, or the first disk's base name */
+  char *machine;         /* as written: "pc-i440fx-7.2" */
+  char *machine_family;  /* "i440fx" / "q35" */
+  char *arch;            /* os/type/@arch, "x86_64" when absent */
+  char *firmware;        /* "efi" or "bios" */
+  GPtrArray *disks;      /* BootfixDisk*, only device='disk', doc order */
+  GPtrArray *controllers;/* BootfixDomainController* */
+  guint boot_disk;       /* index into disks */
+  /* Resolved through controllers.xml for the boot disk: */
+  char *bus;
+  char *controller_model; /* the model used for the lookup, or NULL */
+  const BootfixController *controller; /* owned by the db */
+  GPtrArray *warnings;   /* char*: things worth telling the user */
+} BootfixDomain;
+
+void bootfix_domain_free (BootfixDomain *d);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixDomain, bootfix_domain_free)
+
+/* Parse a domain XML document.  `what` names it in errors (the file
+ * name).  The boot disk is the device='disk' with the lowest boot
+ * order, else the first device='disk'.  Fails (BOOTFIX_ERROR_INVALID_DOMAIN
+ * or BOOTFIX_ERROR_UNSUPPORTED) when there is no disk, the machine or
+ * bus is unknown, the bus cannot exist on the machine, or the XML is
+ * not a domain.  Relative source paths are resolved against base_dir
+ * when it is not NULL. */
+BootfixDomain *bootfix_domain_parse (const char *xml, gsize len,
+                                     const char *what, const char *base_dir,
+                                     const BootfixControllerDb *db,
+                                     GError **error);
+BootfixDomain *bootfix_domain_parse_file (const char *path,
+                                          const BootfixControllerDb *db,
+                                          GError **error);
+
+/* The -a DISK --machine M --bus B form: a domain made from arguments.
+ * The first disk is the boot disk. */
+BootfixDomain *bootfix_domain_new_from_disks (const char *const *disks,
+                                              const char *machine,
+                                              const char *bus,
+                                              const char *model,
+                                              const BootfixControllerDb *db,
+                                              GError **error);
+
+G_END_DECLS
+
+#endif

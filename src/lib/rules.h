@@ -1,0 +1,73 @@
+/* Rule files, data/rules/*.xml: what each Windows needs on each
+ * controller.  Loaded once, matched per guest. */
+#ifndef BOOTFIX_RULES_H
+#define BOOTFIX_RULES_H
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* What a rule may match on.  Strings may be NULL (unknown). */
+typedef struct {
+  int major;
+  int minor;
+  const char *arch;       /* "i386" / "x86_64" */
+  const char *osinfo;     /* "win7" */
+  const char *variant;    /* "client" / "server" (lower case) */
+  const char *controller; /* controller id from controllers.xml */
+} BootfixRuleQuery;
+
+/* One item of a rule: an element of the rule body with its attributes,
+ * for example kind "service" with name=intelide start=0. */
+typedef struct {
+  char *kind;
+  GHashTable *attrs;  /* char* -> char* */
+  int line;           /* where it was written, for messages */
+} BootfixRuleItem;
+
+typedef struct {
+  char *id;
+  char *description;
+  char *file;         /* base name of the file that holds it */
+  int line;
+  GPtrArray *items;   /* BootfixRuleItem* */
+  /* match: */
+  int nt_min, nt_max; /* major*100+minor, inclusive; 0 / G_MAXINT when open */
+  char *arch;         /* NULL = any */
+  char *osinfo;       /* NULL = any */
+  char *variant;      /* NULL = any */
+  GPtrArray *controllers; /* char*; empty = any */
+} BootfixRule;
+
+typedef struct _BootfixRuleSet BootfixRuleSet;
+
+/* Load every *.xml in dir, in name order.  Errors name file:line. */
+BootfixRuleSet *bootfix_rule_set_load_dir (const char *dir, GError **error);
+/* Load one document from memory (tests and fuzzing). */
+BootfixRuleSet *bootfix_rule_set_load_data (const char *data, gsize len,
+                                            const char *what, GError **error);
+void bootfix_rule_set_free (BootfixRuleSet *rs);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixRuleSet, bootfix_rule_set_free)
+
+guint bootfix_rule_set_size (const BootfixRuleSet *rs);
+const BootfixRule *bootfix_rule_set_index (const BootfixRuleSet *rs, guint i);
+
+/* The most specific rule that matches, or NULL.  Specificity: a
+ * constrained controller, osinfo, arch, variant each count; then the
+ * narrower NT range wins.  Two matching rules of equal specificity are a
+ * data error, reported here (BOOTFIX_ERROR_INVALID_DATA naming both). */
+const BootfixRule *bootfix_rule_set_match (const BootfixRuleSet *rs,
+                                           const BootfixRuleQuery *q,
+                                           GError **error);
+
+/* Item attribute or NULL. */
+const char *bootfix_rule_item_attr (const BootfixRuleItem *item,
+                                    const char *name);
+
+/* Where data files live: $BOOTFIX_DATADIR, else the build-time datadir,
+ * else the source tree's data/ when run from the build tree. */
+const char *bootfix_data_dir (void);
+
+G_END_DECLS
+
+#endif

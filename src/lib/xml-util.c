@@ -1,0 +1,89 @@
+/* Safe XML loading: every XML we read may come from a stranger. */
+#include "config.h"
+
+#include "xml-util.h"
+#include "bootfix-error.h"
+
+G_DEFINE_QUARK (bootfix-error-quark, bootfix_error)
+
+/* Options for untrusted XML: never touch the network, never substitute
+ * entities or load external DTDs, keep libxml2's size limits on. */
+#define SAFE_XML_OPTIONS \
+  (XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA)
+
+static void
+set_parse_error (xmlParserCtxt *ctxt, const char *what, GError **error)
+{
+  const xmlError *e = xmlCtxtGetLastError (ctxt);
+  g_autofree char *msg = g_strdup (e && e->message ? e->message
+                                   : "not well-formed XML");
+  g_strchomp (msg);
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+               "%s:%d: %s", what, e ? e->line : 0, msg);
+}
+
+/* An internal DTD can still declare entities that expand to megabytes
+ * (billion laughs) or name a host file.  We never need one. */
+static gboolean
+reject_dtd (xmlDoc *doc, const char *what, GError **error)
+{
+  if (doc->intSubset != NULL || doc->extSubset != NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                 "%s: a DOCTYPE declaration is not allowed here", what);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+xmlDoc *
+bootfix_xml_parse (const char *data, gsize len, const char *what,
+                   GError **error)
+{
+  if (len > BOOTFIX_MAX_XML_SIZE || len > G_MAXINT) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                 "%s: larger than %d bytes", what, BOOTFIX_MAX_XML_SIZE);
+    return NULL;
+  }
+  g_autoptr (xmlParserCtxt) ctxt = xmlNewParserCtxt ();
+  if (ctxt == NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 "%s: out of memory", what);
+    return NULL;
+  }
+  g_autoptr (xmlDoc) doc = xmlCtxtReadMemory (ctxt, data, (int) len, what,
+                                              NULL, SAFE_XML_OPTIONS);
+  if (doc == NULL || !ctxt->wellFormed) {
+    set_parse_error (ctxt, what, error);
+    return NULL;
+  }
+  if (!reject_dtd (doc, what, error))
+    return NULL;
+  if (xmlDocGetRootElement (doc) == NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                 "%s: empty document", what);
+    return NULL;
+  }
+  return g_steal_pointer (&doc);
+}
+
+xmlDoc *
+bootfix_xml_parse_file (const char *path, GError **error)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) local = NULL;
+
+  if (!g_file_get_contents (path, &data, &len, &local)) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 "%s", local->message);
+    return NULL;
+  }
+  return bootfix_xml_parse (data, len, path, error);
+}
+
+char *
+bootfix_xml_get_attr (xmlNode *node, const char *name)
+{
+  g_autoptr (BootfixXmlString) v = xmlGetProp (node, (const xmlChar *) name);
+  return v ? g_strdup ((const char *) v) : NULL;
+}
