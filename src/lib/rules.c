@@ -1,1 +1,837 @@
+/* Rule files (the *.xml files in data/rules): loader, validator, matcher.
+ *
+ * The format is documented in data/schema/bootfix-rules.rng.  The
+ * schema is only checked by a test; the checks that protect us at run
+ * time are the ones here, so every element, attribute and value is
+ * validated again, and every error names FILE:LINE. */
 #include "config.h"
+
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "rules.h"
+#include "xml-util.h"
+#include "bootfix-error.h"
+
+/* Limits on what a data file may make us allocate. */
+#define MAX_RULE_FILES 256        /* *.xml files in one folder */
+#define MAX_RULES 1024            /* rules in one set, over all files */
+#define MAX_ITEMS_PER_RULE 128    /* body items of one rule */
+#define MAX_CONTROLLERS_PER_RULE 32
+#define MAX_ATTR_LEN 256          /* bytes in one attribute value */
+#define MAX_NT_PART 99            /* each half of "major.minor" */
+
+struct _BootfixRuleSet {
+  GPtrArray *rules;   /* BootfixRule*, owned, in load order */
+  GHashTable *by_id;  /* rule id -> BootfixRule*, borrowed */
+};
+
+/* --- ownership ---------------------------------------------------- */
+
+static void
+rule_item_free (BootfixRuleItem *item)
+{
+  g_free (item->kind);
+  g_clear_pointer (&item->attrs, g_hash_table_unref);
+  g_free (item);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixRuleItem, rule_item_free)
+
+static void
+rule_free (BootfixRule *rule)
+{
+  g_free (rule->id);
+  g_free (rule->description);
+  g_free (rule->file);
+  g_free (rule->arch);
+  g_free (rule->osinfo);
+  g_free (rule->variant);
+  g_clear_pointer (&rule->items, g_ptr_array_unref);
+  g_clear_pointer (&rule->controllers, g_ptr_array_unref);
+  g_free (rule);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixRule, rule_free)
+
+static BootfixRuleSet *
+rule_set_new (void)
+{
+  BootfixRuleSet *rs = g_new0 (BootfixRuleSet, 1);
+  rs->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+  rs->by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  return rs;
+}
+
+void
+bootfix_rule_set_free (BootfixRuleSet *rs)
+{
+  if (rs == NULL)
+    return;
+  g_hash_table_unref (rs->by_id);
+  g_ptr_array_unref (rs->rules);
+  g_free (rs);
+}
+
+/* --- errors ------------------------------------------------------- */
+
+static void set_data_error (GError **error, const char *file, int line,
+                            const char *fmt, ...) G_GNUC_PRINTF (4, 5);
+
+/* Every complaint about a data file reads "FILE:LINE: what is wrong". */
+static void
+set_data_error (GError **error, const char *file, int line,
+                const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+               "%s:%d: %s", file, line, msg);
+}
+
+static int
+node_line (xmlNode *node)
+{
+  long line = xmlGetLineNo (node);
+  return line > 0 && line < G_MAXINT ? (int) line : 0;
+}
+
+/* --- value checks ------------------------------------------------- */
+/* Each returns NULL when the value is fine, else a reason to show. */
+
+typedef const char *(*ValueCheck) (const char *value);
+
+static gboolean
+all_chars_in (const char *s, const char *extra)
+{
+  for (const char *p = s; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && strchr (extra, *p) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* Parse a decimal number of at most max_digits digits, no sign, no
+ * spaces, no leading zeros (so "6.01" is not silently "6.1"). */
+static gboolean
+parse_decimal (const char *s, gsize len, gsize max_digits, guint *out)
+{
+  guint v = 0;
+  if (len == 0 || len > max_digits || (len > 1 && s[0] == '0'))
+    return FALSE;
+  for (gsize i = 0; i < len; i++) {
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+    v = v * 10 + (guint) (s[i] - '0');
+  }
+  *out = v;
+  return TRUE;
+}
+
+/* "6.1" -> 601.  FALSE for anything but two small dotted numbers. */
+static gboolean
+parse_nt_version (const char *s, int *out)
+{
+  const char *dot = strchr (s, '.');
+  guint major, minor;
+  if (dot == NULL
+      || !parse_decimal (s, (gsize) (dot - s), 2, &major)
+      || !parse_decimal (dot + 1, strlen (dot + 1), 2, &minor)
+      || major > MAX_NT_PART || minor > MAX_NT_PART)
+    return FALSE;
+  *out = (int) (major * 100 + minor);
+  return TRUE;
+}
+
+static const char *
+check_version (const char *v)
+{
+  int unused;
+  return parse_nt_version (v, &unused)
+    ? NULL : _("must be an NT version such as \"6.1\"");
+}
+
+static const char *
+check_rule_id (const char *v)
+{
+  return g_ascii_isalnum (v[0]) && all_chars_in (v, "._-")
+    ? NULL : _("must be letters, digits, '.', '_' or '-'");
+}
+
+/* Short lower-case ids: osinfo "win2k8r2", controller "piix3-ide". */
+static const char *
+check_lower_id (const char *v)
+{
+  for (const char *p = v; *p != '\0'; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-'
+        && *p != '.')
+      return _("must be lower-case letters, digits, '.' or '-'");
+  return g_ascii_isalnum (v[0]) ? NULL : _("must start with a letter or digit");
+}
+
+static const char *
+check_arch (const char *v)
+{
+  return g_str_equal (v, "i386") || g_str_equal (v, "x86_64")
+    ? NULL : _("must be \"i386\" or \"x86_64\"");
+}
+
+static const char *
+check_variant (const char *v)
+{
+  return g_str_equal (v, "client") || g_str_equal (v, "server")
+    ? NULL : _("must be \"client\" or \"server\"");
+}
+
+/* Registry service key names and driver file names. */
+static const char *
+check_name (const char *v)
+{
+  return v[0] != '.' && all_chars_in (v, "._-")
+    ? NULL : _("must be letters, digits, '.', '_' or '-'");
+}
+
+static const char *
+check_start (const char *v)
+{
+  guint n;
+  return parse_decimal (v, strlen (v), 1, &n) && n <= 4
+    ? NULL : _("must be a number from 0 to 4");
+}
+
+static const char *
+check_error_control (const char *v)
+{
+  guint n;
+  return parse_decimal (v, strlen (v), 1, &n) && n <= 3
+    ? NULL : _("must be a number from 0 to 3");
+}
+
+/* The service types an INF AddService directive documents. */
+static const char *
+check_service_type (const char *v)
+{
+  guint n;
+  return parse_decimal (v, strlen (v), 2, &n)
+         && (n == 1 || n == 2 || n == 16 || n == 32)
+    ? NULL : _("must be 1, 2, 16 or 32");
+}
+
+/* A registry key name: printable ASCII, no spaces, no backslash. */
+static const char *
+check_device_id (const char *v)
+{
+  for (const char *p = v; *p != '\0'; p++)
+    if (*p <= ' ' || *p > '~' || *p == '\\')
+      return _("must be printable ASCII without spaces or '\\'");
+  return NULL;
+}
+
+/* {XXXXXXXX-XXXX-XXXX-XXXX-XXXXXXXXXXXX} */
+static const char *
+check_guid (const char *v)
+{
+  static const char shape[] = "{........-....-....-....-............}";
+  if (strlen (v) != sizeof shape - 1)
+    return _("must be a GUID such as {4D36E96A-E325-11CE-BFC1-08002BE10318}");
+  for (gsize i = 0; shape[i] != '\0'; i++) {
+    gboolean ok = shape[i] == '.' ? g_ascii_isxdigit (v[i]) : v[i] == shape[i];
+    if (!ok)
+      return _("must be a GUID such as {4D36E96A-E325-11CE-BFC1-08002BE10318}");
+  }
+  return NULL;
+}
+
+/* --- element and attribute specs ---------------------------------- */
+
+typedef struct {
+  const char *name;
+  gboolean required;
+  ValueCheck check;  /* NULL: any printable text */
+} AttrSpec;
+
+typedef struct {
+  const char *name;
+  const AttrSpec *attrs;  /* ends with a NULL name */
+} ElementSpec;
+
+static const AttrSpec rules_attrs[] = { { NULL } };
+static const AttrSpec rule_attrs[] = {
+  { "id", TRUE, check_rule_id },
+  { "description", TRUE, NULL },
+  { NULL } };
+static const AttrSpec match_attrs[] = {
+  { "nt-min", FALSE, check_version },
+  { "nt-max", FALSE, check_version },
+  { "arch", FALSE, check_arch },
+  { "osinfo", FALSE, check_lower_id },
+  { "variant", FALSE, check_variant },
+  { NULL } };
+static const AttrSpec controller_attrs[] = {
+  { "id", TRUE, check_lower_id }, { NULL } };
+
+static const ElementSpec rules_spec = { "rules", rules_attrs };
+static const ElementSpec rule_spec = { "rule", rule_attrs };
+static const ElementSpec match_spec = { "match", match_attrs };
+static const ElementSpec controller_spec = { "controller", controller_attrs };
+
+/* The rule body: element name = item kind. */
+static const AttrSpec service_attrs[] = {
+  { "name", TRUE, check_name },
+  { "start", TRUE, check_start },
+  { "type", FALSE, check_service_type },
+  { "error-control", FALSE, check_error_control },
+  { "group", FALSE, NULL },
+  { "image-path", FALSE, NULL },
+  { NULL } };
+static const AttrSpec cdd_attrs[] = {
+  { "id", TRUE, check_device_id },
+  { "service", TRUE, check_name },
+  { "class-guid", TRUE, check_guid },
+  { NULL } };
+static const AttrSpec start_override_attrs[] = {
+  { "service", TRUE, check_name }, { NULL } };
+static const AttrSpec driver_file_attrs[] = {
+  { "name", TRUE, check_name }, { NULL } };
+static const AttrSpec refuse_attrs[] = {
+  { "reason", TRUE, NULL }, { "advice", FALSE, NULL }, { NULL } };
+
+static const ElementSpec item_specs[] = {
+  { "service", service_attrs },
+  { "cdd", cdd_attrs },
+  { "remove-start-override", start_override_attrs },
+  { "driver-file", driver_file_attrs },
+  { "refuse", refuse_attrs },
+};
+
+static const ElementSpec *
+find_item_spec (const char *name)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (item_specs); i++)
+    if (g_str_equal (item_specs[i].name, name))
+      return &item_specs[i];
+  return NULL;
+}
+
+static const AttrSpec *
+find_attr_spec (const ElementSpec *spec, const char *name)
+{
+  for (const AttrSpec *a = spec->attrs; a->name != NULL; a++)
+    if (g_str_equal (a->name, name))
+      return a;
+  return NULL;
+}
+
+/* --- generic element reading -------------------------------------- */
+
+static gboolean
+is_element (xmlNode *node, const char *name)
+{
+  return node->ns == NULL && g_str_equal ((const char *) node->name, name);
+}
+
+/* Child elements of node, in order.  Comments and white space are
+ * skipped; text or anything else is an error (no mixed content). */
+static GPtrArray *
+child_elements (xmlNode *node, const char *file, GError **error)
+{
+  g_autoptr (GPtrArray) out = g_ptr_array_new ();
+  for (xmlNode *c = node->children; c != NULL; c = c->next) {
+    if (c->type == XML_ELEMENT_NODE) {
+      g_ptr_array_add (out, c);
+    } else if (c->type == XML_TEXT_NODE && xmlIsBlankNode (c)) {
+      continue;
+    } else if (c->type != XML_COMMENT_NODE) {
+      /* libxml2 gives text the line where it ends: name the parent. */
+      set_data_error (error, file, node_line (node),
+                      _("unexpected content inside <%s>"), node->name);
+      return NULL;
+    }
+  }
+  return g_steal_pointer (&out);
+}
+
+static gboolean
+check_value (const AttrSpec *a, const char *value, xmlNode *node,
+             const char *file, GError **error)
+{
+  const char *why = NULL;
+  gsize len = strlen (value);
+  if (len == 0)
+    why = _("must not be empty");
+  else if (len > MAX_ATTR_LEN)
+    why = _("is too long");
+  for (const char *p = value; why == NULL && *p != '\0'; p++)
+    if ((guchar) *p < ' ' || *p == 0x7f)
+      why = _("contains a control character");
+  if (why == NULL && a->check != NULL)
+    why = a->check (value);
+  if (why != NULL)
+    set_data_error (error, file, node_line (node),
+                    _("<%s> attribute '%s': %s"), node->name, a->name, why);
+  return why == NULL;
+}
+
+/* Validate node's name and attributes against spec and return the
+ * attributes as a table (name -> value). */
+static GHashTable *
+read_element (xmlNode *node, const ElementSpec *spec, const char *file,
+              GError **error)
+{
+  g_autoptr (GHashTable) attrs =
+    g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (node->ns != NULL) {
+    set_data_error (error, file, node_line (node),
+                    _("element <%s> must not be in a namespace"), node->name);
+    return NULL;
+  }
+  for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
+    if (a->ns != NULL || find_attr_spec (spec, (const char *) a->name) == NULL) {
+      set_data_error (error, file, node_line (node),
+                      _("unknown attribute '%s' on <%s>"), a->name, spec->name);
+      return NULL;
+    }
+  }
+  for (const AttrSpec *a = spec->attrs; a->name != NULL; a++) {
+    g_autofree char *value = bootfix_xml_get_attr (node, a->name);
+    if (value == NULL && a->required) {
+      set_data_error (error, file, node_line (node),
+                      _("<%s> needs attribute '%s'"), spec->name, a->name);
+      return NULL;
+    }
+    if (value == NULL)
+      continue;
+    if (!check_value (a, value, node, file, error))
+      return NULL;
+    g_hash_table_insert (attrs, g_strdup (a->name), g_steal_pointer (&value));
+  }
+  return g_steal_pointer (&attrs);
+}
+
+/* read_element for elements that take no children (items, controller). */
+static GHashTable *
+read_leaf_element (xmlNode *node, const ElementSpec *spec, const char *file,
+                   GError **error)
+{
+  g_autoptr (GHashTable) attrs = read_element (node, spec, file, error);
+  if (attrs == NULL)
+    return NULL;
+  g_autoptr (GPtrArray) kids = child_elements (node, file, error);
+  if (kids == NULL)
+    return NULL;
+  if (kids->len > 0) {
+    set_data_error (error, file, node_line (kids->pdata[0]),
+                    _("<%s> takes no child elements"), spec->name);
+    return NULL;
+  }
+  return g_steal_pointer (&attrs);
+}
+
+/* Steal one value out of an attribute table (NULL when absent). */
+static char *
+take_attr (GHashTable *attrs, const char *name)
+{
+  gpointer key = NULL, value = NULL;
+  if (!g_hash_table_steal_extended (attrs, name, &key, &value))
+    return NULL;
+  g_free (key);
+  return value;
+}
+
+/* --- rule parsing ------------------------------------------------- */
+
+static gboolean
+parse_controllers (xmlNode *match, BootfixRule *rule, const char *file,
+                   GError **error)
+{
+  g_autoptr (GPtrArray) kids = child_elements (match, file, error);
+  if (kids == NULL)
+    return FALSE;
+  for (guint i = 0; i < kids->len; i++) {
+    xmlNode *c = kids->pdata[i];
+    if (!is_element (c, "controller")) {
+      set_data_error (error, file, node_line (c),
+                      _("unknown element <%s> inside <match>"), c->name);
+      return FALSE;
+    }
+    if (rule->controllers->len >= MAX_CONTROLLERS_PER_RULE) {
+      set_data_error (error, file, node_line (c),
+                      _("more than %d controllers in one rule"),
+                      MAX_CONTROLLERS_PER_RULE);
+      return FALSE;
+    }
+    g_autoptr (GHashTable) attrs = read_leaf_element (c, &controller_spec,
+                                                      file, error);
+    if (attrs == NULL)
+      return FALSE;
+    g_ptr_array_add (rule->controllers, take_attr (attrs, "id"));
+  }
+  return TRUE;
+}
+
+static gboolean
+parse_match (xmlNode *match, BootfixRule *rule, const char *file,
+             GError **error)
+{
+  g_autoptr (GHashTable) attrs = read_element (match, &match_spec, file, error);
+  if (attrs == NULL)
+    return FALSE;
+  const char *min = g_hash_table_lookup (attrs, "nt-min");
+  const char *max = g_hash_table_lookup (attrs, "nt-max");
+  rule->nt_min = 0;
+  rule->nt_max = G_MAXINT;
+  /* Both already passed check_version, so these cannot fail. */
+  if (min != NULL)
+    (void) parse_nt_version (min, &rule->nt_min);
+  if (max != NULL)
+    (void) parse_nt_version (max, &rule->nt_max);
+  if (rule->nt_min > rule->nt_max) {
+    set_data_error (error, file, node_line (match),
+                    _("nt-min %s is above nt-max %s"), min, max);
+    return FALSE;
+  }
+  rule->arch = take_attr (attrs, "arch");
+  rule->osinfo = take_attr (attrs, "osinfo");
+  rule->variant = take_attr (attrs, "variant");
+  return parse_controllers (match, rule, file, error);
+}
+
+static BootfixRuleItem *
+parse_item (xmlNode *node, const char *file, GError **error)
+{
+  const ElementSpec *spec = find_item_spec ((const char *) node->name);
+  if (spec == NULL || node->ns != NULL) {
+    set_data_error (error, file, node_line (node),
+                    _("unknown element <%s> in a rule"), node->name);
+    return NULL;
+  }
+  g_autoptr (GHashTable) attrs = read_leaf_element (node, spec, file, error);
+  if (attrs == NULL)
+    return NULL;
+  BootfixRuleItem *item = g_new0 (BootfixRuleItem, 1);
+  item->kind = g_strdup (spec->name);
+  item->attrs = g_steal_pointer (&attrs);
+  item->line = node_line (node);
+  return item;
+}
+
+/* A refusal stands alone: a rule either says what to change or says
+ * why nothing can be changed, never both. */
+static gboolean
+check_rule_body (xmlNode *node, BootfixRule *rule, const char *file,
+                 GError **error)
+{
+  if (rule->items->len == 0) {
+    set_data_error (error, file, node_line (node),
+                    _("rule '%s' has no items"), rule->id);
+    return FALSE;
+  }
+  for (guint i = 0; i < rule->items->len; i++) {
+    BootfixRuleItem *item = rule->items->pdata[i];
+    if (g_str_equal (item->kind, "refuse") && rule->items->len > 1) {
+      set_data_error (error, file, item->line,
+                      _("<refuse> must be the only item of rule '%s'"),
+                      rule->id);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* <match> first, then the body items. */
+static gboolean
+parse_rule_children (xmlNode *node, BootfixRule *rule, const char *file,
+                     GError **error)
+{
+  g_autoptr (GPtrArray) kids = child_elements (node, file, error);
+  if (kids == NULL)
+    return FALSE;
+  if (kids->len == 0 || !is_element (kids->pdata[0], "match")) {
+    set_data_error (error, file, node_line (node),
+                    _("rule '%s' must start with <match>"), rule->id);
+    return FALSE;
+  }
+  if (!parse_match (kids->pdata[0], rule, file, error))
+    return FALSE;
+  for (guint i = 1; i < kids->len; i++) {
+    xmlNode *c = kids->pdata[i];
+    if (is_element (c, "match")) {
+      set_data_error (error, file, node_line (c),
+                      _("rule '%s' has more than one <match>"), rule->id);
+      return FALSE;
+    }
+    if (rule->items->len >= MAX_ITEMS_PER_RULE) {
+      set_data_error (error, file, node_line (c),
+                      _("rule '%s' has more than %d items"), rule->id,
+                      MAX_ITEMS_PER_RULE);
+      return FALSE;
+    }
+    BootfixRuleItem *item = parse_item (c, file, error);
+    if (item == NULL)
+      return FALSE;
+    g_ptr_array_add (rule->items, item);
+  }
+  return check_rule_body (node, rule, file, error);
+}
+
+static BootfixRule *
+parse_rule (xmlNode *node, const char *file, GError **error)
+{
+  g_autoptr (GHashTable) attrs = read_element (node, &rule_spec, file, error);
+  if (attrs == NULL)
+    return NULL;
+  g_autoptr (BootfixRule) rule = g_new0 (BootfixRule, 1);
+  rule->id = take_attr (attrs, "id");
+  rule->description = take_attr (attrs, "description");
+  rule->file = g_path_get_basename (file);
+  rule->line = node_line (node);
+  rule->items = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_item_free);
+  rule->controllers = g_ptr_array_new_with_free_func (g_free);
+  if (!parse_rule_children (node, rule, file, error))
+    return NULL;
+  return g_steal_pointer (&rule);
+}
+
+/* --- rule sets ---------------------------------------------------- */
+
+static gboolean
+add_rule (BootfixRuleSet *rs, BootfixRule *rule, const char *file,
+          GError **error)
+{
+  g_autoptr (BootfixRule) owned = rule;
+  const BootfixRule *other = g_hash_table_lookup (rs->by_id, rule->id);
+  if (other != NULL) {
+    set_data_error (error, file, rule->line,
+                    _("duplicate rule id '%s' (first defined at %s:%d)"),
+                    rule->id, other->file, other->line);
+    return FALSE;
+  }
+  if (rs->rules->len >= MAX_RULES) {
+    set_data_error (error, file, rule->line,
+                    _("more than %d rules"), MAX_RULES);
+    return FALSE;
+  }
+  g_hash_table_insert (rs->by_id, rule->id, rule);
+  g_ptr_array_add (rs->rules, g_steal_pointer (&owned));
+  return TRUE;
+}
+
+static gboolean
+load_doc (BootfixRuleSet *rs, xmlDoc *doc, const char *file, GError **error)
+{
+  xmlNode *root = xmlDocGetRootElement (doc);
+  /* A namespaced <rules> is refused by read_element below. */
+  if (!g_str_equal ((const char *) root->name, "rules")) {
+    set_data_error (error, file, node_line (root),
+                    _("the root element must be <rules>, not <%s>"),
+                    root->name);
+    return FALSE;
+  }
+  g_autoptr (GHashTable) attrs = read_element (root, &rules_spec, file, error);
+  if (attrs == NULL)
+    return FALSE;
+  g_autoptr (GPtrArray) kids = child_elements (root, file, error);
+  if (kids == NULL)
+    return FALSE;
+  for (guint i = 0; i < kids->len; i++) {
+    xmlNode *c = kids->pdata[i];
+    if (!is_element (c, "rule")) {
+      set_data_error (error, file, node_line (c),
+                      _("unknown element <%s> inside <rules>"), c->name);
+      return FALSE;
+    }
+    BootfixRule *rule = parse_rule (c, file, error);
+    if (rule == NULL || !add_rule (rs, rule, file, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
+BootfixRuleSet *
+bootfix_rule_set_load_data (const char *data, gsize len, const char *what,
+                            GError **error)
+{
+  g_return_val_if_fail (data != NULL || len == 0, NULL);
+  const char *file = what != NULL ? what : "(memory)";
+  g_autoptr (xmlDoc) doc = bootfix_xml_parse (data != NULL ? data : "", len,
+                                              file, error);
+  if (doc == NULL)
+    return NULL;
+  g_autoptr (BootfixRuleSet) rs = rule_set_new ();
+  if (!load_doc (rs, doc, file, error))
+    return NULL;
+  return g_steal_pointer (&rs);
+}
+
+static int
+compare_names (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* Names of the *.xml files in dir, sorted; hidden files are skipped
+ * (editor leftovers). */
+static GPtrArray *
+list_rule_files (const char *dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDir) d = g_dir_open (dir, 0, &local);
+  if (d == NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("cannot read the rule folder: %s"), local->message);
+    return NULL;
+  }
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    if (name[0] == '.' || !g_str_has_suffix (name, ".xml"))
+      continue;
+    if (names->len >= MAX_RULE_FILES) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                   _("%s: more than %d rule files"), dir, MAX_RULE_FILES);
+      return NULL;
+    }
+    g_ptr_array_add (names, g_strdup (name));
+  }
+  g_ptr_array_sort (names, compare_names);
+  return g_steal_pointer (&names);
+}
+
+BootfixRuleSet *
+bootfix_rule_set_load_dir (const char *dir, GError **error)
+{
+  g_return_val_if_fail (dir != NULL, NULL);
+  g_autoptr (GPtrArray) names = list_rule_files (dir, error);
+  if (names == NULL)
+    return NULL;
+  if (names->len == 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                 _("%s: no *.xml rule files"), dir);
+    return NULL;
+  }
+  g_autoptr (BootfixRuleSet) rs = rule_set_new ();
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *path = g_build_filename (dir, names->pdata[i], NULL);
+    g_autoptr (xmlDoc) doc = bootfix_xml_parse_file (path, error);
+    if (doc == NULL || !load_doc (rs, doc, path, error))
+      return NULL;
+  }
+  return g_steal_pointer (&rs);
+}
+
+guint
+bootfix_rule_set_size (const BootfixRuleSet *rs)
+{
+  g_return_val_if_fail (rs != NULL, 0);
+  return rs->rules->len;
+}
+
+const BootfixRule *
+bootfix_rule_set_index (const BootfixRuleSet *rs, guint i)
+{
+  g_return_val_if_fail (rs != NULL, NULL);
+  g_return_val_if_fail (i < rs->rules->len, NULL);
+  return rs->rules->pdata[i];
+}
+
+const char *
+bootfix_rule_item_attr (const BootfixRuleItem *item, const char *name)
+{
+  g_return_val_if_fail (item != NULL && name != NULL, NULL);
+  return g_hash_table_lookup (item->attrs, name);
+}
+
+/* --- matching ----------------------------------------------------- */
+
+/* A constraint on a fact we do not know is not met. */
+static gboolean
+field_matches (const char *want, const char *have)
+{
+  return want == NULL || (have != NULL && g_ascii_strcasecmp (want, have) == 0);
+}
+
+static gboolean
+controller_matches (const BootfixRule *rule, const char *controller)
+{
+  if (rule->controllers->len == 0)
+    return TRUE;
+  for (guint i = 0; i < rule->controllers->len; i++)
+    if (field_matches (rule->controllers->pdata[i], controller))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+rule_matches (const BootfixRule *rule, const BootfixRuleQuery *q, int nt)
+{
+  return nt >= rule->nt_min && nt <= rule->nt_max
+         && field_matches (rule->arch, q->arch)
+         && field_matches (rule->osinfo, q->osinfo)
+         && field_matches (rule->variant, q->variant)
+         && controller_matches (rule, q->controller);
+}
+
+static int
+rule_specificity (const BootfixRule *rule)
+{
+  return (rule->controllers->len > 0) + (rule->osinfo != NULL)
+         + (rule->arch != NULL) + (rule->variant != NULL);
+}
+
+/* > 0 when a is more specific than b, 0 when neither is. */
+static int
+compare_specificity (const BootfixRule *a, const BootfixRule *b)
+{
+  int sa = rule_specificity (a), sb = rule_specificity (b);
+  if (sa != sb)
+    return sa - sb;
+  gint64 wa = (gint64) a->nt_max - a->nt_min;
+  gint64 wb = (gint64) b->nt_max - b->nt_min;
+  return wa < wb ? 1 : wa > wb ? -1 : 0;
+}
+
+const BootfixRule *
+bootfix_rule_set_match (const BootfixRuleSet *rs, const BootfixRuleQuery *q,
+                        GError **error)
+{
+  g_return_val_if_fail (rs != NULL && q != NULL, NULL);
+  /* The version comes from the guest: out of range matches nothing. */
+  if (q->major < 0 || q->major > MAX_NT_PART || q->minor < 0
+      || q->minor > MAX_NT_PART)
+    return NULL;
+  int nt = q->major * 100 + q->minor;
+  const BootfixRule *best = NULL, *tied = NULL;
+  for (guint i = 0; i < rs->rules->len; i++) {
+    const BootfixRule *r = rs->rules->pdata[i];
+    if (!rule_matches (r, q, nt))
+      continue;
+    int cmp = best == NULL ? 1 : compare_specificity (r, best);
+    if (cmp > 0) {
+      best = r;
+      tied = NULL;
+    } else if (cmp == 0 && tied == NULL) {
+      tied = r;
+    }
+  }
+  if (tied != NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                 _("rules '%s' (%s:%d) and '%s' (%s:%d) match equally well; "
+                   "make one of them more specific"),
+                 best->id, best->file, best->line,
+                 tied->id, tied->file, tied->line);
+    return NULL;
+  }
+  return best;
+}
+
+/* --- data folder -------------------------------------------------- */
+
+const char *
+bootfix_data_dir (void)
+{
+  const char *env = g_getenv ("BOOTFIX_DATADIR");
+  if (env != NULL && env[0] != '\0')
+    return env;
+  if (g_file_test (BOOTFIX_INSTALLED_DATADIR, G_FILE_TEST_IS_DIR))
+    return BOOTFIX_INSTALLED_DATADIR;
+  return BOOTFIX_SOURCE_DATADIR;
+}

@@ -1,4 +1,4 @@
-/* Rule files, data/rules/*.xml: what each Windows needs on each
+/* Rule files (the XML files in data/rules): what each Windows needs on each
  * controller.  Loaded once, matched per guest. */
 #ifndef BOOTFIX_RULES_H
 #define BOOTFIX_RULES_H

@@ -1,7 +1,726 @@
-#include <glib.h>
+/* Rule files: the shipped data, matching, and bad input. */
+#include "config.h"
+
+#include <string.h>
+
+#include "rules.h"
+#include "bootfix-error.h"
+
+/* --- helpers ------------------------------------------------------ */
+
+static BootfixRuleSet *
+load_shipped (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (bootfix_data_dir (), "rules", NULL);
+  BootfixRuleSet *rs = bootfix_rule_set_load_dir (dir, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (rs);
+  return rs;
+}
+
+static BootfixRuleSet *
+load_string (const char *xml, GError **error)
+{
+  return bootfix_rule_set_load_data (xml, strlen (xml), "mem.xml", error);
+}
+
+static const char *
+test_data_dir (void)
+{
+  const char *d = g_getenv ("BOOTFIX_TEST_DATA");
+  g_assert_nonnull (d);
+  return d;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b, gpointer unused)
+{
+  return strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+/* "kind a=v b=v", attributes sorted, so a whole item is one string. */
+static char *
+item_to_string (const BootfixRuleItem *item)
+{
+  guint n = 0;
+  g_autoptr (GString) s = g_string_new (item->kind);
+  g_autofree gpointer *keys =
+    g_hash_table_get_keys_as_array (item->attrs, &n);
+  g_qsort_with_data (keys, (gint) n, sizeof (gpointer), compare_strings, NULL);
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, " %s=%s", (char *) keys[i],
+                            bootfix_rule_item_attr (item, keys[i]));
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+assert_items (const BootfixRule *rule, const char *const *expect)
+{
+  guint n = g_strv_length ((char **) expect);
+  for (guint i = 0; i < rule->items->len && i < n; i++) {
+    g_autofree char *got = item_to_string (rule->items->pdata[i]);
+    g_assert_cmpstr (got, ==, expect[i]);
+  }
+  g_assert_cmpuint (rule->items->len, ==, n);
+}
+
+static const BootfixRule *
+find_rule (const BootfixRuleSet *rs, const char *id)
+{
+  for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
+    const BootfixRule *r = bootfix_rule_set_index (rs, i);
+    if (g_str_equal (r->id, id))
+      return r;
+  }
+  return NULL;
+}
+
+/* --- data folder -------------------------------------------------- */
+
+static void
+test_data_dir_lookup (void)
+{
+  g_autofree char *saved = g_strdup (g_getenv ("BOOTFIX_DATADIR"));
+  const char *fallback = g_file_test (BOOTFIX_INSTALLED_DATADIR,
+                                      G_FILE_TEST_IS_DIR)
+    ? BOOTFIX_INSTALLED_DATADIR : BOOTFIX_SOURCE_DATADIR;
+
+  g_setenv ("BOOTFIX_DATADIR", "/nonexistent/bootfix-data", TRUE);
+  g_assert_cmpstr (bootfix_data_dir (), ==, "/nonexistent/bootfix-data");
+  g_setenv ("BOOTFIX_DATADIR", "", TRUE);
+  g_assert_cmpstr (bootfix_data_dir (), ==, fallback);
+  g_unsetenv ("BOOTFIX_DATADIR");
+  g_assert_cmpstr (bootfix_data_dir (), ==, fallback);
+
+  if (saved != NULL)
+    g_setenv ("BOOTFIX_DATADIR", saved, TRUE);
+}
+
+/* --- the shipped rules -------------------------------------------- */
+
+static void
+test_shipped_load (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  static const char *const ids[] = {
+    /* name order of the files, then file order */
+    "nt5-piix-ide", "nt5-ich9-ahci-refuse",
+    "nt6-piix-ide", "nt6-ich9-ahci",
+    "nt62-piix-ide", "nt62-ich9-ahci",
+    "windows-virtio-refuse",
+  };
+  g_assert_cmpuint (bootfix_rule_set_size (rs), ==, G_N_ELEMENTS (ids));
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
+    const BootfixRule *r = bootfix_rule_set_index (rs, i);
+    g_assert_cmpstr (r->id, ==, ids[i]);
+    g_assert_true (g_str_has_prefix (r->file, "windows-"));
+    g_assert_true (g_str_has_suffix (r->file, ".xml"));
+    g_assert_cmpint (r->line, >, 0);
+    g_assert_cmpuint (r->items->len, >, 0);
+  }
+  const BootfixRule *r = find_rule (rs, "nt6-piix-ide");
+  g_assert_cmpstr (r->file, ==, "windows-nt6.0-6.1.xml");
+  g_assert_cmpint (r->nt_min, ==, 600);
+  g_assert_cmpint (r->nt_max, ==, 601);
+  g_assert_null (r->arch);
+  g_assert_null (r->osinfo);
+  g_assert_null (r->variant);
+  g_assert_cmpuint (r->controllers->len, ==, 2);
+  g_assert_cmpstr (r->controllers->pdata[0], ==, "piix3-ide");
+  g_assert_cmpstr (r->controllers->pdata[1], ==, "piix4-ide");
+  r = find_rule (rs, "windows-virtio-refuse");
+  g_assert_cmpint (r->nt_min, ==, 0);
+  g_assert_cmpint (r->nt_max, ==, G_MAXINT);
+}
+
+typedef struct {
+  const char *name;
+  int major, minor;
+  const char *arch, *osinfo, *variant, *controller;
+  const char *expect;  /* rule id, or NULL for no rule */
+} MatchCase;
+
+static const MatchCase match_cases[] = {
+  { "win7", 6, 1, "x86_64", "win7", "client", "piix3-ide", "nt6-piix-ide" },
+  { "2008r2-piix4", 6, 1, "x86_64", "win2k8r2", "server", "piix4-ide",
+    "nt6-piix-ide" },
+  { "vista", 6, 0, "i386", "winvista", "client", "piix3-ide", "nt6-piix-ide" },
+  { "unknown-facts", 6, 0, NULL, NULL, NULL, "piix3-ide", "nt6-piix-ide" },
+  { "case", 6, 1, "X86_64", "WIN7", "Client", "PIIX3-IDE", "nt6-piix-ide" },
+  { "win2k", 5, 0, "i386", "win2k", NULL, "piix3-ide", "nt5-piix-ide" },
+  { "xp", 5, 1, "i386", "winxp", "client", "piix3-ide", "nt5-piix-ide" },
+  { "2003", 5, 2, "x86_64", "win2k3", "server", "piix4-ide", "nt5-piix-ide" },
+  { "xp-ahci", 5, 1, "i386", "winxp", "client", "ich9-ahci",
+    "nt5-ich9-ahci-refuse" },
+  { "win7-ahci", 6, 1, "x86_64", "win7", "client", "ich9-ahci",
+    "nt6-ich9-ahci" },
+  { "win8-ide", 6, 2, "x86_64", "win8", "client", "piix3-ide",
+    "nt62-piix-ide" },
+  { "win81-ahci", 6, 3, "x86_64", "win8.1", "client", "ich9-ahci",
+    "nt62-ich9-ahci" },
+  { "win10-ahci", 10, 0, "x86_64", "win10", "client", "ich9-ahci",
+    "nt62-ich9-ahci" },
+  { "2022-ide", 10, 0, "x86_64", "win2k22", "server", "piix3-ide",
+    "nt62-piix-ide" },
+  { "win10-virtio", 10, 0, "x86_64", "win10", "client", "virtio-blk",
+    "windows-virtio-refuse" },
+  { "xp-virtio-scsi", 5, 1, "i386", "winxp", "client", "virtio-scsi",
+    "windows-virtio-refuse" },
+  { "unknown-controller", 6, 1, "x86_64", "win7", "client", "lsi-sas1068",
+    NULL },
+  { "no-controller", 6, 1, "x86_64", "win7", "client", NULL, NULL },
+  { "nt4", 4, 0, "i386", "winnt4", NULL, "piix3-ide", NULL },
+  { "future-kernel", 10, 1, "x86_64", NULL, NULL, "ich9-ahci", NULL },
+  { "minor-100", 6, 100, "x86_64", NULL, NULL, "piix3-ide", NULL },
+  { "negative", -1, 0, "x86_64", NULL, NULL, "piix3-ide", NULL },
+  { "major-100", 100, 0, "x86_64", NULL, NULL, "virtio-blk", NULL },
+  { "major-99", 99, 99, "x86_64", NULL, NULL, "virtio-blk",
+    "windows-virtio-refuse" },
+  { "huge-major", G_MAXINT, 0, "x86_64", NULL, NULL, "virtio-blk", NULL },
+};
+
+static void
+test_shipped_match (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  for (guint i = 0; i < G_N_ELEMENTS (match_cases); i++) {
+    const MatchCase *c = &match_cases[i];
+    BootfixRuleQuery q = { c->major, c->minor, c->arch, c->osinfo,
+                           c->variant, c->controller };
+    g_autoptr (GError) error = NULL;
+    g_test_message ("case %s", c->name);
+    const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (r ? r->id : NULL, ==, c->expect);
+  }
+}
+
+static void
+test_shipped_win7_items (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "piix3-ide" };
+  g_autoptr (GError) error = NULL;
+  const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+#define HDC "{4D36E96A-E325-11CE-BFC1-08002BE10318}"
+  static const char *const expect[] = {
+    "service error-control=1 group=System Bus Extender"
+      " image-path=system32\\DRIVERS\\intelide.sys name=intelide start=0 type=1",
+    "service error-control=1 group=System Bus Extender"
+      " image-path=system32\\DRIVERS\\pciide.sys name=pciide start=0 type=1",
+    "service error-control=1 group=SCSI miniport"
+      " image-path=system32\\DRIVERS\\atapi.sys name=atapi start=0 type=1",
+    "cdd class-guid=" HDC " id=pci#ven_8086&dev_7010 service=intelide",
+    "cdd class-guid=" HDC " id=pci#ven_8086&dev_7111 service=intelide",
+    "cdd class-guid=" HDC " id=primary_ide_channel service=atapi",
+    "cdd class-guid=" HDC " id=secondary_ide_channel service=atapi",
+    "cdd class-guid=" HDC " id=*pnp0600 service=atapi",
+    "cdd class-guid=" HDC " id=pci#cc_0101 service=pciide",
+    "driver-file name=intelide.sys",
+    "driver-file name=pciide.sys",
+    "driver-file name=pciidex.sys",
+    "driver-file name=atapi.sys",
+    "driver-file name=ataport.sys",
+    NULL,
+  };
+#undef HDC
+  assert_items (r, expect);
+  const BootfixRuleItem *first = r->items->pdata[0];
+  g_assert_cmpint (first->line, >, r->line);
+  g_assert_null (bootfix_rule_item_attr (first, "tag"));
+}
+
+static void
+test_shipped_xp_ahci_refusal (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  BootfixRuleQuery q = { 5, 1, "i386", "winxp", "client", "ich9-ahci" };
+  g_autoptr (GError) error = NULL;
+  const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  static const char *const expect[] = {
+    "refuse advice=use machine 'pc' with bus 'ide', or supply a driver"
+      " reason=Windows 2000/XP/2003 have no inbox AHCI driver",
+    NULL,
+  };
+  assert_items (r, expect);
+}
+
+static void
+test_shipped_win10_ahci_items (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  BootfixRuleQuery q = { 10, 0, "x86_64", "win10", "client", "ich9-ahci" };
+  g_autoptr (GError) error = NULL;
+  const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (r);
+  static const char *const expect[] = {
+    "service name=storahci start=0",
+    "remove-start-override service=storahci",
+    "driver-file name=storahci.sys",
+    NULL,
+  };
+  assert_items (r, expect);
+}
+
+/* Every combination the shipped data covers has one clear winner, and
+ * every shipped rule wins somewhere (none is shadowed). */
+static void
+test_shipped_no_ties (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  static const int versions[][2] = {
+    { 4, 0 }, { 5, 0 }, { 5, 1 }, { 5, 2 }, { 6, 0 }, { 6, 1 }, { 6, 2 },
+    { 6, 3 }, { 10, 0 }, { 11, 0 } };
+  static const char *const arches[] = { NULL, "i386", "x86_64" };
+  static const char *const variants[] = { NULL, "client", "server" };
+  static const char *const osinfos[] = { NULL, "winxp", "win7", "win10" };
+  g_autoptr (GHashTable) controllers = g_hash_table_new (g_str_hash,
+                                                         g_str_equal);
+  g_autoptr (GHashTable) winners = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
+    GPtrArray *c = bootfix_rule_set_index (rs, i)->controllers;
+    for (guint j = 0; j < c->len; j++)
+      g_hash_table_add (controllers, c->pdata[j]);
+  }
+  g_hash_table_add (controllers, (gpointer) "unknown-controller");
+  g_autofree gpointer *ctl = g_hash_table_get_keys_as_array (controllers, NULL);
+  guint n_ctl = g_hash_table_size (controllers);
+  guint n_queries = 0;
+  for (guint v = 0; v < G_N_ELEMENTS (versions); v++)
+    for (guint a = 0; a < G_N_ELEMENTS (arches); a++)
+      for (guint k = 0; k < G_N_ELEMENTS (variants); k++)
+        for (guint o = 0; o < G_N_ELEMENTS (osinfos); o++)
+          for (guint c = 0; c <= n_ctl; c++) {
+            BootfixRuleQuery q = { versions[v][0], versions[v][1], arches[a],
+                                   osinfos[o], variants[k],
+                                   c < n_ctl ? ctl[c] : NULL };
+            g_autoptr (GError) error = NULL;
+            const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+            g_assert_no_error (error);
+            if (r != NULL)
+              g_hash_table_add (winners, r->id);
+            n_queries++;
+          }
+  g_assert_cmpuint (n_ctl, ==, 6);  /* 5 shipped ids + the unknown one */
+  g_assert_cmpuint (n_queries, ==, 10 * 3 * 3 * 4 * 7);
+  g_assert_cmpuint (g_hash_table_size (winners), ==,
+                    bootfix_rule_set_size (rs));
+}
+
+/* --- specificity and ties, from in-memory rules ------------------- */
+
+#define RULE(id, match) \
+  "<rule id='" id "' description='d'>" match \
+  "<driver-file name='" id ".sys'/></rule>\n"
+
+static const char specificity_xml[] =
+  "<rules>\n"
+  RULE ("any", "<match nt-min='6.0' nt-max='6.1'/>")
+  RULE ("piix", "<match nt-min='6.0' nt-max='6.1'>"
+                "<controller id='piix3-ide'/></match>")
+  RULE ("piix-win7", "<match nt-min='6.0' nt-max='6.1' osinfo='win7'>"
+                     "<controller id='piix3-ide'/></match>")
+  RULE ("narrow", "<match nt-min='6.1' nt-max='6.1'/>")
+  RULE ("server64", "<match arch='x86_64' variant='server'/>")
+  RULE ("v-server", "<match nt-min='6.0' nt-max='6.1' variant='server'/>")
+  RULE ("a-i386", "<match nt-min='6.0' nt-max='6.1' arch='i386'/>")
+  "</rules>\n";
+
+typedef struct {
+  int major, minor;
+  const char *arch, *osinfo, *variant, *controller;
+  const char *expect;
+} SpecCase;
+
+static void
+test_specificity (void)
+{
+  static const SpecCase cases[] = {
+    { 6, 0, NULL, NULL, NULL, "ich9-ahci", "any" },
+    { 6, 1, NULL, NULL, NULL, "ich9-ahci", "narrow" },  /* narrower range */
+    { 6, 0, NULL, "win7", NULL, "piix3-ide", "piix-win7" },
+    { 6, 0, NULL, "winvista", NULL, "piix3-ide", "piix" },
+    { 6, 1, NULL, NULL, NULL, "piix3-ide", "piix" },  /* 1 field > range */
+    /* 2 fields each: the open range of server64 is wider */
+    { 6, 1, "x86_64", "win7", "server", "piix3-ide", "piix-win7" },
+    { 6, 1, "x86_64", NULL, "server", "ich9-ahci", "server64" },
+    { 6, 2, "x86_64", NULL, "client", NULL, NULL },
+    { 10, 0, "X86_64", NULL, "SERVER", NULL, "server64" },
+    { 10, 0, NULL, NULL, "server", NULL, NULL },  /* unknown arch */
+    { 6, 0, NULL, NULL, "server", "ich9-ahci", "v-server" },
+    { 6, 1, NULL, NULL, "server", NULL, "v-server" },
+    { 6, 0, "i386", NULL, "client", "ich9-ahci", "a-i386" },
+    { 6, 1, "i386", "win7", NULL, NULL, "a-i386" },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs = load_string (specificity_xml, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bootfix_rule_set_size (rs), ==, 7);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    const SpecCase *c = &cases[i];
+    BootfixRuleQuery q = { c->major, c->minor, c->arch, c->osinfo,
+                           c->variant, c->controller };
+    g_test_message ("case %u", i);
+    const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (r ? r->id : NULL, ==, c->expect);
+  }
+}
+
+static const char tie_xml[] =
+  "<rules>\n"
+  RULE ("ide-a", "<match nt-min='6.0' nt-max='6.1'>"
+                 "<controller id='piix3-ide'/></match>")
+  RULE ("ide-b", "<match nt-min='6.1' nt-max='6.2'>"
+                 "<controller id='piix3-ide'/></match>")
+  RULE ("ide-b-i386", "<match nt-min='6.1' nt-max='6.1' arch='i386'>"
+                      "<controller id='piix3-ide'/></match>")
+  "</rules>\n";
+
+static void
+test_tie (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs = load_string (tie_xml, &error);
+  g_assert_no_error (error);
+
+  /* Only one of the pair matches 6.0 and 6.2: no tie there. */
+  BootfixRuleQuery q = { 6, 0, "x86_64", NULL, NULL, "piix3-ide" };
+  const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (r->id, ==, "ide-a");
+
+  /* 6.1 x86_64: both match, one field each, same width. */
+  q.minor = 1;
+  r = bootfix_rule_set_match (rs, &q, &error);
+  g_assert_null (r);
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA);
+  g_assert_cmpstr (error->message, ==,
+                   "rules 'ide-a' (mem.xml:2) and 'ide-b' (mem.xml:3) match "
+                   "equally well; make one of them more specific");
+  g_clear_error (&error);
+
+  /* A more specific third rule settles the tie below it. */
+  q.arch = "i386";
+  r = bootfix_rule_set_match (rs, &q, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (r->id, ==, "ide-b-i386");
+}
+
+static void
+test_parsed_fields (void)
+{
+  static const char xml[] =
+    "<rules>\n"
+    "  <!-- a comment -->\n"
+    "  <rule id='r1' description='Some text, with &amp; and &lt;'>\n"
+    "    <match nt-min='0.0' nt-max='99.99' arch='i386' osinfo='win2k8r2'"
+    "           variant='server'/>\n"
+    "    <service name='LSI_SAS' start='4' type='32' error-control='3'/>\n"
+    "    <cdd id='pci#ven_1000&amp;dev_0054' service='LSI_SAS'"
+    "         class-guid='{4d36e97b-e325-11ce-bfc1-08002be10318}'/>\n"
+    "  </rule>\n"
+    "</rules>\n";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs =
+    bootfix_rule_set_load_data (xml, strlen (xml), "/some/where/x.xml", &error);
+  g_assert_no_error (error);
+  const BootfixRule *r = bootfix_rule_set_index (rs, 0);
+  g_assert_cmpstr (r->id, ==, "r1");
+  g_assert_cmpstr (r->description, ==, "Some text, with & and <");
+  g_assert_cmpstr (r->file, ==, "x.xml");
+  g_assert_cmpint (r->line, ==, 3);
+  g_assert_cmpint (r->nt_min, ==, 0);
+  g_assert_cmpint (r->nt_max, ==, 9999);
+  g_assert_cmpstr (r->arch, ==, "i386");
+  g_assert_cmpstr (r->osinfo, ==, "win2k8r2");
+  g_assert_cmpstr (r->variant, ==, "server");
+  g_assert_cmpuint (r->controllers->len, ==, 0);
+  static const char *const expect[] = {
+    "service error-control=3 name=LSI_SAS start=4 type=32",
+    "cdd class-guid={4d36e97b-e325-11ce-bfc1-08002be10318}"
+      " id=pci#ven_1000&dev_0054 service=LSI_SAS",
+    NULL,
+  };
+  assert_items (r, expect);
+  const BootfixRuleItem *svc = r->items->pdata[0];
+  g_assert_cmpint (svc->line, ==, 5);
+  g_assert_cmpstr (bootfix_rule_item_attr (svc, "start"), ==, "4");
+  g_assert_null (bootfix_rule_item_attr (svc, "group"));
+}
+
+/* An empty <rules/> file is allowed (a placeholder family file). */
+static void
+test_empty_file (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs = load_string ("<rules/>", &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (bootfix_rule_set_size (rs), ==, 0);
+  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide" };
+  g_assert_null (bootfix_rule_set_match (rs, &q, &error));
+  g_assert_no_error (error);
+}
+
+/* --- bad input ---------------------------------------------------- */
+
+static char *
+make_too_many_items (void)
+{
+  g_autoptr (GString) s = g_string_new ("<rules>\n<rule id='big' "
+                                        "description='d'>\n<match/>\n");
+  for (int i = 0; i < 129; i++)
+    g_string_append_printf (s, "<driver-file name='f%d.sys'/>\n", i);
+  g_string_append (s, "</rule>\n</rules>\n");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+make_too_many_controllers (void)
+{
+  g_autoptr (GString) s = g_string_new ("<rules>\n<rule id='c' "
+                                        "description='d'>\n<match>\n");
+  for (int i = 0; i < 33; i++)
+    g_string_append_printf (s, "<controller id='c%d'/>\n", i);
+  g_string_append (s, "</match><driver-file name='x.sys'/></rule></rules>");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+make_too_many_rules (void)
+{
+  g_autoptr (GString) s = g_string_new ("<rules>\n");
+  for (int i = 0; i < 1025; i++)
+    g_string_append_printf (s, "<rule id='r%d' description='d'><match/>"
+                            "<driver-file name='x.sys'/></rule>\n", i);
+  g_string_append (s, "</rules>\n");
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static char *
+make_long_attribute (void)
+{
+  g_autofree char *name = g_strnfill (257, 'a');
+  return g_strdup_printf ("<rules>\n<rule id='l' description='d'><match/>\n"
+                          "<driver-file name='%s'/></rule></rules>", name);
+}
+
+typedef struct {
+  const char *name;
+  const char *xml;         /* document, or NULL: make() or file */
+  char *(*make) (void);
+  const char *file;        /* under $BOOTFIX_TEST_DATA/rules */
+  const char *expect;      /* substring of the message */
+} BadCase;
+
+#define HEAD "<rules>\n<rule id='r' description='d'>\n"
+#define TAIL "</rule>\n</rules>\n"
+#define SVC "<service name='atapi' start='0'/>\n"
+
+static const BadCase bad_cases[] = {
+  { "malformed-memory", "<rules>\n<rule id='a'>\n</rules>\n", NULL, NULL,
+    "mem.xml:4: Premature end of data in tag rules line 1" },
+  { "malformed-file", NULL, NULL, "malformed.xml",
+    "malformed.xml:8: Premature end of data in tag rules line 3" },
+  { "doctype-entity-file", NULL, NULL, "doctype-entity.xml",
+    "doctype-entity.xml: a DOCTYPE declaration is not allowed" },
+  { "doctype-memory", "<!DOCTYPE rules [<!ENTITY x 'y'>]>\n<rules/>", NULL,
+    NULL, "mem.xml: a DOCTYPE declaration is not allowed" },
+  { "undefined-entity", HEAD "<match/>\n<refuse reason='&x;'/>\n" TAIL, NULL,
+    NULL, "mem.xml:4: " },
+  { "duplicate-dir", NULL, NULL, "dup",
+    "20-second.xml:8: duplicate rule id 'same-id' "
+    "(first defined at 10-first.xml:4)" },
+  { "duplicate-file", HEAD "<match/>\n" SVC "</rule>\n"
+    "<rule id='r' description='e'><match/>" SVC "</rule></rules>", NULL, NULL,
+    "mem.xml:6: duplicate rule id 'r' (first defined at mem.xml:2)" },
+  { "no-xml-dir", NULL, NULL, "no-xml", "no-xml: no *.xml rule files" },
+  { "unknown-element", HEAD "<match/>\n<frobnicate/>\n" TAIL, NULL, NULL,
+    "mem.xml:4: unknown element <frobnicate> in a rule" },
+  { "unknown-element-rules", "<rules>\n<rul/>\n</rules>", NULL, NULL,
+    "mem.xml:2: unknown element <rul> inside <rules>" },
+  { "unknown-element-match", HEAD "<match>\n<os id='x'/></match>\n" SVC TAIL,
+    NULL, NULL, "mem.xml:4: unknown element <os> inside <match>" },
+  { "unknown-attribute", HEAD "<match/>\n"
+    "<service name='atapi' start='0' colour='red'/>\n" TAIL, NULL, NULL,
+    "mem.xml:4: unknown attribute 'colour' on <service>" },
+  { "namespaced-attribute", "<rules>\n<rule id='r' description='d' "
+    "xml:lang='en'><match/>" SVC TAIL, NULL, NULL,
+    "mem.xml:2: unknown attribute 'lang' on <rule>" },
+  { "unknown-attribute-root", "<rules version='2'/>", NULL, NULL,
+    "mem.xml:1: unknown attribute 'version' on <rules>" },
+  { "wrong-root", "<rule id='r'/>", NULL, NULL,
+    "mem.xml:1: the root element must be <rules>, not <rule>" },
+  { "namespaced-root", "<rules xmlns='urn:x'/>", NULL, NULL,
+    "mem.xml:1: element <rules> must not be in a namespace" },
+  { "controller-child", HEAD "<match>\n<controller id='piix3-ide'>\n"
+    "<pci id='8086:7010'/></controller></match>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:5: <controller> takes no child elements" },
+  { "namespaced-item", "<rules xmlns:x='urn:x'>\n<rule id='r' "
+    "description='d'>\n<match/>\n<x:service name='a' start='0'/>\n" TAIL,
+    NULL, NULL, "mem.xml:4: unknown element <service> in a rule" },
+  { "nt-min-above-nt-max", HEAD "<match nt-min='6.1' nt-max='6.0'/>\n" SVC
+    TAIL, NULL, NULL, "mem.xml:3: nt-min 6.1 is above nt-max 6.0" },
+  { "bad-version", HEAD "<match nt-min='6.x'/>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:3: <match> attribute 'nt-min': must be an NT version" },
+  { "version-leading-zero", HEAD "<match nt-max='6.01'/>\n" SVC TAIL, NULL,
+    NULL, "mem.xml:3: <match> attribute 'nt-max': must be an NT version" },
+  { "version-no-dot", HEAD "<match nt-max='6'/>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:3: <match> attribute 'nt-max'" },
+  { "version-too-big", HEAD "<match nt-max='100.0'/>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:3: <match> attribute 'nt-max'" },
+  { "version-sign", HEAD "<match nt-min='+6.0'/>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:3: <match> attribute 'nt-min'" },
+  { "bad-arch", HEAD "<match arch='arm'/>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:3: <match> attribute 'arch': must be \"i386\" or \"x86_64\"" },
+  { "bad-variant", HEAD "<match variant='Server'/>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:3: <match> attribute 'variant'" },
+  { "upper-case-controller", HEAD "<match>\n<controller id='PIIX3'/>"
+    "</match>\n" SVC TAIL, NULL, NULL,
+    "mem.xml:4: <controller> attribute 'id': must be lower-case" },
+  { "controller-without-id", HEAD "<match>\n<controller/></match>\n" SVC
+    TAIL, NULL, NULL, "mem.xml:4: <controller> needs attribute 'id'" },
+  { "start-9", HEAD "<match/>\n<service name='atapi' start='9'/>\n" TAIL,
+    NULL, NULL,
+    "mem.xml:4: <service> attribute 'start': must be a number from 0 to 4" },
+  { "start-00", HEAD "<match/>\n<service name='atapi' start='00'/>\n" TAIL,
+    NULL, NULL, "mem.xml:4: <service> attribute 'start'" },
+  { "bad-type", HEAD "<match/>\n<service name='a' start='0' type='7'/>\n"
+    TAIL, NULL, NULL,
+    "mem.xml:4: <service> attribute 'type': must be 1, 2, 16 or 32" },
+  { "bad-error-control", HEAD "<match/>\n"
+    "<service name='a' start='0' error-control='4'/>\n" TAIL, NULL, NULL,
+    "mem.xml:4: <service> attribute 'error-control'" },
+  { "bad-guid", HEAD "<match/>\n<cdd id='gendisk' service='disk' "
+    "class-guid='{4D36E967-E325-11CE-BFC1-08002BE1031}'/>\n" TAIL, NULL, NULL,
+    "mem.xml:4: <cdd> attribute 'class-guid': must be a GUID" },
+  { "guid-no-braces", HEAD "<match/>\n<cdd id='gendisk' service='disk' "
+    "class-guid='4D36E967-E325-11CE-BFC1-08002BE10318'/>\n" TAIL, NULL, NULL,
+    "mem.xml:4: <cdd> attribute 'class-guid'" },
+  { "guid-not-hex", HEAD "<match/>\n<cdd id='gendisk' service='disk' "
+    "class-guid='{4D36E967-E325-11CE-BFC1-08002BE1031G}'/>\n" TAIL, NULL,
+    NULL, "mem.xml:4: <cdd> attribute 'class-guid'" },
+  { "cdd-backslash", HEAD "<match/>\n<cdd id='PCI\\VEN_8086' service='x' "
+    "class-guid='{4D36E967-E325-11CE-BFC1-08002BE10318}'/>\n" TAIL, NULL,
+    NULL, "mem.xml:4: <cdd> attribute 'id': must be printable ASCII" },
+  { "driver-file-path", HEAD "<match/>\n<driver-file name='../x.sys'/>\n"
+    TAIL, NULL, NULL, "mem.xml:4: <driver-file> attribute 'name'" },
+  { "driver-file-backslash", HEAD "<match/>\n"
+    "<driver-file name='..\\x.sys'/>\n" TAIL, NULL, NULL,
+    "mem.xml:4: <driver-file> attribute 'name'" },
+  { "empty-id", "<rules>\n<rule id='' description='d'><match/>" SVC TAIL,
+    NULL, NULL, "mem.xml:2: <rule> attribute 'id': must not be empty" },
+  { "missing-id", "<rules>\n<rule description='d'><match/>" SVC TAIL, NULL,
+    NULL, "mem.xml:2: <rule> needs attribute 'id'" },
+  { "missing-attribute", HEAD "<match/>\n<service name='atapi'/>\n" TAIL,
+    NULL, NULL, "mem.xml:4: <service> needs attribute 'start'" },
+  { "missing-reason", HEAD "<match/>\n<refuse advice='x'/>\n" TAIL, NULL,
+    NULL, "mem.xml:4: <refuse> needs attribute 'reason'" },
+  { "control-character", HEAD "<match/>\n<refuse reason='a&#10;b'/>\n" TAIL,
+    NULL, NULL,
+    "mem.xml:4: <refuse> attribute 'reason': contains a control character" },
+  { "too-long", NULL, make_long_attribute, NULL,
+    "mem.xml:3: <driver-file> attribute 'name': is too long" },
+  { "too-many-items", NULL, make_too_many_items, NULL,
+    "mem.xml:132: rule 'big' has more than 128 items" },
+  { "too-many-controllers", NULL, make_too_many_controllers, NULL,
+    "mem.xml:36: more than 32 controllers in one rule" },
+  { "too-many-rules", NULL, make_too_many_rules, NULL,
+    "mem.xml:1026: more than 1024 rules" },
+  { "no-match", HEAD SVC TAIL, NULL, NULL,
+    "mem.xml:2: rule 'r' must start with <match>" },
+  { "match-not-first", HEAD SVC "<match/>\n" TAIL, NULL, NULL,
+    "mem.xml:2: rule 'r' must start with <match>" },
+  { "two-matches", HEAD "<match/>\n" SVC "<match/>\n" TAIL, NULL, NULL,
+    "mem.xml:5: rule 'r' has more than one <match>" },
+  { "no-items", HEAD "<match/>\n" TAIL, NULL, NULL,
+    "mem.xml:2: rule 'r' has no items" },
+  { "refuse-and-more", HEAD "<match/>\n" SVC "<refuse reason='no'/>\n" TAIL,
+    NULL, NULL, "mem.xml:5: <refuse> must be the only item of rule 'r'" },
+  { "text-content", HEAD "<match/>\nhello\n" SVC TAIL, NULL, NULL,
+    "mem.xml:2: unexpected content inside <rule>" },
+  { "item-child", HEAD "<match/>\n<service name='a' start='0'>\n<x/>"
+    "</service>\n" TAIL, NULL, NULL,
+    "mem.xml:5: <service> takes no child elements" },
+  { "processing-instruction", HEAD "<match/>\n<?pi x?>\n" SVC TAIL, NULL,
+    NULL, "mem.xml:2: unexpected content inside <rule>" },
+  { "empty-document", "", NULL, NULL, "mem.xml:" },
+};
+
+static BootfixRuleSet *
+load_bad_case (const BadCase *c, GError **error)
+{
+  if (c->file != NULL) {
+    g_autofree char *path = g_build_filename (test_data_dir (), "rules",
+                                              c->file, NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_DIR))
+      return bootfix_rule_set_load_dir (path, error);
+    /* A single file: load it alone (the file name stays in errors). */
+    g_autofree char *data = NULL;
+    gsize len = 0;
+    g_assert_true (g_file_get_contents (path, &data, &len, NULL));
+    return bootfix_rule_set_load_data (data, len, path, error);
+  }
+  if (c->make != NULL) {
+    g_autofree char *xml = c->make ();
+    return load_string (xml, error);
+  }
+  return load_string (c->xml, error);
+}
+
+static void
+test_bad_input (void)
+{
+  g_assert_cmpuint (G_N_ELEMENTS (bad_cases), >=, 12);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++) {
+    const BadCase *c = &bad_cases[i];
+    g_autoptr (GError) error = NULL;
+    g_test_message ("bad case %s", c->name);
+    g_autoptr (BootfixRuleSet) rs = load_bad_case (c, &error);
+    g_assert_null (rs);
+    g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA);
+    g_test_message ("  -> %s", error->message);
+    if (strstr (error->message, c->expect) == NULL)
+      g_error ("case %s: \"%s\" does not contain \"%s\"", c->name,
+               error->message, c->expect);
+  }
+}
+
+static void
+test_missing_dir (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs =
+    bootfix_rule_set_load_dir ("/nonexistent/bootfix-rules", &error);
+  g_assert_null (rs);
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "/nonexistent/bootfix-rules"));
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/rules/data-dir", test_data_dir_lookup);
+  g_test_add_func ("/rules/shipped/load", test_shipped_load);
+  g_test_add_func ("/rules/shipped/match", test_shipped_match);
+  g_test_add_func ("/rules/shipped/win7-items", test_shipped_win7_items);
+  g_test_add_func ("/rules/shipped/xp-ahci-refusal",
+                   test_shipped_xp_ahci_refusal);
+  g_test_add_func ("/rules/shipped/win10-ahci-items",
+                   test_shipped_win10_ahci_items);
+  g_test_add_func ("/rules/shipped/no-ties", test_shipped_no_ties);
+  g_test_add_func ("/rules/specificity", test_specificity);
+  g_test_add_func ("/rules/tie", test_tie);
+  g_test_add_func ("/rules/parsed-fields", test_parsed_fields);
+  g_test_add_func ("/rules/empty-file", test_empty_file);
+  g_test_add_func ("/rules/bad-input", test_bad_input);
+  g_test_add_func ("/rules/missing-dir", test_missing_dir);
   return g_test_run ();
 }
