@@ -32,7 +32,10 @@ extern "C" {
 
 #define BOOTFIX_API_VERSION 1
 
-/* Registry value types, numbered as in the Windows registry. */
+/* Registry value types, numbered as in the Windows registry.  Across
+ * this ABI, REG_SZ and REG_EXPAND_SZ data is UTF-8 text without a
+ * terminator; the host stores it as NUL-terminated UTF-16LE.  REG_DWORD
+ * data is 4 bytes, little-endian.  Other types pass through as bytes. */
 #define BOOTFIX_REG_SZ        1
 #define BOOTFIX_REG_EXPAND_SZ 2
 #define BOOTFIX_REG_BINARY    3
@@ -98,7 +101,8 @@ struct bootfix_host {
   /* Read a registry value of the guest as it is now.  hive is "SYSTEM" or
    * "SOFTWARE"; path uses backslashes and may start with
    * BOOTFIX_CONTROL_SET (read from the current control set).  Returns 1
-   * and a malloc'd copy in *data (the module frees it with free()),
+   * and a malloc'd copy in *data (the module frees it with free(); one
+   * NUL byte follows the len bytes, so strings can be used as they are),
    * 0 when the key or value does not exist, -1 on error. */
   int (*get_value) (const struct bootfix_host *h, const char *hive,
                     const char *path, const char *name,
@@ -146,9 +150,16 @@ struct bootfix_module {
 
 #define BOOTFIX_MODULE_INIT_SYMBOL "bootfix_module_init"
 
+/* The init symbol must keep its C name in a C++ module too. */
+#ifdef __cplusplus
+#define BOOTFIX_EXTERN_C extern "C"
+#else
+#define BOOTFIX_EXTERN_C extern
+#endif
+
 #define BOOTFIX_REGISTER_MODULE(module)                                 \
-  extern const struct bootfix_module *bootfix_module_init (void);      \
-  const struct bootfix_module *                                         \
+  BOOTFIX_EXTERN_C const struct bootfix_module *bootfix_module_init (void); \
+  BOOTFIX_EXTERN_C const struct bootfix_module *                        \
   bootfix_module_init (void)                                            \
   {                                                                     \
     (module)._struct_size = sizeof (module);                            \

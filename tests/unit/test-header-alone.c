@@ -1,0 +1,56 @@
+/* bootfix-module.h is the one header module authors get.  It must
+ * compile on its own (no GLib, no config.h) as strict C11 with warnings
+ * as errors, and as C++; meson builds this file both ways.  Running it
+ * checks what BOOTFIX_REGISTER_MODULE fills in. */
+#include "bootfix-module.h"
+
+#ifdef __cplusplus
+#define STATIC_ASSERT static_assert
+#else
+#define STATIC_ASSERT _Static_assert
+#endif
+
+/* The ABI promise: every table starts with its 64-bit size. */
+STATIC_ASSERT (offsetof (struct bootfix_module, _struct_size) == 0,
+               "module table starts with its size");
+STATIC_ASSERT (offsetof (struct bootfix_host, _struct_size) == 0,
+               "host table starts with its size");
+STATIC_ASSERT (offsetof (struct bootfix_facts, _struct_size) == 0,
+               "facts start with their size");
+STATIC_ASSERT (sizeof (uint64_t) == 8, "_struct_size is 64 bits");
+STATIC_ASSERT (offsetof (struct bootfix_module, _api_version) == 8,
+               "API version right after the size");
+
+static int
+probe (const struct bootfix_host *h)
+{
+  (void) h;
+  return 1;
+}
+
+static int
+plan (const struct bootfix_host *h)
+{
+  (void) h;
+  return 0;
+}
+
+static struct bootfix_module module;
+BOOTFIX_REGISTER_MODULE (module)
+
+int
+main (void)
+{
+  const struct bootfix_module *m;
+
+  module.name = "header-alone";
+  module.probe = probe;
+  module.plan = plan;
+  m = bootfix_module_init ();
+  if (m != &module
+      || m->_struct_size != sizeof (struct bootfix_module)
+      || m->_api_version != BOOTFIX_API_VERSION
+      || m->probe (NULL) != 1 || m->plan (NULL) != 0)
+    return 1;
+  return 0;
+}
