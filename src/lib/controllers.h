@@ -12,9 +12,11 @@ typedef struct _BootfixControllerDb BootfixControllerDb;
 typedef struct {
   char *id;          /* "piix3-ide" */
   char *description; /* "Intel PIIX3 IDE (i440fx built-in)" */
-  char *pci_id;      /* "8086:7010" (the one the guest sees by default) */
+  char *pci_id;      /* "8086:7010" (the one the guest sees by default);
+                      * NULL only when !bootable and the data has none */
   GPtrArray *all_pci_ids; /* char *: every PCI id the device may show */
   gboolean bootable; /* FALSE for usb and the like: refuse as boot bus */
+  char *reason;      /* why it is not bootable (for the user), or NULL */
 } BootfixController;
 
 BootfixControllerDb *bootfix_controller_db_load (const char *path,

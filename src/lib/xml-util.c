@@ -1,6 +1,8 @@
 /* Safe XML loading: every XML we read may come from a stranger. */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "xml-util.h"
 #include "bootfix-error.h"
 
@@ -72,7 +74,14 @@ bootfix_xml_parse_file (const char *path, GError **error)
   g_autofree char *data = NULL;
   gsize len = 0;
   g_autoptr (GError) local = NULL;
+  GStatBuf st;
 
+  /* Refuse a huge file before reading it into memory. */
+  if (g_stat (path, &st) == 0 && st.st_size > BOOTFIX_MAX_XML_SIZE) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                 "%s: larger than %d bytes", path, BOOTFIX_MAX_XML_SIZE);
+    return NULL;
+  }
   if (!g_file_get_contents (path, &data, &len, &local)) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
                  "%s", local->message);
