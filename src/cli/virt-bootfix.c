@@ -1,2 +1,234 @@
+/* virt-bootfix: make restored Windows backups boot on QEMU/KVM's
+ * emulated disk controllers, offline. */
 #include "config.h"
-int main (void) { return 0; }
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <glib/gi18n-lib.h>
+
+#include "bootfix-error.h"
+#include "domain.h"
+#include "executor.h"
+#include "report.h"
+
+/* Exit codes (also in the man page). */
+enum {
+  EXIT_READY = 0,
+  EXIT_ERROR = 1,
+  EXIT_USAGE = 2,
+  EXIT_REFUSED = 3,
+};
+
+typedef struct {
+  char **domains;
+  char **disks;
+  char *machine;
+  char *bus;
+  char *model;
+  char *json;
+  gboolean dry_run;
+  gboolean verbose;
+  gboolean trace;
+  gboolean quiet;
+  gboolean version;
+  GTimer *clock;   /* progress times are seconds since start */
+} Options;
+
+static void
+options_clear (Options *o)
+{
+  g_strfreev (o->domains);
+  g_strfreev (o->disks);
+  g_free (o->machine);
+  g_free (o->bus);
+  g_free (o->model);
+  g_free (o->json);
+  g_clear_pointer (&o->clock, g_timer_destroy);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+static void
+print_progress (const char *message, gpointer user)
+{
+  const Options *o = user;
+  if (o->quiet)
+    return;
+  printf ("[%6.1f] %s\n", g_timer_elapsed (o->clock, NULL), message);
+  fflush (stdout);
+}
+
+/* Warnings and (with -v) debug messages as plain lines on stderr. */
+static void
+log_handler (const char *domain, GLogLevelFlags level, const char *message,
+             gpointer user)
+{
+  const Options *o = user;
+  if ((level & G_LOG_LEVEL_DEBUG) || (level & G_LOG_LEVEL_INFO)) {
+    if (o->verbose)
+      fprintf (stderr, "virt-bootfix: debug: %s\n", message);
+    return;
+  }
+  if (level & (G_LOG_LEVEL_WARNING | G_LOG_LEVEL_MESSAGE)) {
+    if (!o->quiet)
+      fprintf (stderr, _("virt-bootfix: warning: %s\n"), message);
+    return;
+  }
+  fprintf (stderr, _("virt-bootfix: %s\n"), message);
+}
+
+static int
+usage_error (GOptionContext *octx, const char *message)
+{
+  fprintf (stderr, _("virt-bootfix: %s\nRun 'virt-bootfix --help' for the "
+                     "options.\n"), message);
+  (void) octx;
+  return EXIT_USAGE;
+}
+
+static gboolean
+parse_options (int *argc, char ***argv, Options *o, int *exit_code)
+{
+  const GOptionEntry entries[] = {
+    { "domain", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->domains,
+      N_("libvirt domain XML of a guest to fix (repeatable)"), N_("FILE") },
+    { "add", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->disks,
+      N_("disk image of the guest, without domain XML (repeatable)"), N_("DISK") },
+    { "machine", 0, 0, G_OPTION_ARG_STRING, &o->machine,
+      N_("with -a: QEMU machine type (pc, q35, pc-i440fx-7.2, …)"), N_("TYPE") },
+    { "bus", 0, 0, G_OPTION_ARG_STRING, &o->bus,
+      N_("with -a: disk bus (ide, sata, scsi, virtio)"), N_("BUS") },
+    { "controller-model", 0, 0, G_OPTION_ARG_STRING, &o->model,
+      N_("with -a: controller model (e.g. virtio-scsi, lsisas1068)"), N_("MODEL") },
+    { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
+      N_("open the disks read-only, print the plan, change nothing"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_FILENAME, &o->json,
+      N_("write a machine-readable report to FILE"), N_("FILE") },
+    { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
+      N_("debug messages, including libguestfs's"), NULL },
+    { "trace", 'x', 0, G_OPTION_ARG_NONE, &o->trace,
+      N_("trace libguestfs calls"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &o->quiet,
+      N_("print only errors"), NULL },
+    { "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
+      N_("print the version and exit"), NULL },
+    { NULL },
+  };
+  g_autoptr (GOptionContext) octx = g_option_context_new (NULL);
+  g_option_context_set_summary (octx,
+    _("Make a restored Windows guest boot on QEMU/KVM's emulated disk "
+      "controller.\n\nExit status: 0 ready to boot, 1 error, 2 usage, "
+      "3 refused (nothing changed)."));
+  g_option_context_add_main_entries (octx, entries, GETTEXT_PACKAGE);
+  g_autoptr (GError) error = NULL;
+  if (!g_option_context_parse (octx, argc, argv, &error)) {
+    *exit_code = usage_error (octx, error->message);
+    return FALSE;
+  }
+  if (o->version) {
+    printf ("virt-bootfix %s\n", PACKAGE_VERSION);
+    *exit_code = EXIT_READY;
+    return FALSE;
+  }
+  const char *problem = NULL;
+  if (*argc > 1)
+    problem = _("unexpected argument; name disks with -a and domains with --domain");
+  else if (!o->domains && !o->disks)
+    problem = _("nothing to do: give --domain FILE or -a DISK --machine M --bus B");
+  else if (o->domains && o->disks)
+    problem = _("use either --domain or -a, not both");
+  else if (o->disks && (!o->machine || !o->bus))
+    problem = _("-a needs --machine and --bus (for example --machine pc --bus ide)");
+  else if (o->domains && (o->machine || o->bus || o->model))
+    problem = _("--machine, --bus and --controller-model go with -a; a domain XML "
+                "already says them");
+  if (problem) {
+    *exit_code = usage_error (octx, problem);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static BootfixGuestReport *
+fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
+{
+  BootfixFixOptions fopts = {
+    .dry_run = o->dry_run,
+    .verbose = o->verbose,
+    .trace = o->trace,
+    .progress = print_progress,
+    .progress_data = o,
+  };
+  g_autofree char *msg = g_strdup_printf (_("Guest %s"), dom->name);
+  print_progress (msg, o);
+  return bootfix_fix_guest (ctx, dom, &fopts);
+}
+
+/* The guests named on the command line, each either fixed or reported
+ * as an error: one bad domain file does not stop the others. */
+static void
+run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
+{
+  if (o->disks) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BootfixDomain) dom = bootfix_domain_new_from_disks (
+      (const char *const *) o->disks, o->machine, o->bus, o->model,
+      ctx->controllers, &error);
+    g_ptr_array_add (reports, dom ? fix_one (ctx, dom, o)
+                                  : bootfix_report_for_error (o->disks[0], error));
+    return;
+  }
+  for (char **d = o->domains; *d; d++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BootfixDomain) dom = bootfix_domain_parse_file (*d, ctx->controllers,
+                                                              &error);
+    g_ptr_array_add (reports, dom ? fix_one (ctx, dom, o)
+                                  : bootfix_report_for_error (*d, error));
+  }
+}
+
+static void
+print_reports (GPtrArray *reports, const Options *o)
+{
+  for (guint i = 0; i < reports->len; i++) {
+    const BootfixGuestReport *r = g_ptr_array_index (reports, i);
+    gboolean bad = r->status == BOOTFIX_STATUS_ERROR ||
+                   r->status == BOOTFIX_STATUS_REFUSED;
+    if (bad)
+      bootfix_report_print (r, stderr);
+    else if (!o->quiet)
+      bootfix_report_print (r, stdout);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  g_auto (Options) o = { .clock = g_timer_new () };
+  int exit_code = EXIT_READY;
+  if (!parse_options (&argc, &argv, &o, &exit_code))
+    return exit_code;
+  g_log_set_default_handler (log_handler, &o);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixContext) ctx = bootfix_context_load (&error);
+  if (ctx == NULL) {
+    fprintf (stderr, _("virt-bootfix: %s\n"), error->message);
+    return EXIT_ERROR;
+  }
+  g_autoptr (GPtrArray) reports =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_report_free);
+  run_all (ctx, &o, reports);
+  print_reports (reports, &o);
+  if (o.json && !bootfix_report_write_json (reports, o.json, &error)) {
+    fprintf (stderr, _("virt-bootfix: cannot write the report: %s\n"),
+             error->message);
+    return EXIT_ERROR;
+  }
+  return bootfix_report_exit_code (reports);
+}

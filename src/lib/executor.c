@@ -1,1 +1,446 @@
+/* The executor: inspect, plan, diff, write atomically, verify, report. */
 #include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+
+#include "bootfix-error.h"
+#include "executor.h"
+#include "guest.h"
+#include "hive.h"
+#include "host.h"
+#include "module-loader.h"
+#include "plan.h"
+
+/* ---- the run-wide context ---- */
+
+BootfixContext *
+bootfix_context_load (GError **error)
+{
+  g_autoptr (BootfixContext) ctx = g_new0 (BootfixContext, 1);
+  const char *datadir = bootfix_data_dir ();
+  g_autofree char *controllers = g_build_filename (datadir, "controllers.xml", NULL);
+  g_autofree char *rules = g_build_filename (datadir, "rules", NULL);
+  ctx->controllers = bootfix_controller_db_load (controllers, error);
+  if (ctx->controllers == NULL)
+    return NULL;
+  ctx->rules = bootfix_rule_set_load_dir (rules, error);
+  if (ctx->rules == NULL)
+    return NULL;
+  ctx->modules = bootfix_module_load_dir (bootfix_module_dir (), error);
+  if (ctx->modules == NULL)
+    return NULL;
+  if (ctx->modules->len == 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
+                 _("no conversion module found in %s; set BOOTFIX_MODULEDIR"),
+                 bootfix_module_dir ());
+    return NULL;
+  }
+  return g_steal_pointer (&ctx);
+}
+
+void
+bootfix_context_free (BootfixContext *ctx)
+{
+  if (ctx == NULL)
+    return;
+  g_clear_pointer (&ctx->controllers, bootfix_controller_db_free);
+  g_clear_pointer (&ctx->rules, bootfix_rule_set_free);
+  g_clear_pointer (&ctx->modules, g_ptr_array_unref);
+  g_free (ctx);
+}
+
+/* ---- one guest's state while it is being fixed ---- */
+
+typedef struct {
+  char *name;        /* "SYSTEM" */
+  char *guest_path;  /* /Windows/System32/config/SYSTEM */
+  char *local_path;  /* downloaded copy */
+  char *new_path;    /* committed result */
+  char *staged;      /* uploaded temporary in the guest */
+  BootfixHive *hive;
+  gboolean changed;  /* the plan changes it: write it back */
+} HiveFile;
+
+typedef struct {
+  const char *name;  /* the guest's, for messages */
+  const BootfixFixOptions *opts;
+  BootfixGuest *guest;
+  char *tmpdir;
+  GPtrArray *hives;  /* HiveFile* */
+} Job;
+
+static void
+hive_file_free (gpointer p)
+{
+  HiveFile *hf = p;
+  g_clear_pointer (&hf->hive, bootfix_hive_free);
+  if (hf->local_path)
+    (void) g_unlink (hf->local_path);
+  if (hf->new_path)
+    (void) g_unlink (hf->new_path);
+  g_free (hf->name);
+  g_free (hf->guest_path);
+  g_free (hf->local_path);
+  g_free (hf->new_path);
+  g_free (hf->staged);
+  g_free (hf);
+}
+
+static void
+job_clear (Job *job)
+{
+  g_clear_pointer (&job->hives, g_ptr_array_unref);
+  if (job->tmpdir)
+    (void) g_rmdir (job->tmpdir);
+  g_clear_pointer (&job->tmpdir, g_free);
+  g_clear_pointer (&job->guest, bootfix_guest_free);
+}
+
+static void
+progress (const Job *job, const char *message)
+{
+  if (job->opts->progress)
+    job->opts->progress (message, job->opts->progress_data);
+}
+
+/* BootfixHiveGetter: download a hive the first time it is asked for. */
+static BootfixHive *
+get_hive (gpointer user, const char *name, GError **error)
+{
+  Job *job = user;
+  for (guint i = 0; i < job->hives->len; i++) {
+    HiveFile *hf = g_ptr_array_index (job->hives, i);
+    if (g_ascii_strcasecmp (hf->name, name) == 0)
+      return hf->hive;
+  }
+  if (g_ascii_strcasecmp (name, "SYSTEM") != 0 &&
+      g_ascii_strcasecmp (name, "SOFTWARE") != 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
+                 _("unknown registry hive '%s'"), name);
+    return NULL;
+  }
+  HiveFile *hf = g_new0 (HiveFile, 1);
+  g_ptr_array_add (job->hives, hf);
+  hf->name = g_ascii_strup (name, -1);
+  hf->local_path = g_build_filename (job->tmpdir, hf->name, NULL);
+  hf->guest_path = bootfix_guest_hive_path (job->guest, hf->name, error);
+  if (hf->guest_path == NULL ||
+      !bootfix_guest_download (job->guest, hf->guest_path, hf->local_path, error))
+    return NULL;
+  /* Opened writable: the plan is applied to this in-memory copy. */
+  hf->hive = bootfix_hive_open (hf->local_path, hf->guest_path, TRUE, error);
+  if (hf->hive == NULL)
+    g_prefix_error (error, _("guest %s: "), job->name);
+  return hf->hive;
+}
+
+static HiveFile *
+find_hive_file (Job *job, const char *name)
+{
+  for (guint i = 0; i < job->hives->len; i++) {
+    HiveFile *hf = g_ptr_array_index (job->hives, i);
+    if (g_ascii_strcasecmp (hf->name, name) == 0)
+      return hf;
+  }
+  return NULL;
+}
+
+/* ---- planning ---- */
+
+typedef struct {
+  struct bootfix_facts facts;
+  char *variant_lc;
+} Facts;
+
+static void
+fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info)
+{
+  f->facts = (struct bootfix_facts) {
+    ._struct_size = sizeof (struct bootfix_facts),
+    .guest_name = dom->name,
+    .os_type = info->os_type,
+    .product_name = info->product_name,
+    .product_variant = info->product_variant,
+    .arch = info->arch,
+    .osinfo = info->osinfo,
+    .major_version = info->major,
+    .minor_version = info->minor,
+    .machine = dom->machine,
+    .machine_family = dom->machine_family,
+    .bus = dom->bus,
+    .controller_id = dom->controller->id,
+    .pci_id = dom->controller->pci_id,
+  };
+  f->variant_lc = g_ascii_strdown (info->product_variant, -1);
+}
+
+static const BootfixRule *
+match_rule (const BootfixContext *ctx, const Facts *f, GError **error)
+{
+  BootfixRuleQuery q = {
+    .major = f->facts.major_version,
+    .minor = f->facts.minor_version,
+    .arch = f->facts.arch,
+    .osinfo = f->facts.osinfo,
+    .variant = f->variant_lc,
+    .controller = f->facts.controller_id,
+  };
+  return bootfix_rule_set_match (ctx->rules, &q, error);
+}
+
+/* Ask every module that claims the guest for its plan. */
+static gboolean
+run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
+             const BootfixRule *rule, BootfixPlan *plan,
+             BootfixGuestReport *report, GError **error)
+{
+  g_autoptr (BootfixHostContext) host =
+    bootfix_host_context_new (&f->facts, rule, plan, job->guest, get_hive, job);
+  guint claimed = 0;
+  for (guint i = 0; i < ctx->modules->len; i++) {
+    const BootfixModule *mod = g_ptr_array_index (ctx->modules, i);
+    int r = bootfix_host_call (host, mod, BOOTFIX_CALLBACK_PROBE, error);
+    if (r < 0)
+      return FALSE;
+    if (r == 0)
+      continue;
+    claimed++;
+    g_debug ("module %s plans for %s", mod->m.name, f->facts.guest_name);
+    if (bootfix_host_call (host, mod, BOOTFIX_CALLBACK_PLAN, error) < 0)
+      return FALSE;
+  }
+  GPtrArray *msgs = bootfix_host_context_messages (host);
+  for (guint i = 0; i < msgs->len; i++)
+    g_ptr_array_add (report->messages, g_strdup (g_ptr_array_index (msgs, i)));
+  if (claimed == 0)
+    g_ptr_array_add (report->messages,
+                     g_strdup (_("no conversion module applies to this guest")));
+  return TRUE;
+}
+
+/* Apply the plan to the in-memory hives; the changes are the diff. */
+static gboolean
+diff_plan (Job *job, const BootfixPlan *plan, gboolean write,
+           GPtrArray *changes, GError **error)
+{
+  for (guint i = 0; i < plan->actions->len; i++) {
+    const BootfixAction *a = g_ptr_array_index (plan->actions, i);
+    BootfixHive *hive = get_hive (job, a->hive, error);
+    if (hive == NULL)
+      return FALSE;
+    HiveFile *hf = find_hive_file (job, a->hive);
+    guint before = changes->len;
+    if (!bootfix_hive_apply (hive, a, hf->name, write, changes, error))
+      return FALSE;
+    hf->changed |= changes->len > before;
+  }
+  return TRUE;
+}
+
+/* ---- writing ---- */
+
+/* Commit each changed hive to a new host file and prove, by diffing the
+ * plan against a fresh read of that file, that it holds everything. */
+static gboolean
+commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
+{
+  for (guint i = 0; i < job->hives->len; i++) {
+    HiveFile *hf = g_ptr_array_index (job->hives, i);
+    if (!hf->changed)
+      continue;
+    hf->new_path = g_strconcat (hf->local_path, ".new", NULL);
+    if (!bootfix_hive_commit (hf->hive, hf->new_path, error))
+      return FALSE;
+    g_autoptr (BootfixHive) check =
+      bootfix_hive_open (hf->new_path, hf->guest_path, FALSE, error);
+    if (check == NULL)
+      return FALSE;
+    g_autoptr (GPtrArray) left =
+      g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+    for (guint j = 0; j < plan->actions->len; j++) {
+      const BootfixAction *a = g_ptr_array_index (plan->actions, j);
+      if (g_ascii_strcasecmp (a->hive, hf->name) == 0 &&
+          !bootfix_hive_apply (check, a, hf->name, FALSE, left, error))
+        return FALSE;
+    }
+    if (left->len > 0) {
+      const BootfixChange *c = g_ptr_array_index (left, 0);
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                   _("the rewritten %s does not hold %s; nothing was written "
+                     "to the guest"), hf->guest_path, c->target);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+/* Upload every new hive under a temporary name first; only when all
+ * arrived intact rename them over the originals. */
+static gboolean
+write_hives (Job *job, GError **error)
+{
+  if (!bootfix_guest_mount_rw (job->guest, error))
+    return FALSE;
+  for (guint i = 0; i < job->hives->len; i++) {
+    HiveFile *hf = g_ptr_array_index (job->hives, i);
+    if (!hf->changed)
+      continue;
+    hf->staged = bootfix_guest_stage (job->guest, hf->new_path, hf->guest_path,
+                                      error);
+    if (hf->staged == NULL) {
+      for (guint j = 0; j < i; j++) {
+        HiveFile *done = g_ptr_array_index (job->hives, j);
+        if (done->staged)
+          bootfix_guest_discard_staged (job->guest, done->staged);
+      }
+      return FALSE;
+    }
+  }
+  for (guint i = 0; i < job->hives->len; i++) {
+    HiveFile *hf = g_ptr_array_index (job->hives, i);
+    if (hf->staged != NULL &&
+        !bootfix_guest_commit_staged (job->guest, hf->staged, hf->guest_path,
+                                      error))
+      return FALSE;
+  }
+  return bootfix_guest_shutdown (job->guest, error);
+}
+
+/* ---- one guest ---- */
+
+static void
+report_target (BootfixGuestReport *r, const BootfixDomain *dom)
+{
+  for (guint i = 0; i < dom->disks->len; i++) {
+    const BootfixDisk *d = g_ptr_array_index (dom->disks, i);
+    g_ptr_array_add (r->disks, g_strdup (d->source ? d->source : d->target_dev));
+  }
+  r->machine = g_strdup (dom->machine);
+  r->bus = g_strdup (dom->bus);
+  r->controller = g_strdup (dom->controller ? dom->controller->id : NULL);
+  r->pci_id = g_strdup (dom->controller ? dom->controller->pci_id : NULL);
+  for (guint i = 0; dom->warnings && i < dom->warnings->len; i++)
+    g_ptr_array_add (r->messages, g_strdup (g_ptr_array_index (dom->warnings, i)));
+}
+
+static void
+report_os (BootfixGuestReport *r, const BootfixGuestInfo *info)
+{
+  r->product = g_strdup (info->product_name);
+  r->major = info->major;
+  r->minor = info->minor;
+  r->arch = g_strdup (info->arch);
+  r->osinfo = g_strdup (info->osinfo);
+}
+
+static gboolean
+open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
+                  BootfixGuestReport *report, GError **error)
+{
+  BootfixGuestOptions gopts = {
+    .readonly = job->opts->dry_run,
+    .verbose = job->opts->verbose,
+    .trace = job->opts->trace,
+  };
+  progress (job, _("Opening the guest"));
+  job->guest = bootfix_guest_open (dom, &gopts, error);
+  if (job->guest == NULL)
+    return FALSE;
+  report->accelerator = g_strdup (bootfix_guest_accelerator (job->guest));
+  progress (job, _("Inspecting the guest"));
+  if (!bootfix_guest_inspect (job->guest, info, error))
+    return FALSE;
+  report_os (report, info);
+  job->tmpdir = g_dir_make_tmp ("virt-bootfix-XXXXXX", error);
+  return job->tmpdir != NULL;
+}
+
+/* Everything up to the diff.  Returns FALSE on error; a refusal is not
+ * an error but sets the report status. */
+static gboolean
+plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
+            BootfixPlan *plan, BootfixGuestReport *report, GError **error)
+{
+  g_auto (BootfixGuestInfo) info = { 0 };
+  if (!open_and_inspect (job, dom, &info, report, error))
+    return FALSE;
+  Facts f = { 0 };
+  fill_facts (&f, dom, &info);
+  g_autofree char *variant_lc = f.variant_lc;
+  const BootfixRule *rule = match_rule (ctx, &f, error);
+  if (rule == NULL && error && *error)
+    return FALSE;
+  report->rule_id = g_strdup (rule ? rule->id : NULL);
+  progress (job, _("Planning the fix"));
+  if (!run_modules (ctx, job, &f, rule, plan, report, error))
+    return FALSE;
+  if (plan->refused)
+    return TRUE;
+  return diff_plan (job, plan, TRUE, report->changes, error);
+}
+
+static void
+finish_refused (BootfixGuestReport *report, const BootfixPlan *plan,
+                const char *name)
+{
+  report->status = BOOTFIX_STATUS_REFUSED;
+  g_ptr_array_add (report->messages,
+                   g_strdup_printf (_("guest %s: %s"), name, plan->refuse_why));
+  if (plan->refuse_advice)
+    g_ptr_array_add (report->messages, g_strdup_printf (_("what to do: %s"),
+                                                        plan->refuse_advice));
+  /* Nothing written: the diff was never made. */
+  g_ptr_array_set_size (report->changes, 0);
+}
+
+static void
+finish_error (BootfixGuestReport *report, const GError *error)
+{
+  report->status = error->code == BOOTFIX_ERROR_REFUSED
+                   ? BOOTFIX_STATUS_REFUSED : BOOTFIX_STATUS_ERROR;
+  g_ptr_array_add (report->messages, g_strdup (error->message));
+  g_ptr_array_set_size (report->changes, 0);
+}
+
+BootfixGuestReport *
+bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
+                   const BootfixFixOptions *opts)
+{
+  g_autoptr (GTimer) timer = g_timer_new ();
+  BootfixGuestReport *report = bootfix_guest_report_new (dom->name);
+  report_target (report, dom);
+  Job job = { .name = dom->name, .opts = opts };
+  job.hives = g_ptr_array_new_with_free_func (hive_file_free);
+  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (!plan_guest (ctx, &job, dom, plan, report, &error)) {
+    finish_error (report, error);
+  } else if (plan->refused) {
+    finish_refused (report, plan, dom->name);
+  } else if (report->changes->len == 0) {
+    report->status = BOOTFIX_STATUS_UNCHANGED;
+  } else if (opts->dry_run) {
+    report->status = BOOTFIX_STATUS_WOULD_FIX;
+  } else {
+    progress (&job, _("Writing the changes"));
+    if (commit_and_check (&job, plan, &error) && write_hives (&job, &error))
+      report->status = BOOTFIX_STATUS_FIXED;
+    else
+      finish_error (report, error);
+  }
+  job_clear (&job);
+  report->seconds = g_timer_elapsed (timer, NULL);
+  return report;
+}
+
+BootfixGuestReport *
+bootfix_report_for_error (const char *name, const GError *error)
+{
+  BootfixGuestReport *report = bootfix_guest_report_new (name);
+  finish_error (report, error);
+  return report;
+}

@@ -1,1 +1,500 @@
+/* Guest sessions through libguestfs. */
 #include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+
+#include "bootfix-cleanup.h"
+#include "bootfix-error.h"
+#include "guest.h"
+
+struct _BootfixGuest {
+  guestfs_h *g;
+  char *name;            /* guest name for messages */
+  char *first_disk;      /* for messages */
+  char *accelerator;
+  char *root;
+  char *systemroot;
+  gboolean readonly;
+  gboolean mounted_rw;
+};
+
+static void
+set_guestfs_error (GError **error, guestfs_h *g, BootfixError code,
+                   const char *guest, const char *what)
+{
+  const char *msg = guestfs_last_error (g);
+  g_set_error (error, BOOTFIX_ERROR, code, _("guest %s: %s: %s"), guest, what,
+               msg ? msg : _("unknown libguestfs error"));
+}
+
+/* ---- choosing an accelerator ---- */
+
+static gboolean
+cpu_has_virt_flag (void)
+{
+  g_autofree char *cpuinfo = NULL;
+  if (!g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+    return FALSE;
+  g_auto (GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
+  for (char **l = lines; *l; l++) {
+    if (!g_str_has_prefix (*l, "flags"))
+      continue;
+    g_auto (GStrv) words = g_strsplit_set (*l, " \t", -1);
+    for (char **w = words; *w; w++)
+      if (strcmp (*w, "vmx") == 0 || strcmp (*w, "svm") == 0)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+gboolean
+bootfix_kvm_usable (char **why)
+{
+  const char *reason = NULL;
+  if (access ("/dev/kvm", R_OK | W_OK) != 0)
+    reason = "/dev/kvm is missing or not accessible";
+  else if (g_file_test ("/sys/module/kvm_pvm", G_FILE_TEST_EXISTS))
+    /* A software nested KVM: qemu aborts on it (MSR 0x10a) or hangs. */
+    reason = "/dev/kvm is a software nested KVM (kvm_pvm)";
+  else if (!cpu_has_virt_flag ())
+    reason = "the CPU has no vmx/svm flag";
+  if (why)
+    *why = g_strdup (reason);
+  return reason == NULL;
+}
+
+static gboolean
+settings_force_tcg (guestfs_h *g)
+{
+  g_auto (GStrv) settings = guestfs_get_backend_settings (g);
+  return settings && g_strv_contains ((const char *const *) settings, "force_tcg");
+}
+
+static void
+add_force_tcg (guestfs_h *g)
+{
+  g_auto (GStrv) old = guestfs_get_backend_settings (g);
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  if (old)
+    g_strv_builder_addv (b, (const char **) old);
+  g_strv_builder_add (b, "force_tcg");
+  g_auto (GStrv) settings = g_strv_builder_end (b);
+  guestfs_set_backend_settings (g, settings);
+}
+
+/* ---- opening ---- */
+
+static gboolean
+check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
+                   GError **error)
+{
+  if (d->source == NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_UNSUPPORTED,
+                 _("guest %s: disk %s has no local source (type '%s'); copy "
+                   "the image to a local file and point the domain at it"),
+                 dom->name, d->target_dev ? d->target_dev : "?",
+                 d->source_type ? d->source_type : "?");
+    return FALSE;
+  }
+  if (access (d->source, R_OK) != 0) {
+    int saved = errno;
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: disk image %s: %s; check the <source> path in "
+                   "the domain XML"), dom->name, d->source, g_strerror (saved));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static guestfs_h *
+new_handle (const BootfixDomain *dom, const BootfixGuestOptions *opts,
+            gboolean tcg, GError **error)
+{
+  guestfs_h *g = guestfs_create ();
+  if (g == NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("cannot create a libguestfs handle"));
+    return NULL;
+  }
+  /* We report errors ourselves, with the guest's name. */
+  guestfs_set_error_handler (g, NULL, NULL);
+  if (opts->verbose)
+    guestfs_set_verbose (g, 1);
+  if (opts->trace)
+    guestfs_set_trace (g, 1);
+  if (tcg && !settings_force_tcg (g))
+    add_force_tcg (g);
+  for (guint i = 0; i < dom->disks->len; i++) {
+    const BootfixDisk *d = g_ptr_array_index (dom->disks, i);
+    const char *format = d->format ? d->format : "raw";
+    if (guestfs_add_drive_opts (g, d->source,
+                                GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
+                                GUESTFS_ADD_DRIVE_OPTS_READONLY, opts->readonly,
+                                -1) == -1) {
+      set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, dom->name, d->source);
+      guestfs_close (g);
+      return NULL;
+    }
+  }
+  return g;
+}
+
+static guestfs_h *
+launch (const BootfixDomain *dom, const BootfixGuestOptions *opts,
+        char **accel, GError **error)
+{
+  g_autofree char *why = NULL;
+  gboolean tcg = !bootfix_kvm_usable (&why);
+  g_autoptr (guestfs_h) g = new_handle (dom, opts, tcg, error);
+  if (g == NULL)
+    return NULL;
+  tcg = settings_force_tcg (g);
+  if (tcg && why)
+    g_debug ("using TCG: %s", why);
+  if (guestfs_launch (g) == 0) {
+    *accel = g_strdup (tcg ? "tcg" : "kvm");
+    return g_steal_pointer (&g);
+  }
+  if (tcg) {
+    set_guestfs_error (error, g, BOOTFIX_ERROR_FAILED, dom->name,
+                       _("cannot start the libguestfs appliance"));
+    return NULL;
+  }
+  g_debug ("KVM launch failed (%s); retrying under TCG", guestfs_last_error (g));
+  g_clear_pointer (&g, guestfs_close);
+  g = new_handle (dom, opts, TRUE, error);
+  if (g == NULL)
+    return NULL;
+  if (guestfs_launch (g) == -1) {
+    set_guestfs_error (error, g, BOOTFIX_ERROR_FAILED, dom->name,
+                       _("cannot start the libguestfs appliance"));
+    return NULL;
+  }
+  *accel = g_strdup ("tcg");
+  return g_steal_pointer (&g);
+}
+
+BootfixGuest *
+bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
+                    GError **error)
+{
+  for (guint i = 0; i < dom->disks->len; i++)
+    if (!check_disk_source (dom, g_ptr_array_index (dom->disks, i), error))
+      return NULL;
+  g_autofree char *accel = NULL;
+  guestfs_h *g = launch (dom, opts, &accel, error);
+  if (g == NULL)
+    return NULL;
+  BootfixGuest *guest = g_new0 (BootfixGuest, 1);
+  guest->g = g;
+  guest->name = g_strdup (dom->name);
+  guest->first_disk = g_strdup (((BootfixDisk *) g_ptr_array_index (dom->disks, 0))->source);
+  guest->accelerator = g_steal_pointer (&accel);
+  guest->readonly = opts->readonly;
+  return guest;
+}
+
+void
+bootfix_guest_free (BootfixGuest *guest)
+{
+  if (guest == NULL)
+    return;
+  if (guest->g)
+    guestfs_close (guest->g);
+  g_free (guest->name);
+  g_free (guest->first_disk);
+  g_free (guest->accelerator);
+  g_free (guest->root);
+  g_free (guest->systemroot);
+  g_free (guest);
+}
+
+const char *
+bootfix_guest_accelerator (const BootfixGuest *guest)
+{
+  return guest->accelerator;
+}
+
+/* ---- inspection ---- */
+
+void
+bootfix_guest_info_clear (BootfixGuestInfo *info)
+{
+  g_clear_pointer (&info->root, g_free);
+  g_clear_pointer (&info->os_type, g_free);
+  g_clear_pointer (&info->product_name, g_free);
+  g_clear_pointer (&info->product_variant, g_free);
+  g_clear_pointer (&info->arch, g_free);
+  g_clear_pointer (&info->osinfo, g_free);
+  g_clear_pointer (&info->systemroot, g_free);
+}
+
+/* Where Windows keeps its SYSTEM hive below a filesystem's root, for the
+ * usual system roots (libguestfs finds others through boot.ini). */
+static const char *const system_hive_candidates[] = {
+  "/windows/system32/config/system",
+  "/winnt/system32/config/system",
+};
+
+/* libguestfs inspection failed for the whole appliance.  Usually a
+ * damaged hive is the cause: find it, so the message names the file. */
+static char *
+find_damaged_hive (BootfixGuest *guest)
+{
+  g_auto (GStrv) fses = guestfs_list_filesystems (guest->g);
+  for (size_t i = 0; fses && fses[i] && fses[i + 1]; i += 2) {
+    if (strcmp (fses[i + 1], "ntfs") != 0 ||
+        guestfs_mount_ro (guest->g, fses[i], "/") == -1)
+      continue;
+    for (guint j = 0; j < G_N_ELEMENTS (system_hive_candidates); j++) {
+      g_autofree char *path =
+        guestfs_case_sensitive_path (guest->g, system_hive_candidates[j]);
+      if (path == NULL || guestfs_is_file (guest->g, path) <= 0)
+        continue;
+      g_autofree char *tmp = NULL;
+      int fd = g_file_open_tmp ("virt-bootfix-XXXXXX.hive", &tmp, NULL);
+      if (fd < 0)
+        continue;
+      close (fd);
+      hive_h *h = guestfs_download (guest->g, path, tmp) == 0 ? hivex_open (tmp, 0) : NULL;
+      int saved = errno;
+      (void) unlink (tmp);
+      if (h) {
+        hivex_close (h);
+        continue;
+      }
+      guestfs_umount_all (guest->g);
+      return g_strdup_printf (_("the SYSTEM hive %s on %s cannot be read (%s)"),
+                              path, fses[i], g_strerror (saved ? saved : EINVAL));
+    }
+    guestfs_umount_all (guest->g);
+  }
+  return NULL;
+}
+
+static gboolean
+pick_root (BootfixGuest *guest, char **root, GError **error)
+{
+  g_auto (GStrv) roots = guestfs_inspect_os (guest->g);
+  if (roots == NULL) {
+    g_autofree char *libguestfs_msg = g_strdup (guestfs_last_error (guest->g));
+    g_autofree char *damaged = find_damaged_hive (guest);
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: inspection of %s failed: %s"), guest->name,
+                 guest->first_disk, damaged ? damaged : libguestfs_msg);
+    return FALSE;
+  }
+  guint n = g_strv_length (roots);
+  if (n == 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: no operating system found on %s; is this the "
+                   "right disk image?"), guest->name, guest->first_disk);
+    return FALSE;
+  }
+  if (n > 1) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: %u operating systems found on %s; dual-boot "
+                   "guests are not supported yet"), guest->name, n,
+                 guest->first_disk);
+    return FALSE;
+  }
+  *root = g_strdup (roots[0]);
+  return TRUE;
+}
+
+static char *
+inspect_string (guestfs_h *g, char *(*get) (guestfs_h *, const char *),
+                const char *root)
+{
+  char *s = get (g, root);
+  return s ? s : g_strdup ("");
+}
+
+gboolean
+bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
+                       GError **error)
+{
+  g_autofree char *root = NULL;
+  if (!pick_root (guest, &root, error))
+    return FALSE;
+  guestfs_h *g = guest->g;
+  info->os_type = inspect_string (g, guestfs_inspect_get_type, root);
+  if (strcmp (info->os_type, "windows") != 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: the operating system on %s (%s) is %s, not "
+                   "Windows; virt-bootfix repairs Windows guests only"),
+                 guest->name, guest->first_disk, root, info->os_type);
+    return FALSE;
+  }
+  info->product_name = inspect_string (g, guestfs_inspect_get_product_name, root);
+  info->product_variant = inspect_string (g, guestfs_inspect_get_product_variant, root);
+  info->arch = inspect_string (g, guestfs_inspect_get_arch, root);
+  info->osinfo = inspect_string (g, guestfs_inspect_get_osinfo, root);
+  info->major = guestfs_inspect_get_major_version (g, root);
+  info->minor = guestfs_inspect_get_minor_version (g, root);
+  info->systemroot = guestfs_inspect_get_windows_systemroot (g, root);
+  if (info->systemroot == NULL) {
+    set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name,
+                       _("cannot find the Windows directory"));
+    return FALSE;
+  }
+  if (guestfs_mount_ro (g, root, "/") == -1) {
+    set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name, root);
+    return FALSE;
+  }
+  info->root = g_strdup (root);
+  guest->root = g_steal_pointer (&root);
+  guest->systemroot = g_strdup (info->systemroot);
+  return TRUE;
+}
+
+/* ---- files ---- */
+
+/* systemroot + relpath (backslashes) resolved case-insensitively. */
+static char *
+windows_path (BootfixGuest *guest, const char *relpath, GError **error)
+{
+  g_autofree char *slashed = g_strdelimit (g_strdup (relpath), "\\", '/');
+  g_autofree char *path = g_build_path ("/", guest->systemroot, slashed, NULL);
+  char *real = guestfs_case_sensitive_path (guest->g, path);
+  if (real == NULL)
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+  return real;
+}
+
+char *
+bootfix_guest_hive_path (BootfixGuest *guest, const char *hive_name,
+                         GError **error)
+{
+  g_autofree char *rel = g_strconcat ("system32\\config\\", hive_name, NULL);
+  g_autofree char *path = windows_path (guest, rel, error);
+  if (path == NULL)
+    return NULL;
+  if (guestfs_is_file (guest->g, path) <= 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: the registry hive %s is missing"), guest->name,
+                 path);
+    return NULL;
+  }
+  int64_t size = guestfs_filesize (guest->g, path);
+  if (size < 0 || size > BOOTFIX_MAX_HIVE_SIZE) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: the registry hive %s has an implausible size"),
+                 guest->name, path);
+    return NULL;
+  }
+  return g_steal_pointer (&path);
+}
+
+gboolean
+bootfix_guest_download (BootfixGuest *guest, const char *guest_path,
+                        const char *local_path, GError **error)
+{
+  if (guestfs_download (guest->g, guest_path, local_path) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
+                       guest_path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+bootfix_guest_windows_file_exists (BootfixGuest *guest, const char *relpath,
+                                   GError **error)
+{
+  g_autofree char *path = windows_path (guest, relpath, error);
+  if (path == NULL)
+    return -1;
+  int r = guestfs_is_file (guest->g, path);
+  if (r == -1)
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+  return r;
+}
+
+gboolean
+bootfix_guest_mount_rw (BootfixGuest *guest, GError **error)
+{
+  if (guest->mounted_rw)
+    return TRUE;
+  g_return_val_if_fail (!guest->readonly && guest->root, FALSE);
+  if (guestfs_umount_all (guest->g) == -1 ||
+      guestfs_mount (guest->g, guest->root, "/") == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
+                       _("cannot mount the Windows filesystem read-write (is "
+                         "Windows hibernated, or the NTFS dirty?)"));
+    return FALSE;
+  }
+  guest->mounted_rw = TRUE;
+  return TRUE;
+}
+
+char *
+bootfix_guest_checksum (BootfixGuest *guest, const char *guest_path,
+                        GError **error)
+{
+  char *sum = guestfs_checksum (guest->g, "sha256", guest_path);
+  if (sum == NULL)
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+                       guest_path);
+  return sum;
+}
+
+char *
+bootfix_guest_stage (BootfixGuest *guest, const char *local_path,
+                     const char *guest_path, GError **error)
+{
+  g_autofree char *staged = g_strconcat (guest_path, ".bootfix-new", NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (local_path, &contents, &len, error))
+    return NULL;
+  g_autofree char *want = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
+                                                       (const guchar *) contents, len);
+  if (guestfs_upload (guest->g, local_path, staged) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, staged);
+    bootfix_guest_discard_staged (guest, staged);
+    return NULL;
+  }
+  g_autofree char *got = bootfix_guest_checksum (guest, staged, error);
+  if (got == NULL || strcmp (got, want) != 0) {
+    if (got)
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                   _("guest %s: %s was not written intact (checksum mismatch)"),
+                   guest->name, staged);
+    bootfix_guest_discard_staged (guest, staged);
+    return NULL;
+  }
+  return g_steal_pointer (&staged);
+}
+
+gboolean
+bootfix_guest_commit_staged (BootfixGuest *guest, const char *staged,
+                             const char *guest_path, GError **error)
+{
+  if (guestfs_rename (guest->g, staged, guest_path) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+                       guest_path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+void
+bootfix_guest_discard_staged (BootfixGuest *guest, const char *staged)
+{
+  (void) guestfs_rm_f (guest->g, staged);
+}
+
+gboolean
+bootfix_guest_shutdown (BootfixGuest *guest, GError **error)
+{
+  if (guestfs_umount_all (guest->g) == -1 || guestfs_shutdown (guest->g) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+                       _("cannot flush the changes to the disk image"));
+    return FALSE;
+  }
+  return TRUE;
+}

@@ -1,1 +1,331 @@
+/* The host-services table for conversion modules. */
 #include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib/gi18n-lib.h>
+
+#include "bootfix-error.h"
+#include "host.h"
+
+struct _BootfixHostContext {
+  struct bootfix_host host; /* first: callbacks cast back to the context */
+  const BootfixRule *rule;
+  BootfixPlan *plan;
+  BootfixGuest *guest;
+  BootfixHiveGetter get_hive;
+  gpointer user;
+  char *error;              /* what the module said before returning -1 */
+  GError *host_error;       /* a failure of ours inside a host call */
+  GPtrArray *messages;
+};
+
+static BootfixHostContext *
+ctx_of (const struct bootfix_host *h)
+{
+  return (BootfixHostContext *) h;
+}
+
+static void
+host_log (const struct bootfix_host *h, int level, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (level >= BOOTFIX_LOG_WARNING) {
+    g_ptr_array_add (ctx_of (h)->messages, g_strdup (msg));
+    g_warning ("%s", msg);
+  } else if (level == BOOTFIX_LOG_INFO) {
+    g_info ("%s", msg);
+  } else {
+    g_debug ("%s", msg);
+  }
+}
+
+static void
+host_error (const struct bootfix_host *h, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  BootfixHostContext *ctx = ctx_of (h);
+  g_free (ctx->error);
+  ctx->error = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+}
+
+/* A host call failed on our side: keep the GError, tell the module. */
+static int
+fail (const struct bootfix_host *h, GError *err)
+{
+  BootfixHostContext *ctx = ctx_of (h);
+  host_error (h, "%s", err->message);
+  if (ctx->host_error == NULL)
+    ctx->host_error = err;
+  else
+    g_error_free (err);
+  return -1;
+}
+
+static int
+bad_argument (const struct bootfix_host *h, const char *call, const char *why)
+{
+  return fail (h, g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
+                               _("%s: %s"), call, why));
+}
+
+/* ---- the matched rule ---- */
+
+static const struct bootfix_rule *
+host_rule (const struct bootfix_host *h)
+{
+  return (const struct bootfix_rule *) ctx_of (h)->rule;
+}
+
+static size_t
+host_rule_n_items (const struct bootfix_rule *r)
+{
+  return r ? ((const BootfixRule *) r)->items->len : 0;
+}
+
+static const BootfixRuleItem *
+rule_item (const struct bootfix_rule *r, size_t i)
+{
+  const BootfixRule *rule = (const BootfixRule *) r;
+  return rule && i < rule->items->len ? g_ptr_array_index (rule->items, i) : NULL;
+}
+
+static const char *
+host_rule_item_kind (const struct bootfix_rule *r, size_t i)
+{
+  const BootfixRuleItem *item = rule_item (r, i);
+  return item ? item->kind : NULL;
+}
+
+static const char *
+host_rule_item_attr (const struct bootfix_rule *r, size_t i, const char *attr)
+{
+  const BootfixRuleItem *item = rule_item (r, i);
+  return item && attr ? bootfix_rule_item_attr (item, attr) : NULL;
+}
+
+static const char *
+host_rule_id (const struct bootfix_rule *r)
+{
+  return r ? ((const BootfixRule *) r)->id : NULL;
+}
+
+/* ---- guest reads ---- */
+
+static int
+host_get_value (const struct bootfix_host *h, const char *hive_name,
+                const char *path, const char *name, uint32_t *type,
+                void **data, size_t *len)
+{
+  BootfixHostContext *ctx = ctx_of (h);
+  if (!hive_name || !path || !name || !type || !data || !len)
+    return bad_argument (h, "get_value", _("NULL argument"));
+  GError *err = NULL;
+  BootfixHive *hive = ctx->get_hive (ctx->user, hive_name, &err);
+  if (hive == NULL)
+    return fail (h, err);
+  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (hive, path, TRUE, &err);
+  if (paths == NULL)
+    return fail (h, err);
+  g_autoptr (GBytes) bytes = NULL;
+  guint32 t = 0;
+  int r = bootfix_hive_get_value (hive, g_ptr_array_index (paths, 0), name, &t,
+                                  &bytes, &err);
+  if (r <= 0)
+    return r == 0 ? 0 : fail (h, err);
+  gsize n = 0;
+  const void *p = g_bytes_get_data (bytes, &n);
+  char *copy = malloc (n + 1);
+  if (copy == NULL)
+    return bad_argument (h, "get_value", g_strerror (ENOMEM));
+  if (n)
+    memcpy (copy, p, n);
+  copy[n] = '\0';
+  *type = t;
+  *data = copy;
+  *len = n;
+  return 1;
+}
+
+static int
+host_file_exists (const struct bootfix_host *h, const char *path)
+{
+  BootfixHostContext *ctx = ctx_of (h);
+  if (path == NULL)
+    return bad_argument (h, "file_exists", _("NULL argument"));
+  GError *err = NULL;
+  int r = bootfix_guest_windows_file_exists (ctx->guest, path, &err);
+  return r < 0 ? fail (h, err) : r;
+}
+
+/* ---- the plan ---- */
+
+static gboolean
+valid_location (const char *hive, const char *path)
+{
+  return hive && *hive && path && *path && g_utf8_validate (path, -1, NULL);
+}
+
+static int
+host_ensure_key (const struct bootfix_host *h, const char *hive,
+                 const char *path, const char *reason)
+{
+  if (!valid_location (hive, path))
+    return bad_argument (h, "ensure_key", _("missing hive or key path"));
+  bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_ENSURE_KEY, hive, path,
+                    NULL, 0, NULL, 0, reason);
+  return 0;
+}
+
+static const char *
+check_value (uint32_t type, const void *data, size_t len)
+{
+  if (data == NULL && len > 0)
+    return _("NULL data");
+  switch (type) {
+  case BOOTFIX_REG_DWORD:
+    return len == 4 ? NULL : _("a REG_DWORD must be 4 bytes");
+  case BOOTFIX_REG_SZ:
+  case BOOTFIX_REG_EXPAND_SZ:
+    return g_utf8_validate (data, (gssize) len, NULL) ? NULL
+           : _("string data is not UTF-8");
+  case BOOTFIX_REG_BINARY:
+  case BOOTFIX_REG_MULTI_SZ:
+    return NULL;
+  default:
+    return _("unsupported registry type");
+  }
+}
+
+static int
+host_set_value (const struct bootfix_host *h, const char *hive,
+                const char *path, const char *name, uint32_t type,
+                const void *data, size_t len, const char *reason)
+{
+  if (!valid_location (hive, path) || name == NULL)
+    return bad_argument (h, "set_value", _("missing hive, key path or name"));
+  const char *why = check_value (type, data, len);
+  if (why)
+    return bad_argument (h, "set_value", why);
+  bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_SET_VALUE, hive, path,
+                    name, type, data, len, reason);
+  return 0;
+}
+
+static int
+host_delete_value (const struct bootfix_host *h, const char *hive,
+                   const char *path, const char *name, const char *reason)
+{
+  if (!valid_location (hive, path) || name == NULL)
+    return bad_argument (h, "delete_value", _("missing hive, key path or name"));
+  bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_DELETE_VALUE, hive, path,
+                    name, 0, NULL, 0, reason);
+  return 0;
+}
+
+static int
+host_delete_key (const struct bootfix_host *h, const char *hive,
+                 const char *path, const char *reason)
+{
+  if (!valid_location (hive, path))
+    return bad_argument (h, "delete_key", _("missing hive or key path"));
+  bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_DELETE_KEY, hive, path,
+                    NULL, 0, NULL, 0, reason);
+  return 0;
+}
+
+static int
+host_refuse (const struct bootfix_host *h, const char *why, const char *advice)
+{
+  if (why == NULL || *why == '\0')
+    return bad_argument (h, "refuse", _("a refusal needs a reason"));
+  bootfix_plan_refuse (ctx_of (h)->plan, why, advice);
+  return 0;
+}
+
+/* ---- the context ---- */
+
+BootfixHostContext *
+bootfix_host_context_new (const struct bootfix_facts *facts,
+                          const BootfixRule *rule, BootfixPlan *plan,
+                          BootfixGuest *guest, BootfixHiveGetter get_hive,
+                          gpointer user)
+{
+  BootfixHostContext *ctx = g_new0 (BootfixHostContext, 1);
+  ctx->host = (struct bootfix_host) {
+    ._struct_size = sizeof (struct bootfix_host),
+    ._api_version = BOOTFIX_API_VERSION,
+    .facts = facts,
+    .log = host_log,
+    .error = host_error,
+    .rule = host_rule,
+    .rule_n_items = host_rule_n_items,
+    .rule_item_kind = host_rule_item_kind,
+    .rule_item_attr = host_rule_item_attr,
+    .rule_id = host_rule_id,
+    .get_value = host_get_value,
+    .file_exists = host_file_exists,
+    .ensure_key = host_ensure_key,
+    .set_value = host_set_value,
+    .delete_value = host_delete_value,
+    .delete_key = host_delete_key,
+    .refuse = host_refuse,
+  };
+  ctx->rule = rule;
+  ctx->plan = plan;
+  ctx->guest = guest;
+  ctx->get_hive = get_hive;
+  ctx->user = user;
+  ctx->messages = g_ptr_array_new_with_free_func (g_free);
+  return ctx;
+}
+
+void
+bootfix_host_context_free (BootfixHostContext *ctx)
+{
+  if (ctx == NULL)
+    return;
+  g_free (ctx->error);
+  g_clear_error (&ctx->host_error);
+  g_ptr_array_unref (ctx->messages);
+  g_free (ctx);
+}
+
+GPtrArray *
+bootfix_host_context_messages (BootfixHostContext *ctx)
+{
+  return ctx->messages;
+}
+
+int
+bootfix_host_call (BootfixHostContext *ctx, const BootfixModule *mod,
+                   BootfixCallback which, GError **error)
+{
+  static const char *const names[] = { "probe", "plan", "verify" };
+  int (*cb) (const struct bootfix_host *) =
+    which == BOOTFIX_CALLBACK_PROBE ? mod->m.probe
+    : which == BOOTFIX_CALLBACK_PLAN ? mod->m.plan : mod->m.verify;
+  if (cb == NULL)
+    return 1;
+  g_clear_pointer (&ctx->error, g_free);
+  g_clear_error (&ctx->host_error);
+  int r = cb (&ctx->host);
+  if (r >= 0)
+    return r;
+  if (ctx->host_error) {
+    g_propagate_prefixed_error (error, g_steal_pointer (&ctx->host_error),
+                                "%s: ", mod->m.name);
+    return -1;
+  }
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
+               _("module %s failed in %s: %s"), mod->m.name, names[which],
+               ctx->error ? ctx->error : _("no reason given"));
+  return -1;
+}

@@ -1,1 +1,212 @@
+/* Reporting: human summary, JSON, exit code. */
 #include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "plan.h"
+#include "report.h"
+
+BootfixGuestReport *
+bootfix_guest_report_new (const char *name)
+{
+  BootfixGuestReport *r = g_new0 (BootfixGuestReport, 1);
+  r->name = g_strdup (name);
+  r->disks = g_ptr_array_new_with_free_func (g_free);
+  r->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  r->messages = g_ptr_array_new_with_free_func (g_free);
+  r->status = BOOTFIX_STATUS_ERROR;
+  return r;
+}
+
+void
+bootfix_guest_report_free (BootfixGuestReport *r)
+{
+  if (r == NULL)
+    return;
+  g_free (r->name);
+  g_ptr_array_unref (r->disks);
+  g_free (r->product);
+  g_free (r->arch);
+  g_free (r->osinfo);
+  g_free (r->machine);
+  g_free (r->bus);
+  g_free (r->controller);
+  g_free (r->pci_id);
+  g_free (r->accelerator);
+  g_free (r->rule_id);
+  g_ptr_array_unref (r->changes);
+  g_ptr_array_unref (r->messages);
+  g_free (r);
+}
+
+const char *
+bootfix_status_to_string (BootfixStatus status)
+{
+  switch (status) {
+  case BOOTFIX_STATUS_FIXED: return "fixed";
+  case BOOTFIX_STATUS_UNCHANGED: return "unchanged";
+  case BOOTFIX_STATUS_WOULD_FIX: return "would-fix";
+  case BOOTFIX_STATUS_REFUSED: return "refused";
+  case BOOTFIX_STATUS_ERROR: return "error";
+  }
+  return "error";
+}
+
+/* A string member, or null when unknown. */
+static void
+add_string (JsonBuilder *b, const char *member, const char *value)
+{
+  json_builder_set_member_name (b, member);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}
+
+static void
+add_strings (JsonBuilder *b, const char *member, GPtrArray *strings)
+{
+  json_builder_set_member_name (b, member);
+  json_builder_begin_array (b);
+  for (guint i = 0; i < strings->len; i++)
+    json_builder_add_string_value (b, g_ptr_array_index (strings, i));
+  json_builder_end_array (b);
+}
+
+static void
+add_change (JsonBuilder *b, const BootfixChange *c)
+{
+  json_builder_begin_object (b);
+  add_string (b, "kind", c->kind);
+  add_string (b, "target", c->target);
+  add_string (b, "key", c->key);
+  add_string (b, "value", c->value_name);
+  add_string (b, "old", c->old_value);
+  add_string (b, "new", c->new_value);
+  add_string (b, "reason", c->reason);
+  json_builder_end_object (b);
+}
+
+static void
+add_guest (JsonBuilder *b, const BootfixGuestReport *r)
+{
+  json_builder_begin_object (b);
+  add_string (b, "name", r->name);
+  add_strings (b, "disks", r->disks);
+  json_builder_set_member_name (b, "os");
+  json_builder_begin_object (b);
+  add_string (b, "product", r->product);
+  json_builder_set_member_name (b, "major");
+  json_builder_add_int_value (b, r->major);
+  json_builder_set_member_name (b, "minor");
+  json_builder_add_int_value (b, r->minor);
+  add_string (b, "arch", r->arch);
+  add_string (b, "osinfo", r->osinfo);
+  json_builder_end_object (b);
+  json_builder_set_member_name (b, "target");
+  json_builder_begin_object (b);
+  add_string (b, "machine", r->machine);
+  add_string (b, "bus", r->bus);
+  add_string (b, "controller", r->controller);
+  add_string (b, "pci_id", r->pci_id);
+  json_builder_end_object (b);
+  add_string (b, "accelerator", r->accelerator);
+  add_string (b, "rule", r->rule_id);
+  add_string (b, "status", bootfix_status_to_string (r->status));
+  json_builder_set_member_name (b, "actions");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->changes->len; i++)
+    add_change (b, g_ptr_array_index (r->changes, i));
+  json_builder_end_array (b);
+  add_strings (b, "messages", r->messages);
+  json_builder_set_member_name (b, "seconds");
+  json_builder_add_double_value (b, r->seconds);
+  json_builder_end_object (b);
+}
+
+char *
+bootfix_report_to_json (GPtrArray *reports)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "guests");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < reports->len; i++)
+    add_guest (b, g_ptr_array_index (reports, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+bootfix_report_write_json (GPtrArray *reports, const char *path, GError **error)
+{
+  g_autofree char *json = bootfix_report_to_json (reports);
+  g_autofree char *text = g_strconcat (json, "\n", NULL);
+  return g_file_set_contents (path, text, -1, error);
+}
+
+static const char *
+status_sentence (BootfixStatus status)
+{
+  switch (status) {
+  case BOOTFIX_STATUS_FIXED: return _("fixed: the guest is ready to boot");
+  case BOOTFIX_STATUS_UNCHANGED: return _("unchanged: nothing needed fixing");
+  case BOOTFIX_STATUS_WOULD_FIX: return _("would fix (dry run, nothing written)");
+  case BOOTFIX_STATUS_REFUSED: return _("refused: nothing was changed");
+  case BOOTFIX_STATUS_ERROR: return _("error: nothing was changed");
+  }
+  return "";
+}
+
+static void
+print_change (const BootfixChange *c, gboolean would, FILE *fp)
+{
+  if (c->value_name == NULL && c->new_value != NULL)
+    fprintf (fp, "  %s %s\n", would ? _("would create key") : _("created key"),
+             c->target);
+  else if (c->value_name == NULL)
+    fprintf (fp, "  %s %s\n", would ? _("would delete key") : _("deleted key"),
+             c->target);
+  else if (c->new_value == NULL)
+    fprintf (fp, "  %s %s (%s)\n",
+             would ? _("would delete") : _("deleted"), c->target, c->old_value);
+  else
+    fprintf (fp, "  %s %s: %s -> %s\n", would ? _("would set") : _("set"),
+             c->target, c->old_value ? c->old_value : _("(absent)"),
+             c->new_value);
+}
+
+void
+bootfix_report_print (const BootfixGuestReport *r, FILE *fp)
+{
+  fprintf (fp, "%s: %s\n", r->name, status_sentence (r->status));
+  if (r->product)
+    fprintf (fp, _("  %s (%d.%d %s) on %s, %s bus, %s [%s]\n"), r->product,
+             r->major, r->minor, r->arch ? r->arch : "?",
+             r->machine ? r->machine : "?", r->bus ? r->bus : "?",
+             r->controller ? r->controller : "?", r->pci_id ? r->pci_id : "?");
+  gboolean would = r->status == BOOTFIX_STATUS_WOULD_FIX;
+  for (guint i = 0; i < r->changes->len; i++)
+    print_change (g_ptr_array_index (r->changes, i), would, fp);
+  for (guint i = 0; i < r->messages->len; i++)
+    fprintf (fp, "  %s\n", (const char *) g_ptr_array_index (r->messages, i));
+}
+
+int
+bootfix_report_exit_code (GPtrArray *reports)
+{
+  gboolean refused = FALSE;
+  for (guint i = 0; i < reports->len; i++) {
+    const BootfixGuestReport *r = g_ptr_array_index (reports, i);
+    if (r->status == BOOTFIX_STATUS_ERROR)
+      return 1;
+    refused |= r->status == BOOTFIX_STATUS_REFUSED;
+  }
+  return refused ? 3 : 0;
+}

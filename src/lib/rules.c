@@ -287,6 +287,7 @@ static const AttrSpec cdd_attrs[] = {
   { "id", TRUE, check_device_id },
   { "service", TRUE, check_name },
   { "class-guid", TRUE, check_guid },
+  { "controller", FALSE, check_lower_id },
   { NULL } };
 static const AttrSpec start_override_attrs[] = {
   { "service", TRUE, check_name }, { NULL } };

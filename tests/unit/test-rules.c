@@ -213,8 +213,8 @@ test_shipped_win7_items (void)
       " image-path=system32\\DRIVERS\\pciide.sys name=pciide start=0 type=1",
     "service error-control=1 group=SCSI miniport"
       " image-path=system32\\DRIVERS\\atapi.sys name=atapi start=0 type=1",
-    "cdd class-guid=" HDC " id=pci#ven_8086&dev_7010 service=intelide",
-    "cdd class-guid=" HDC " id=pci#ven_8086&dev_7111 service=intelide",
+    "cdd class-guid=" HDC " controller=piix3-ide id=pci#ven_8086&dev_7010 service=intelide",
+    "cdd class-guid=" HDC " controller=piix4-ide id=pci#ven_8086&dev_7111 service=intelide",
     "cdd class-guid=" HDC " id=primary_ide_channel service=atapi",
     "cdd class-guid=" HDC " id=secondary_ide_channel service=atapi",
     "cdd class-guid=" HDC " id=*pnp0600 service=atapi",

@@ -1,0 +1,93 @@
+/* A guest session: the guest's disks in one libguestfs appliance,
+ * inspected, with the Windows root mounted. */
+#ifndef BOOTFIX_GUEST_H
+#define BOOTFIX_GUEST_H
+
+#include <glib.h>
+#include "domain.h"
+
+G_BEGIN_DECLS
+
+/* Largest hive we download (a SYSTEM hive is a few tens of MiB). */
+#define BOOTFIX_MAX_HIVE_SIZE (512 * 1024 * 1024)
+
+typedef struct {
+  char *root;            /* /dev/sda2 */
+  char *os_type;         /* windows */
+  char *product_name;
+  char *product_variant; /* Client / Server */
+  char *arch;
+  char *osinfo;
+  int major, minor;
+  char *systemroot;      /* /Windows, as libguestfs found it */
+} BootfixGuestInfo;
+
+typedef struct _BootfixGuest BootfixGuest;
+
+typedef struct {
+  gboolean readonly;  /* add the disks read-only (--dry-run) */
+  gboolean verbose;   /* libguestfs -v */
+  gboolean trace;     /* libguestfs -x */
+} BootfixGuestOptions;
+
+/* Start an appliance on the domain's disks.  Uses KVM only where it can
+ * work (see bootfix_kvm_usable), otherwise TCG, and retries once under
+ * TCG when a KVM launch fails.  Errors name the guest and the disk. */
+BootfixGuest *bootfix_guest_open (const BootfixDomain *dom,
+                                  const BootfixGuestOptions *opts,
+                                  GError **error);
+void bootfix_guest_free (BootfixGuest *guest);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixGuest, bootfix_guest_free)
+
+/* "kvm" or "tcg": what the appliance ran under. */
+const char *bootfix_guest_accelerator (const BootfixGuest *guest);
+
+/* Whether KVM can run an appliance here.  FALSE with a reason when
+ * /dev/kvm is missing or inaccessible, when it is a software nested KVM
+ * (kvm_pvm), or when the CPU shows no vmx/svm flag. */
+gboolean bootfix_kvm_usable (char **why);
+
+/* Inspect and mount the single Windows root read-only.  Fails with
+ * BOOTFIX_ERROR_GUEST naming the guest and the disk or file when no OS,
+ * no Windows, or a damaged registry is found. */
+gboolean bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
+                                GError **error);
+void bootfix_guest_info_clear (BootfixGuestInfo *info);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BootfixGuestInfo, bootfix_guest_info_clear)
+
+/* Guest path of a hive ("SYSTEM" -> /Windows/System32/config/SYSTEM),
+ * matched case-insensitively; fails when it is not a regular file. */
+char *bootfix_guest_hive_path (BootfixGuest *guest, const char *hive_name,
+                               GError **error);
+gboolean bootfix_guest_download (BootfixGuest *guest, const char *guest_path,
+                                 const char *local_path, GError **error);
+
+/* Is there a file at systemroot\relpath (backslashes, any case)?
+ * 1 yes, 0 no, -1 error. */
+int bootfix_guest_windows_file_exists (BootfixGuest *guest,
+                                       const char *relpath, GError **error);
+
+/* Remount the Windows root read-write (not in read-only sessions). */
+gboolean bootfix_guest_mount_rw (BootfixGuest *guest, GError **error);
+
+/* Upload local_path next to guest_path under a temporary name, check it
+ * arrived intact (sha256), and return the temporary name. */
+char *bootfix_guest_stage (BootfixGuest *guest, const char *local_path,
+                           const char *guest_path, GError **error);
+/* Rename a staged file over its target: the atomic step. */
+gboolean bootfix_guest_commit_staged (BootfixGuest *guest, const char *staged,
+                                      const char *guest_path, GError **error);
+/* Remove a staged file after a failure (best effort). */
+void bootfix_guest_discard_staged (BootfixGuest *guest, const char *staged);
+
+/* sha256 of a guest file, as hex. */
+char *bootfix_guest_checksum (BootfixGuest *guest, const char *guest_path,
+                              GError **error);
+
+/* Unmount, flush and stop the appliance; after a write this is where
+ * the data reaches the disk image, so its failure is an error. */
+gboolean bootfix_guest_shutdown (BootfixGuest *guest, GError **error);
+
+G_END_DECLS
+
+#endif

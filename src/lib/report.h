@@ -1,0 +1,58 @@
+/* What happened to each guest: the human summary, the JSON report and
+ * the exit code. */
+#ifndef BOOTFIX_REPORT_H
+#define BOOTFIX_REPORT_H
+
+#include <stdio.h>
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef enum {
+  BOOTFIX_STATUS_FIXED,
+  BOOTFIX_STATUS_UNCHANGED,
+  BOOTFIX_STATUS_WOULD_FIX,
+  BOOTFIX_STATUS_REFUSED,
+  BOOTFIX_STATUS_ERROR,
+} BootfixStatus;
+
+typedef struct {
+  char *name;
+  GPtrArray *disks;       /* char* */
+  char *product;
+  int major, minor;
+  char *arch;
+  char *osinfo;
+  char *machine;
+  char *bus;
+  char *controller;
+  char *pci_id;
+  char *accelerator;      /* "kvm" / "tcg"; NULL when no appliance ran */
+  char *rule_id;          /* matched rule, NULL when none */
+  BootfixStatus status;
+  GPtrArray *changes;     /* BootfixChange* */
+  GPtrArray *messages;    /* char*: warnings, the error, the advice */
+  double seconds;
+} BootfixGuestReport;
+
+BootfixGuestReport *bootfix_guest_report_new (const char *name);
+void bootfix_guest_report_free (BootfixGuestReport *r);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixGuestReport, bootfix_guest_report_free)
+
+const char *bootfix_status_to_string (BootfixStatus status);
+
+/* The --json document for all guests. */
+char *bootfix_report_to_json (GPtrArray *reports);
+/* Written atomically (temporary file + rename). */
+gboolean bootfix_report_write_json (GPtrArray *reports, const char *path,
+                                    GError **error);
+
+/* Human summary of one guest: status line and every change. */
+void bootfix_report_print (const BootfixGuestReport *r, FILE *fp);
+
+/* 1 if any guest had an error, else 3 if any was refused, else 0. */
+int bootfix_report_exit_code (GPtrArray *reports);
+
+G_END_DECLS
+
+#endif
