@@ -115,16 +115,16 @@ check_header (const struct bootfix_module *p, const char *path,
         p->_api_version, BOOTFIX_API_VERSION_MIN, BOOTFIX_API_VERSION);
   else if (size < MODULE_STRUCT_MIN)
     msg = g_strdup_printf (
-        _("module descriptor is %" G_GUINT64_FORMAT " bytes, smaller than "
+        _("module descriptor is %llu bytes, smaller than "
           "the %u bytes every API version has. The module is corrupt or "
           "was not built with BOOTFIX_REGISTER_MODULE(); rebuild it."),
-        size, (unsigned) MODULE_STRUCT_MIN);
+        (unsigned long long) size, (unsigned) MODULE_STRUCT_MIN);
   else if (size > MODULE_STRUCT_MAX)
     msg = g_strdup_printf (
-        _("module descriptor claims %" G_GUINT64_FORMAT " bytes, more than "
+        _("module descriptor claims %llu bytes, more than "
           "the %u bytes any module can have, so the file is corrupt. "
           "Rebuild or reinstall it."),
-        size, (unsigned) MODULE_STRUCT_MAX);
+        (unsigned long long) size, (unsigned) MODULE_STRUCT_MAX);
 
   if (msg != NULL) {
     set_module_error (error, path, msg);
