@@ -898,7 +898,7 @@ check_args (Reader *r, const char *machine, const char *bus, const char *model,
   if (!token_valid (bus) || (model && !token_valid (model)) ||
       (machine && !token_valid (machine)))
     return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
-                 _("--bus, --model and --machine take a short name of "
+                 _("--bus, --controller-model and --machine take a short name of "
                    "letters, digits, '.', '_' or '-'"));
   return TRUE;
 }

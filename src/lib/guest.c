@@ -194,6 +194,8 @@ bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   guest->first_disk = g_strdup (((BootfixDisk *) g_ptr_array_index (dom->disks, 0))->source);
   guest->accelerator = g_steal_pointer (&accel);
   guest->readonly = opts->readonly;
+  g_debug ("guest %s: appliance running under %s", dom->name,
+           guest->accelerator);
   return guest;
 }
 

@@ -24,9 +24,13 @@ set_hivex_error (GError **error, const BootfixHive *hive, const char *what,
                  const char *path)
 {
   int saved = errno;
-  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-               _("registry hive %s: %s %s: %s"), hive->label, what,
-               path ? path : "", saved ? g_strerror (saved) : _("damaged hive"));
+  const char *why = saved ? g_strerror (saved) : _("damaged hive");
+  if (path)
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("registry hive %s: %s %s: %s"), hive->label, what, path, why);
+  else
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("registry hive %s: %s: %s"), hive->label, what, why);
 }
 
 BootfixHive *
@@ -388,9 +392,10 @@ apply_ensure_key (BootfixHive *hive, const char *path, const char *key,
     g_propagate_error (error, g_steal_pointer (&local));
     return FALSE;
   }
+  /* "(new key)" and "(key)" are values of the JSON report: untranslated. */
   if (created)
     g_ptr_array_add (changes, bootfix_change_new ("registry", key, NULL, NULL,
-                                                  _("(new key)"), a->reason));
+                                                  "(new key)", a->reason));
   return TRUE;
 }
 
@@ -509,7 +514,7 @@ apply_delete_key (BootfixHive *hive, const char *path, const char *key,
     return FALSE;
   }
   g_ptr_array_add (changes, bootfix_change_new ("registry", key, NULL,
-                                                _("(key)"), NULL, a->reason));
+                                                "(key)", NULL, a->reason));
   if (write && hivex_node_delete_child (hive->h, node) == -1) {
     set_hivex_error (error, hive, _("cannot delete key"), key);
     return FALSE;

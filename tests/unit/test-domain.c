@@ -723,7 +723,7 @@ static const ArgsCase args_cases[] = {
   { "virt", "ide", NULL, NULL, NULL, BOOTFIX_ERROR_UNSUPPORTED,
     "guest 'win10': unknown machine type 'virt'" },
   { "pc", "ide\n", NULL, NULL, NULL, BOOTFIX_ERROR_INVALID_DOMAIN,
-    "--bus, --model and --machine take a short name" },
+    "--bus, --controller-model and --machine take a short name" },
   { "pc", "scsi", "buslogic", NULL, NULL, BOOTFIX_ERROR_UNSUPPORTED,
     "QEMU does not emulate the BusLogic" },
 };
