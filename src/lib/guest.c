@@ -248,9 +248,14 @@ find_damaged_hive (BootfixGuest *guest)
 {
   g_auto (GStrv) fses = guestfs_list_filesystems (guest->g);
   for (size_t i = 0; fses && fses[i] && fses[i + 1]; i += 2) {
+    /* The failed inspection may have left something mounted. */
+    guestfs_umount_all (guest->g);
     if (strcmp (fses[i + 1], "ntfs") != 0 ||
-        guestfs_mount_ro (guest->g, fses[i], "/") == -1)
+        guestfs_mount_ro (guest->g, fses[i], "/") == -1) {
+      g_debug ("damaged hive search: skipping %s (%s): %s", fses[i], fses[i + 1],
+               guestfs_last_error (guest->g));
       continue;
+    }
     for (guint j = 0; j < G_N_ELEMENTS (system_hive_candidates); j++) {
       g_autofree char *path =
         guestfs_case_sensitive_path (guest->g, system_hive_candidates[j]);
@@ -269,7 +274,10 @@ find_damaged_hive (BootfixGuest *guest)
         continue;
       }
       guestfs_umount_all (guest->g);
-      return g_strdup_printf (_("the SYSTEM hive %s on %s cannot be read (%s)"),
+      return g_strdup_printf (_("the SYSTEM hive %s on %s is damaged (hivex: "
+                                "%s); restore it from a backup, for example "
+                                "System32\\config\\RegBack or repair\\ in the "
+                                "Windows folder"),
                               path, fses[i], g_strerror (saved ? saved : EINVAL));
     }
     guestfs_umount_all (guest->g);

@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# End-to-end tests of virt-bootfix on the phony guests (tests/phony).
+#
+# Appliance launches are the cost here (~15 s each under TCG), so the
+# cases run one after another on copies of the cached phony images, and
+# every resulting hive is fetched in ONE guestfish launch at the end to be
+# checked value by value.
+#
+# Environment (set by meson): VIRT_BOOTFIX, BUILD_GUESTS, MKHIVE,
+# PHONY_DIR, HIVE_DIFF.  Exit 77 when no appliance can start.
+set -euo pipefail
+
+: "${VIRT_BOOTFIX:?}" "${BUILD_GUESTS:?}" "${PHONY_DIR:?}" "${HIVE_DIFF:?}"
+# shellcheck source=../../scripts/choose-accel.sh
+. "$(dirname "$0")/../../scripts/choose-accel.sh"
+
+failures=0
+passes=0
+work=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-it-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; passes=$((passes + 1)); }
+
+# ---- phony guests (built once, cached in PHONY_DIR) ----
+rc=0
+"$BUILD_GUESTS" "$PHONY_DIR" ${MKHIVE:+"$MKHIVE"} || rc=$?
+if [ "$rc" -eq 77 ]; then
+  echo "SKIP: no libguestfs appliance can start here"
+  exit 77
+fi
+[ "$rc" -eq 0 ] || { echo "building the phony guests failed ($rc)"; exit 1; }
+
+# prepare NAME [COPY]: a private copy of a phony guest and its domain XML.
+prepare() {
+  local name=$1 copy=${2:-$1}
+  cp --sparse=always "$PHONY_DIR/$name.img" "$work/$copy.img"
+  sed -e "s|<name>[^<]*</name>|<name>$copy</name>|" \
+      -e "s|$PHONY_DIR/$name.img|$work/$copy.img|" \
+      "$PHONY_DIR/$name.xml" > "$work/$copy.xml"
+}
+
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# bootfix CASE EXPECTED_EXIT ARGS...: run, keep output in $work/CASE.*
+bootfix() {
+  local case=$1 want=$2 got=0
+  shift 2
+  # virt-bootfix must pick its accelerator itself: no hint from us.
+  env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" --json "$work/$case.json" "$@" \
+    > "$work/$case.out" 2> "$work/$case.err" || got=$?
+  if [ "$got" -ne "$want" ]; then
+    fail "$case: exit $got, expected $want"
+    sed 's/^/    /' "$work/$case.out" "$work/$case.err"
+    return 1
+  fi
+  pass "$case: exit $got"
+}
+
+# json_get CASE JQ-FILTER
+json_get() { jq -r "$2" "$work/$1.json"; }
+
+expect_eq() { # WHAT GOT WANT
+  if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1 = '$2', expected '$3'"; fi
+}
+
+expect_grep() { # WHAT PATTERN FILE
+  if grep -q -- "$2" "$3"; then pass "$1"; else fail "$1: '$2' not in $(basename "$3")"; sed 's/^/    /' "$3"; fi
+}
+
+# ---- the cases ----
+
+# --dry-run: plan shown, image byte-identical.
+prepare win7 win7-dry
+before=$(sum "$work/win7-dry.img")
+if bootfix dry-run 0 --dry-run --domain "$work/win7-dry.xml"; then
+  expect_eq "dry-run status" "$(json_get dry-run '.guests[0].status')" would-fix
+  expect_eq "dry-run image unchanged" "$(sum "$work/win7-dry.img")" "$before"
+  expect_grep "dry-run shows the intelide Start change" 'Services\\intelide\\Start: 3 -> 0' "$work/dry-run.out"
+fi
+
+# Windows 7 on pc/ide: intelide Start=0.
+prepare win7
+if bootfix win7 0 --domain "$work/win7.xml"; then
+  expect_eq "win7 status" "$(json_get win7 '.guests[0].status')" fixed
+  expect_eq "win7 controller" "$(json_get win7 '.guests[0].target.controller + " " + .guests[0].target.pci_id')" "piix3-ide 8086:7010"
+  expect_eq "win7 os" "$(json_get win7 '.guests[0].os | "\(.major).\(.minor) \(.arch) \(.osinfo)"')" "6.1 x86_64 win7"
+  expect_grep "win7 accelerator reported" '"accelerator" : "\(tcg\|kvm\)"' "$work/win7.json"
+fi
+
+# Vista: the missing CriticalDeviceDatabase key is created.
+prepare vista
+bootfix vista 0 --domain "$work/vista.xml" &&
+  expect_eq "vista status" "$(json_get vista '.guests[0].status')" fixed
+
+# Already fixed: unchanged, byte-identical.
+prepare win7-fixed
+before=$(sum "$work/win7-fixed.img")
+if bootfix win7-fixed 0 --domain "$work/win7-fixed.xml"; then
+  expect_eq "win7-fixed status" "$(json_get win7-fixed '.guests[0].status')" unchanged
+  expect_eq "win7-fixed actions" "$(json_get win7-fixed '.guests[0].actions | length')" 0
+  expect_eq "win7-fixed image unchanged" "$(sum "$work/win7-fixed.img")" "$before"
+fi
+
+# Select\Current=2: ControlSet002 is the current set, fixed first.
+prepare win7-cs2
+if bootfix win7-cs2 0 --domain "$work/win7-cs2.xml"; then
+  expect_eq "win7-cs2 first change" "$(json_get win7-cs2 '[.guests[0].actions[] | select(.value == "Start")][0].key')" \
+    'HKLM\SYSTEM\ControlSet002\Services\intelide'
+fi
+
+# -a without XML, and a bus Windows 7 has no inbox driver for: refused.
+prepare win7 win7-virtio
+before=$(sum "$work/win7-virtio.img")
+if bootfix virtio 3 -a "$work/win7-virtio.img" --machine pc --bus virtio; then
+  expect_eq "virtio status" "$(json_get virtio '.guests[0].status')" refused
+  expect_eq "virtio image unchanged" "$(sum "$work/win7-virtio.img")" "$before"
+  expect_grep "virtio refusal says what to do" 'what to do' "$work/virtio.err"
+fi
+
+# Failures: exit 1, the message names guest and file, image untouched.
+prepare nowin
+before=$(sum "$work/nowin.img")
+if bootfix nowin 1 --domain "$work/nowin.xml"; then
+  expect_grep "nowin names the guest" 'guest nowin' "$work/nowin.err"
+  expect_grep "nowin names the disk" "$work/nowin.img" "$work/nowin.err"
+  expect_eq "nowin image unchanged" "$(sum "$work/nowin.img")" "$before"
+fi
+
+prepare win7 missing
+rm "$work/missing.img"
+if bootfix missing 1 --domain "$work/missing.xml"; then
+  expect_grep "missing disk names the guest" 'guest missing' "$work/missing.err"
+  expect_grep "missing disk names the file" "$work/missing.img" "$work/missing.err"
+fi
+
+prepare win7-badhive
+before=$(sum "$work/win7-badhive.img")
+if bootfix badhive 1 --domain "$work/win7-badhive.xml"; then
+  expect_grep "bad hive names the guest" 'guest win7-badhive' "$work/badhive.err"
+  expect_grep "bad hive names the file" 'config/SYSTEM' "$work/badhive.err"
+  expect_eq "bad hive image unchanged" "$(sum "$work/win7-badhive.img")" "$before"
+fi
+
+# ---- check the written hives, all in one appliance launch ----
+fetched=(win7 vista win7-cs2)
+gf=(guestfish --ro)
+script=""
+i=0
+for name in "${fetched[@]}"; do
+  for src in "$PHONY_DIR/$name.img" "$work/$name.img"; do
+    dev="/dev/sd$(printf "\\x$(printf %x $((97 + i)))")1"
+    gf+=(-a "$src")
+    [ "$src" = "$work/$name.img" ] && out="$work/$name.after" || out="$work/$name.before"
+    script+="mount $dev /
+download /Windows/System32/config/SYSTEM $out
+umount /
+"
+    i=$((i + 1))
+  done
+done
+printf 'run\n%s' "$script" | "${gf[@]}"
+
+hive_get() { hivexget "$work/$1.after" "$2" "$3"; }
+
+for name in "${fetched[@]}"; do
+  if [ -f "$work/$name.json" ] &&
+     "$HIVE_DIFF" "$work/$name.before" "$work/$name.after" "$work/$name.json" "$name" > "$work/$name.diff"; then
+    pass "$name: every hive change is in the report ($(tail -1 "$work/$name.diff"))"
+  else
+    fail "$name: hive changes and report differ"; sed 's/^/    /' "$work/$name.diff" || true
+  fi
+done
+
+for cs in ControlSet001 ControlSet002; do
+  expect_eq "win7 $cs intelide Start" "$(hive_get win7 "$cs\\Services\\intelide" Start)" 0
+  expect_eq "win7 $cs pciide Start" "$(hive_get win7 "$cs\\Services\\pciide" Start)" 0
+  expect_eq "win7-cs2 $cs intelide Start" "$(hive_get win7-cs2 "$cs\\Services\\intelide" Start)" 0
+  key="$cs\\Control\\CriticalDeviceDatabase\\pci#ven_8086&dev_7010"
+  expect_eq "vista $cs CDDB Service" "$(hive_get vista "$key" Service)" intelide
+  expect_eq "vista $cs CDDB ClassGUID" "$(hive_get vista "$key" ClassGUID)" '{4D36E96A-E325-11CE-BFC1-08002BE10318}'
+  expect_eq "vista $cs intelide Start" "$(hive_get vista "$cs\\Services\\intelide" Start)" 0
+done
+expect_eq "win7 msahci untouched" "$(hive_get win7 'ControlSet001\Services\msahci' Start)" 0
+
+echo "$passes passed, $failures failed"
+[ "$failures" -eq 0 ]
