@@ -10,6 +10,7 @@
 #include "bootfix-error.h"
 #include "domain.h"
 #include "executor.h"
+#include "journal.h"
 #include "report.h"
 
 /* Exit codes (also in the man page). */
@@ -27,6 +28,12 @@ typedef struct {
   char *bus;
   char *model;
   char *json;
+  char *journal;
+  char *undo;
+  char *root;
+  gboolean allow_block_devices;
+  gboolean allow_unsafe_paths;
+  gboolean force;
   gboolean dry_run;
   gboolean verbose;
   gboolean trace;
@@ -44,6 +51,9 @@ options_clear (Options *o)
   g_free (o->bus);
   g_free (o->model);
   g_free (o->json);
+  g_free (o->journal);
+  g_free (o->undo);
+  g_free (o->root);
   g_clear_pointer (&o->clock, g_timer_destroy);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -102,6 +112,18 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
       N_("with -a: controller model (e.g. virtio-scsi, lsisas1068)"), N_("MODEL") },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
       N_("open the disks read-only, print the plan, change nothing"), NULL },
+    { "root", 0, 0, G_OPTION_ARG_STRING, &o->root,
+      N_("which operating system of a multi-boot guest to fix (e.g. /dev/sda2)"), N_("DEVICE") },
+    { "allow-block-devices", 0, 0, G_OPTION_ARG_NONE, &o->allow_block_devices,
+      N_("allow disks that are block devices"), NULL },
+    { "allow-unsafe-paths", 0, 0, G_OPTION_ARG_NONE, &o->allow_unsafe_paths,
+      N_("allow disk paths in the domain XML that are symbolic links or contain '..'"), NULL },
+    { "journal", 0, 0, G_OPTION_ARG_FILENAME, &o->journal,
+      N_("keep the undo journal in DIR (default: next to the first disk)"), N_("DIR") },
+    { "undo", 0, 0, G_OPTION_ARG_FILENAME, &o->undo,
+      N_("put back every byte a fix changed, from its journal"), N_("JOURNAL") },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &o->force,
+      N_("with --undo: undo even if the disks changed since the fix"), NULL },
     { "json", 0, 0, G_OPTION_ARG_FILENAME, &o->json,
       N_("write a machine-readable report to FILE"), N_("FILE") },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &o->verbose,
@@ -131,10 +153,17 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     return FALSE;
   }
   const char *problem = NULL;
-  if (*argc > 1)
+  if (o->undo && (o->domains || o->disks || o->dry_run || o->journal))
+    problem = _("--undo takes only a journal (and --force)");
+  else if (o->force && !o->undo)
+    problem = _("--force goes with --undo");
+  else if (o->undo)
+    return TRUE;
+  else if (*argc > 1)
     problem = _("unexpected argument; name disks with -a and domains with --domain");
   else if (!o->domains && !o->disks)
-    problem = _("nothing to do: give --domain FILE or -a DISK --machine M --bus B");
+    problem = _("nothing to do: give --domain FILE, -a DISK --machine M --bus B, "
+                "or --undo JOURNAL");
   else if (o->domains && o->disks)
     problem = _("use either --domain or -a, not both");
   else if (o->disks && (!o->machine || !o->bus))
@@ -154,6 +183,10 @@ fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
 {
   BootfixFixOptions fopts = {
     .dry_run = o->dry_run,
+    .journal_dir = o->journal,
+    .root = o->root,
+    .allow_block_devices = o->allow_block_devices,
+    .allow_unsafe_paths = o->allow_unsafe_paths,
     .verbose = o->verbose,
     .trace = o->trace,
     .progress = print_progress,
@@ -187,6 +220,22 @@ run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
   }
 }
 
+/* --undo JOURNAL: put the old bytes back. */
+static int
+run_undo (const Options *o)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (o->undo, &error);
+  if (j != NULL && bootfix_journal_undo (j, o->force, &error)) {
+    if (!o->quiet)
+      printf (_("%s: undone; every byte the fix changed is back (checked by "
+                "sha256)\n"), j->guest);
+    return EXIT_READY;
+  }
+  fprintf (stderr, _("virt-bootfix: %s\n"), error->message);
+  return error->code == BOOTFIX_ERROR_REFUSED ? EXIT_REFUSED : EXIT_ERROR;
+}
+
 static void
 print_reports (GPtrArray *reports, const Options *o)
 {
@@ -214,6 +263,8 @@ main (int argc, char **argv)
   if (!parse_options (&argc, &argv, &o, &exit_code))
     return exit_code;
   g_log_set_default_handler (log_handler, &o);
+  if (o.undo)
+    return run_undo (&o);
 
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixContext) ctx = bootfix_context_load (&error);

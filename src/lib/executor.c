@@ -11,6 +11,7 @@
 #include "guest.h"
 #include "hive.h"
 #include "host.h"
+#include "journal.h"
 #include "module-loader.h"
 #include "plan.h"
 
@@ -68,6 +69,7 @@ typedef struct {
   const char *name;  /* the guest's, for messages */
   const BootfixFixOptions *opts;
   BootfixGuest *guest;
+  BootfixJournal *journal; /* NULL for --dry-run */
   char *tmpdir;
   GPtrArray *hives;  /* HiveFile* */
 } Job;
@@ -97,6 +99,10 @@ job_clear (Job *job)
     (void) g_rmdir (job->tmpdir);
   g_clear_pointer (&job->tmpdir, g_free);
   g_clear_pointer (&job->guest, bootfix_guest_free);
+  /* Until the disks are being written, the journal is only overlays. */
+  if (job->journal && job->journal->state < BOOTFIX_JOURNAL_COMMITTING)
+    bootfix_journal_discard (job->journal);
+  g_clear_pointer (&job->journal, bootfix_journal_free);
 }
 
 static void
@@ -254,6 +260,7 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
     hf->new_path = g_strconcat (hf->local_path, ".new", NULL);
     if (!bootfix_hive_commit (hf->hive, hf->new_path, error))
       return FALSE;
+    bootfix_debug_checkpoint ("hive committed on the host");
     g_autoptr (BootfixHive) check =
       bootfix_hive_open (hf->new_path, hf->guest_path, FALSE, error);
     if (check == NULL)
@@ -290,6 +297,7 @@ write_hives (Job *job, GError **error)
       continue;
     hf->staged = bootfix_guest_stage (job->guest, hf->new_path, hf->guest_path,
                                       error);
+    bootfix_debug_checkpoint ("hive uploaded");
     if (hf->staged == NULL) {
       for (guint j = 0; j < i; j++) {
         HiveFile *done = g_ptr_array_index (job->hives, j);
@@ -305,8 +313,32 @@ write_hives (Job *job, GError **error)
         !bootfix_guest_commit_staged (job->guest, hf->staged, hf->guest_path,
                                       error))
       return FALSE;
+    bootfix_debug_checkpoint ("hive renamed");
   }
-  return bootfix_guest_shutdown (job->guest, error);
+  if (!bootfix_guest_shutdown (job->guest, error))
+    return FALSE;
+  bootfix_debug_checkpoint ("appliance shut down");
+  return TRUE;
+}
+
+/* The fix is complete and verified in the overlays: save the bytes it
+ * replaces, then write it into the disks. */
+static gboolean
+commit_journal (Job *job, BootfixGuestReport *report, GError **error)
+{
+  progress (job, _("Saving the undo journal"));
+  if (!bootfix_journal_prepare (job->journal, error))
+    return FALSE;
+  progress (job, _("Writing the disks"));
+  if (!bootfix_journal_commit (job->journal, error)) {
+    if (job->journal->state >= BOOTFIX_JOURNAL_COMMITTING)
+      g_prefix_error (error, _("guest %s: writing the disks failed half-way; "
+                               "run 'virt-bootfix --undo %s' to restore them: "),
+                      job->name, job->journal->dir);
+    return FALSE;
+  }
+  report->journal = g_strdup (job->journal->dir);
+  return TRUE;
 }
 
 /* ---- one guest ---- */
@@ -340,7 +372,23 @@ static gboolean
 open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
                   BootfixGuestReport *report, GError **error)
 {
+  if (!bootfix_guest_check_sources (dom, job->opts->allow_unsafe_paths, error))
+    return FALSE;
+  g_autoptr (GPtrArray) overlays = NULL;
+  if (!job->opts->dry_run) {
+    const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
+    g_autofree char *parent = job->opts->journal_dir
+                              ? g_strdup (job->opts->journal_dir)
+                              : g_path_get_dirname (first->source);
+    job->journal = bootfix_journal_create (parent, dom,
+                                           job->opts->allow_block_devices, error);
+    if (job->journal == NULL)
+      return FALSE;
+    overlays = bootfix_journal_overlays (job->journal);
+  }
   BootfixGuestOptions gopts = {
+    .overlays = overlays,
+    .root = job->opts->root,
     .readonly = job->opts->dry_run,
     .verbose = job->opts->verbose,
     .trace = job->opts->trace,
@@ -350,9 +398,11 @@ open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
   if (job->guest == NULL)
     return FALSE;
   report->accelerator = g_strdup (bootfix_guest_accelerator (job->guest));
+  bootfix_debug_checkpoint ("appliance launched");
   progress (job, _("Inspecting the guest"));
   if (!bootfix_guest_inspect (job->guest, info, error))
     return FALSE;
+  bootfix_debug_checkpoint ("inspected");
   report_os (report, info);
   job->tmpdir = g_dir_make_tmp ("virt-bootfix-XXXXXX", error);
   return job->tmpdir != NULL;
@@ -377,6 +427,7 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
   progress (job, _("Planning the fix"));
   if (!run_modules (ctx, job, &f, rule, plan, report, error))
     return FALSE;
+  bootfix_debug_checkpoint ("planned");
   if (plan->refused)
     return TRUE;
   return diff_plan (job, plan, TRUE, report->changes, error);
@@ -427,11 +478,16 @@ bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
     report->status = BOOTFIX_STATUS_WOULD_FIX;
   } else {
     progress (&job, _("Writing the changes"));
-    if (commit_and_check (&job, plan, &error) && write_hives (&job, &error))
+    if (commit_and_check (&job, plan, &error) && write_hives (&job, &error) &&
+        commit_journal (&job, report, &error))
       report->status = BOOTFIX_STATUS_FIXED;
     else
       finish_error (report, error);
   }
+  if (report->status == BOOTFIX_STATUS_ERROR &&
+      !(job.journal && job.journal->state >= BOOTFIX_JOURNAL_COMMITTING))
+    g_ptr_array_add (report->messages,
+                     g_strdup (_("the disk images were not changed")));
   job_clear (&job);
   report->seconds = g_timer_elapsed (timer, NULL);
   return report;

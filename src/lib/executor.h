@@ -27,6 +27,11 @@ typedef void (*BootfixProgressFunc) (const char *message, gpointer user);
 
 typedef struct {
   gboolean dry_run;
+  const char *journal_dir; /* parent of the undo journal; NULL: next to
+                            * the first disk */
+  const char *root;        /* --root */
+  gboolean allow_block_devices;
+  gboolean allow_unsafe_paths;
   gboolean verbose;
   gboolean trace;
   BootfixProgressFunc progress;

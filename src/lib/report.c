@@ -35,6 +35,7 @@ bootfix_guest_report_free (BootfixGuestReport *r)
   g_free (r->pci_id);
   g_free (r->accelerator);
   g_free (r->rule_id);
+  g_free (r->journal);
   g_ptr_array_unref (r->changes);
   g_ptr_array_unref (r->messages);
   g_free (r);
@@ -113,6 +114,7 @@ add_guest (JsonBuilder *b, const BootfixGuestReport *r)
   json_builder_end_object (b);
   add_string (b, "accelerator", r->accelerator);
   add_string (b, "rule", r->rule_id);
+  add_string (b, "journal", r->journal);
   add_string (b, "status", bootfix_status_to_string (r->status));
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
@@ -159,14 +161,40 @@ status_sentence (BootfixStatus status)
   case BOOTFIX_STATUS_UNCHANGED: return _("unchanged: nothing needed fixing");
   case BOOTFIX_STATUS_WOULD_FIX: return _("would fix (dry run, nothing written)");
   case BOOTFIX_STATUS_REFUSED: return _("refused: nothing was changed");
-  case BOOTFIX_STATUS_ERROR: return _("error: nothing was changed");
+  case BOOTFIX_STATUS_ERROR: return _("error: the guest was not fixed");
   }
   return "";
 }
 
-static void
-print_change (const BootfixChange *c, gboolean would, FILE *fp)
+/* Text from the guest (product names, registry values) may hold escape
+ * sequences meant for the user's terminal: show control characters as
+ * \xNN instead. */
+static char *
+printable (const char *s)
 {
+  if (s == NULL)
+    return NULL;
+  GString *out = g_string_new (NULL);
+  for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+    if (*p < 0x20 || *p == 0x7f)
+      g_string_append_printf (out, "\\x%02x", *p);
+    else
+      g_string_append_c (out, (char) *p);
+  }
+  return g_string_free (out, FALSE);
+}
+
+static void
+print_change (const BootfixChange *raw, gboolean would, FILE *fp)
+{
+  g_autofree char *target = printable (raw->target);
+  g_autofree char *old_value = printable (raw->old_value);
+  g_autofree char *new_value = printable (raw->new_value);
+  const BootfixChange shown = {
+    .kind = raw->kind, .key = raw->key, .value_name = raw->value_name,
+    .target = target, .old_value = old_value, .new_value = new_value,
+  };
+  const BootfixChange *c = &shown;
   if (c->value_name == NULL && c->new_value != NULL)
     fprintf (fp, "  %s %s\n", would ? _("would create key") : _("created key"),
              c->target);
@@ -185,17 +213,22 @@ print_change (const BootfixChange *c, gboolean would, FILE *fp)
 void
 bootfix_report_print (const BootfixGuestReport *r, FILE *fp)
 {
+  g_autofree char *product = printable (r->product);
   fprintf (fp, "%s: %s\n", r->name, status_sentence (r->status));
   if (r->product)
-    fprintf (fp, _("  %s (%d.%d %s) on %s, %s bus, %s [%s]\n"), r->product,
+    fprintf (fp, _("  %s (%d.%d %s) on %s, %s bus, %s [%s]\n"), product,
              r->major, r->minor, r->arch ? r->arch : "?",
              r->machine ? r->machine : "?", r->bus ? r->bus : "?",
              r->controller ? r->controller : "?", r->pci_id ? r->pci_id : "?");
   gboolean would = r->status == BOOTFIX_STATUS_WOULD_FIX;
   for (guint i = 0; i < r->changes->len; i++)
     print_change (g_ptr_array_index (r->changes, i), would, fp);
-  for (guint i = 0; i < r->messages->len; i++)
-    fprintf (fp, "  %s\n", (const char *) g_ptr_array_index (r->messages, i));
+  for (guint i = 0; i < r->messages->len; i++) {
+    g_autofree char *msg = printable (g_ptr_array_index (r->messages, i));
+    fprintf (fp, "  %s\n", msg);
+  }
+  if (r->journal)
+    fprintf (fp, _("  undo with: virt-bootfix --undo %s\n"), r->journal);
 }
 
 int

@@ -29,6 +29,7 @@ typedef struct {
   char *pci_id;
   char *accelerator;      /* "kvm" / "tcg"; NULL when no appliance ran */
   char *rule_id;          /* matched rule, NULL when none */
+  char *journal;          /* undo journal of a fix, else NULL */
   BootfixStatus status;
   GPtrArray *changes;     /* BootfixChange* */
   GPtrArray *messages;    /* char*: warnings, the error, the advice */

@@ -1,0 +1,521 @@
+/* The undo journal: overlays, old bytes, commit, undo. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "bootfix-error.h"
+#include "journal.h"
+
+#define JOURNAL_FILE "journal.json"
+#define JOURNAL_VERSION 1
+
+static const char *const state_names[] = {
+  "new", "prepared", "committing", "committed", "undone",
+};
+
+const char *
+bootfix_journal_state_to_string (BootfixJournalState s)
+{
+  return s < G_N_ELEMENTS (state_names) ? state_names[s] : "?";
+}
+
+void
+bootfix_debug_checkpoint (const char *what)
+{
+  static int count;
+  const char *at = g_getenv ("BOOTFIX_DEBUG_KILL_AT");
+  if (at == NULL)
+    return;
+  count++;
+  g_debug ("checkpoint %d: %s", count, what);
+  if (atoi (at) == count) {
+    fprintf (stderr, "virt-bootfix: debug: killed at checkpoint %d (%s)\n",
+             count, what);
+    kill (getpid (), SIGKILL);
+  }
+}
+
+static void
+disk_free (gpointer p)
+{
+  BootfixJournalDisk *d = p;
+  g_free (d->path);
+  g_free (d->format);
+  g_free (d->overlay);
+  g_free (d->old_file);
+  g_clear_pointer (&d->ranges, g_array_unref);
+  g_clear_pointer (&d->old_sha256, g_ptr_array_unref);
+  g_clear_pointer (&d->new_sha256, g_ptr_array_unref);
+  g_free (d);
+}
+
+static BootfixJournal *
+journal_new (const char *dir, const char *guest)
+{
+  BootfixJournal *j = g_new0 (BootfixJournal, 1);
+  j->dir = g_strdup (dir);
+  j->guest = g_strdup (guest);
+  j->disks = g_ptr_array_new_with_free_func (disk_free);
+  return j;
+}
+
+void
+bootfix_journal_free (BootfixJournal *j)
+{
+  if (j == NULL)
+    return;
+  g_free (j->dir);
+  g_free (j->guest);
+  g_ptr_array_unref (j->disks);
+  g_free (j);
+}
+
+static char *
+sha256_of (GBytes *b)
+{
+  return g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, b);
+}
+
+/* ---- journal.json ---- */
+
+static void
+add_disk_json (JsonBuilder *b, const BootfixJournalDisk *d)
+{
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "path");
+  json_builder_add_string_value (b, d->path);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, d->format);
+  json_builder_set_member_name (b, "overlay");
+  json_builder_add_string_value (b, d->overlay);
+  json_builder_set_member_name (b, "old_file");
+  json_builder_add_string_value (b, d->old_file);
+  json_builder_set_member_name (b, "ranges");
+  json_builder_begin_array (b);
+  for (guint i = 0; d->ranges && i < d->ranges->len; i++) {
+    const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "offset");
+    json_builder_add_int_value (b, (gint64) r->offset);
+    json_builder_set_member_name (b, "length");
+    json_builder_add_int_value (b, (gint64) r->length);
+    json_builder_set_member_name (b, "old_sha256");
+    json_builder_add_string_value (b, g_ptr_array_index (d->old_sha256, i));
+    json_builder_set_member_name (b, "new_sha256");
+    if (d->new_sha256 && i < d->new_sha256->len)
+      json_builder_add_string_value (b, g_ptr_array_index (d->new_sha256, i));
+    else
+      json_builder_add_null_value (b);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
+static char *
+journal_to_json (const BootfixJournal *j)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, JOURNAL_VERSION);
+  json_builder_set_member_name (b, "guest");
+  json_builder_add_string_value (b, j->guest);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, bootfix_journal_state_to_string (j->state));
+  json_builder_set_member_name (b, "disks");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < j->disks->len; i++)
+    add_disk_json (b, g_ptr_array_index (j->disks, i));
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}
+
+/* Write journal.json durably: temporary file, fsync, rename, fsync the
+ * folder.  The journal must be on disk before the step it allows. */
+static gboolean
+journal_save (BootfixJournal *j, BootfixJournalState state, GError **error)
+{
+  j->state = state;
+  g_autofree char *json = journal_to_json (j);
+  g_autofree char *path = g_build_filename (j->dir, JOURNAL_FILE, NULL);
+  g_autofree char *tmp = g_strconcat (path, ".tmp", NULL);
+  if (!g_file_set_contents (tmp, json, -1, error) ||
+      !bootfix_fsync_path (tmp, error))
+    return FALSE;
+  if (g_rename (tmp, path) != 0) {
+    int saved = errno;
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED, "%s: %s", path,
+                 g_strerror (saved));
+    return FALSE;
+  }
+  return bootfix_fsync_path (j->dir, error);
+}
+
+/* ---- creating ---- */
+
+/* Journals are named so that a folder listing sorts them by time. */
+static char *
+new_journal_dir (const char *parent, const char *guest, GError **error)
+{
+  g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+  g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
+  g_autofree char *safe = g_strcanon (g_strdup (guest),
+                                      G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
+  for (int n = 0; n < 100; n++) {
+    g_autofree char *name = n ? g_strdup_printf ("virt-bootfix-%s-%s-%d.journal", safe, stamp, n)
+                              : g_strdup_printf ("virt-bootfix-%s-%s.journal", safe, stamp);
+    g_autofree char *dir = g_build_filename (parent, name, NULL);
+    if (g_mkdir (dir, 0700) == 0)
+      return g_steal_pointer (&dir);
+    if (errno != EEXIST) {
+      int saved = errno;
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                   _("cannot create the undo journal %s: %s; choose another "
+                     "folder with --journal DIR"), dir, g_strerror (saved));
+      return NULL;
+    }
+  }
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+               _("too many journals in %s"), parent);
+  return NULL;
+}
+
+static gboolean
+check_disk (const BootfixDomain *dom, const BootfixDisk *d,
+            gboolean allow_block_devices, GError **error)
+{
+  if (g_strcmp0 (d->format ? d->format : "raw", "raw") != 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: disk %s is %s; the undo journal handles raw "
+                   "images only so far. Convert it (qemu-img convert -O raw) "
+                   "or fix a raw copy"), dom->name, d->source, d->format);
+    return FALSE;
+  }
+  GStatBuf st;
+  gboolean is_block = g_stat (d->source, &st) == 0 && S_ISBLK (st.st_mode);
+  if (!g_file_test (d->source, G_FILE_TEST_IS_REGULAR) &&
+      !(is_block && allow_block_devices)) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 is_block ? _("guest %s: %s is a block device; pass "
+                              "--allow-block-devices to write to it")
+                          : _("guest %s: %s is not a regular file"),
+                 dom->name, d->source);
+    return FALSE;
+  }
+  gboolean in_use = FALSE;
+  if (!bootfix_image_in_use (d->source, &in_use, error))
+    return FALSE;
+  if (in_use) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: %s is in use by a running virtual machine; shut "
+                   "the guest down first"), dom->name, d->source);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BootfixJournal *
+bootfix_journal_create (const char *parent, const BootfixDomain *dom,
+                        gboolean allow_block_devices, GError **error)
+{
+  for (guint i = 0; i < dom->disks->len; i++)
+    if (!check_disk (dom, g_ptr_array_index (dom->disks, i),
+                     allow_block_devices, error))
+      return NULL;
+  g_autofree char *dir = new_journal_dir (parent, dom->name, error);
+  if (dir == NULL)
+    return NULL;
+  g_autoptr (BootfixJournal) j = journal_new (dir, dom->name);
+  for (guint i = 0; i < dom->disks->len; i++) {
+    const BootfixDisk *src = g_ptr_array_index (dom->disks, i);
+    BootfixJournalDisk *d = g_new0 (BootfixJournalDisk, 1);
+    g_ptr_array_add (j->disks, d);
+    d->path = g_canonicalize_filename (src->source, NULL);
+    d->format = g_strdup ("raw");
+    d->overlay = g_strdup_printf ("%s/disk%u.qcow2", dir, i);
+    d->old_file = g_strdup_printf ("%s/disk%u.old", dir, i);
+    d->old_sha256 = g_ptr_array_new_with_free_func (g_free);
+    if (!bootfix_image_create_overlay (d->path, d->format, d->overlay, error)) {
+      bootfix_journal_discard (j);
+      return NULL;
+    }
+  }
+  bootfix_debug_checkpoint ("overlays created");
+  return g_steal_pointer (&j);
+}
+
+GPtrArray *
+bootfix_journal_overlays (const BootfixJournal *j)
+{
+  GPtrArray *out = g_ptr_array_new ();
+  for (guint i = 0; i < j->disks->len; i++)
+    g_ptr_array_add (out, ((BootfixJournalDisk *) g_ptr_array_index (j->disks, i))->overlay);
+  return out;
+}
+
+void
+bootfix_journal_discard (BootfixJournal *j)
+{
+  for (guint i = 0; i < j->disks->len; i++) {
+    BootfixJournalDisk *d = g_ptr_array_index (j->disks, i);
+    (void) g_unlink (d->overlay);
+    (void) g_unlink (d->old_file);
+  }
+  g_autofree char *json = g_build_filename (j->dir, JOURNAL_FILE, NULL);
+  (void) g_unlink (json);
+  (void) g_rmdir (j->dir);
+}
+
+/* ---- prepare: save the old bytes ---- */
+
+static gboolean
+save_old_bytes (BootfixJournalDisk *d, GError **error)
+{
+  d->ranges = bootfix_image_changed_ranges (d->overlay, error);
+  if (d->ranges == NULL)
+    return FALSE;
+  g_autoptr (GByteArray) old = g_byte_array_new ();
+  for (guint i = 0; i < d->ranges->len; i++) {
+    const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
+    g_autoptr (GBytes) b = bootfix_image_read (d->path, d->format, r, error);
+    if (b == NULL)
+      return FALSE;
+    g_ptr_array_add (d->old_sha256, sha256_of (b));
+    bootfix_debug_checkpoint ("old bytes read");
+    g_byte_array_append (old, g_bytes_get_data (b, NULL), (guint) g_bytes_get_size (b));
+  }
+  return g_file_set_contents (d->old_file, (const char *) old->data, old->len,
+                              error) &&
+         bootfix_fsync_path (d->old_file, error);
+}
+
+gboolean
+bootfix_journal_prepare (BootfixJournal *j, GError **error)
+{
+  for (guint i = 0; i < j->disks->len; i++)
+    if (!save_old_bytes (g_ptr_array_index (j->disks, i), error))
+      return FALSE;
+  if (!journal_save (j, BOOTFIX_JOURNAL_PREPARED, error))
+    return FALSE;
+  bootfix_debug_checkpoint ("journal prepared");
+  return TRUE;
+}
+
+/* ---- commit: overlay ranges into the disks ---- */
+
+static gboolean
+commit_disk (BootfixJournalDisk *d, GError **error)
+{
+  d->new_sha256 = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < d->ranges->len; i++) {
+    const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
+    g_autoptr (GBytes) b = bootfix_image_read (d->overlay, "qcow2", r, error);
+    if (b == NULL || !bootfix_image_write_raw (d->path, r->offset, b, error))
+      return FALSE;
+    g_ptr_array_add (d->new_sha256, sha256_of (b));
+    bootfix_debug_checkpoint ("range written");
+  }
+  return TRUE;
+}
+
+gboolean
+bootfix_journal_commit (BootfixJournal *j, GError **error)
+{
+  if (!journal_save (j, BOOTFIX_JOURNAL_COMMITTING, error))
+    return FALSE;
+  bootfix_debug_checkpoint ("committing");
+  for (guint i = 0; i < j->disks->len; i++)
+    if (!commit_disk (g_ptr_array_index (j->disks, i), error))
+      return FALSE;
+  if (!journal_save (j, BOOTFIX_JOURNAL_COMMITTED, error))
+    return FALSE;
+  for (guint i = 0; i < j->disks->len; i++)
+    (void) g_unlink (((BootfixJournalDisk *) g_ptr_array_index (j->disks, i))->overlay);
+  bootfix_debug_checkpoint ("committed");
+  return TRUE;
+}
+
+/* ---- loading ---- */
+
+static gboolean
+bad_journal (const char *path, const char *why, GError **error)
+{
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+               _("%s is not a usable undo journal: %s"), path, why);
+  return FALSE;
+}
+
+static const char *
+member_string (JsonObject *o, const char *name)
+{
+  JsonNode *n = o ? json_object_get_member (o, name) : NULL;
+  return n && json_node_get_value_type (n) == G_TYPE_STRING
+         ? json_node_get_string (n) : NULL;
+}
+
+static gboolean
+load_range (BootfixJournalDisk *d, JsonObject *o)
+{
+  JsonNode *off = o ? json_object_get_member (o, "offset") : NULL;
+  JsonNode *len = o ? json_object_get_member (o, "length") : NULL;
+  const char *old_sum = member_string (o, "old_sha256");
+  const char *new_sum = member_string (o, "new_sha256");
+  if (!off || !len || json_node_get_value_type (off) != G_TYPE_INT64 ||
+      json_node_get_value_type (len) != G_TYPE_INT64 ||
+      json_node_get_int (off) < 0 || json_node_get_int (len) <= 0 ||
+      json_node_get_int (len) > BOOTFIX_MAX_CHANGED_BYTES || old_sum == NULL)
+    return FALSE;
+  BootfixRange r = { (guint64) json_node_get_int (off), (guint64) json_node_get_int (len) };
+  g_array_append_val (d->ranges, r);
+  g_ptr_array_add (d->old_sha256, g_strdup (old_sum));
+  g_ptr_array_add (d->new_sha256, g_strdup (new_sum ? new_sum : ""));
+  return d->ranges->len <= BOOTFIX_MAX_RANGES;
+}
+
+static gboolean
+load_disk (BootfixJournal *j, JsonObject *o)
+{
+  const char *path = member_string (o, "path");
+  const char *overlay = member_string (o, "overlay");
+  const char *old_file = member_string (o, "old_file");
+  JsonNode *ranges = o ? json_object_get_member (o, "ranges") : NULL;
+  if (!path || !overlay || !old_file || !ranges || !JSON_NODE_HOLDS_ARRAY (ranges) ||
+      g_strcmp0 (member_string (o, "format"), "raw") != 0)
+    return FALSE;
+  BootfixJournalDisk *d = g_new0 (BootfixJournalDisk, 1);
+  g_ptr_array_add (j->disks, d);
+  d->path = g_strdup (path);
+  d->format = g_strdup ("raw");
+  d->overlay = g_strdup (overlay);
+  d->old_file = g_strdup (old_file);
+  d->ranges = g_array_new (FALSE, FALSE, sizeof (BootfixRange));
+  d->old_sha256 = g_ptr_array_new_with_free_func (g_free);
+  d->new_sha256 = g_ptr_array_new_with_free_func (g_free);
+  JsonArray *a = json_node_get_array (ranges);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    if (!load_range (d, json_array_get_object_element (a, i)))
+      return FALSE;
+  return TRUE;
+}
+
+static int
+state_from_string (const char *s)
+{
+  for (guint i = 0; s && i < G_N_ELEMENTS (state_names); i++)
+    if (g_str_equal (s, state_names[i]))
+      return (int) i;
+  return -1;
+}
+
+BootfixJournal *
+bootfix_journal_load (const char *dir, GError **error)
+{
+  g_autofree char *path = g_build_filename (dir, JOURNAL_FILE, NULL);
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  if (!json_parser_load_from_file (parser, path, error))
+    return NULL;
+  JsonNode *root = json_parser_get_root (parser);
+  JsonObject *o = root && JSON_NODE_HOLDS_OBJECT (root) ? json_node_get_object (root) : NULL;
+  const char *guest = member_string (o, "guest");
+  int state = state_from_string (member_string (o, "state"));
+  JsonNode *disks = o ? json_object_get_member (o, "disks") : NULL;
+  if (!guest || state < 0 || !disks || !JSON_NODE_HOLDS_ARRAY (disks) ||
+      json_object_get_int_member_with_default (o, "version", 0) != JOURNAL_VERSION) {
+    bad_journal (path, _("missing or unknown fields"), error);
+    return NULL;
+  }
+  g_autoptr (BootfixJournal) j = journal_new (dir, guest);
+  j->state = (BootfixJournalState) state;
+  JsonArray *a = json_node_get_array (disks);
+  for (guint i = 0; i < json_array_get_length (a); i++)
+    if (!load_disk (j, json_array_get_object_element (a, i))) {
+      bad_journal (path, _("a disk entry is damaged"), error);
+      return NULL;
+    }
+  return g_steal_pointer (&j);
+}
+
+/* ---- undo ---- */
+
+static gboolean
+range_matches (const BootfixJournalDisk *d, const BootfixRange *r,
+               const char *want, GError **error)
+{
+  g_autoptr (GBytes) now = bootfix_image_read (d->path, d->format, r, error);
+  if (now == NULL)
+    return FALSE;
+  g_autofree char *sum = sha256_of (now);
+  if (g_strcmp0 (sum, want) != 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("%s: the %llu bytes at %llu do not match the journal"),
+                 d->path, (unsigned long long) r->length,
+                 (unsigned long long) r->offset);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+static gboolean
+undo_disk (const BootfixJournalDisk *d, gboolean check_new, GError **error)
+{
+  g_autoptr (GMappedFile) old = g_mapped_file_new (d->old_file, FALSE, error);
+  if (old == NULL)
+    return FALSE;
+  gsize old_len = g_mapped_file_get_length (old);
+  const guint8 *old_bytes = (const guint8 *) g_mapped_file_get_contents (old);
+  guint64 pos = 0;
+  for (guint i = 0; i < d->ranges->len; i++) {
+    const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
+    if (pos + r->length > old_len)
+      return bad_journal (d->old_file, _("shorter than its ranges"), error);
+    if (check_new) {
+      g_autoptr (GError) local = NULL;
+      if (!range_matches (d, r, g_ptr_array_index (d->new_sha256, i), &local)) {
+        g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                     _("%s changed since the fix (was the guest started?); "
+                       "nothing was undone. Use --force to undo anyway"),
+                     d->path);
+        return FALSE;
+      }
+    }
+    g_autoptr (GBytes) b = g_bytes_new (old_bytes + pos, r->length);
+    if (!bootfix_image_write_raw (d->path, r->offset, b, error) ||
+        !range_matches (d, r, g_ptr_array_index (d->old_sha256, i), error))
+      return FALSE;
+    pos += r->length;
+  }
+  return TRUE;
+}
+
+gboolean
+bootfix_journal_undo (BootfixJournal *j, gboolean force, GError **error)
+{
+  if (j->state == BOOTFIX_JOURNAL_UNDONE) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("the journal %s was already undone"), j->dir);
+    return FALSE;
+  }
+  /* Before "committing" the disks were never written. */
+  gboolean written = j->state == BOOTFIX_JOURNAL_COMMITTING ||
+                     j->state == BOOTFIX_JOURNAL_COMMITTED;
+  gboolean check_new = j->state == BOOTFIX_JOURNAL_COMMITTED && !force;
+  for (guint i = 0; written && i < j->disks->len; i++)
+    if (!undo_disk (g_ptr_array_index (j->disks, i), check_new, error))
+      return FALSE;
+  for (guint i = 0; i < j->disks->len; i++)
+    (void) g_unlink (((BootfixJournalDisk *) g_ptr_array_index (j->disks, i))->overlay);
+  return journal_save (j, BOOTFIX_JOURNAL_UNDONE, error);
+}

@@ -1,0 +1,86 @@
+/* The undo journal.  A fix is written into qcow2 overlays over the
+ * guest's disks, never into the disks themselves.  Only after it was
+ * verified are the base bytes it will replace copied into the journal
+ * and flushed; then the changed ranges are copied from the overlays into
+ * the disks.  A crash before that leaves the disks untouched; a crash
+ * during it is rolled back by --undo; --undo after a complete fix puts
+ * every byte back.
+ *
+ * States, in journal.json: prepared (old bytes saved, disks untouched),
+ * committing (disks being written), committed, undone. */
+#ifndef BOOTFIX_JOURNAL_H
+#define BOOTFIX_JOURNAL_H
+
+#include <glib.h>
+#include "domain.h"
+#include "image.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  BOOTFIX_JOURNAL_NEW,        /* overlays only, nothing saved yet */
+  BOOTFIX_JOURNAL_PREPARED,
+  BOOTFIX_JOURNAL_COMMITTING,
+  BOOTFIX_JOURNAL_COMMITTED,
+  BOOTFIX_JOURNAL_UNDONE,
+} BootfixJournalState;
+
+typedef struct {
+  char *path;        /* the guest's disk image (absolute) */
+  char *format;      /* raw */
+  char *overlay;     /* qcow2 overlay inside the journal folder */
+  char *old_file;    /* old bytes of every range, concatenated */
+  GArray *ranges;    /* BootfixRange */
+  GPtrArray *old_sha256; /* per range */
+  GPtrArray *new_sha256; /* per range, once committed */
+} BootfixJournalDisk;
+
+typedef struct {
+  char *dir;
+  char *guest;
+  BootfixJournalState state;
+  GPtrArray *disks;  /* BootfixJournalDisk* */
+} BootfixJournal;
+
+void bootfix_journal_free (BootfixJournal *j);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixJournal, bootfix_journal_free)
+
+/* A new journal folder under parent (default: the first disk's folder)
+ * with one qcow2 overlay per disk.  Refuses (BOOTFIX_ERROR_REFUSED) disks
+ * that are not raw, block devices unless allowed, disks that a running qemu holds open for
+ * writing, and disks an interrupted earlier fix left half-written. */
+BootfixJournal *bootfix_journal_create (const char *parent,
+                                        const BootfixDomain *dom,
+                                        gboolean allow_block_devices,
+                                        GError **error);
+
+/* Overlay paths in disk order, for the appliance. */
+GPtrArray *bootfix_journal_overlays (const BootfixJournal *j);
+
+/* After the appliance wrote and verified the fix in the overlays: save
+ * and flush the old bytes of every changed range (state prepared). */
+gboolean bootfix_journal_prepare (BootfixJournal *j, GError **error);
+
+/* Copy the changed ranges into the disks (state committing, then
+ * committed) and remove the overlays. */
+gboolean bootfix_journal_commit (BootfixJournal *j, GError **error);
+
+/* Remove the journal folder of a run that wrote nothing. */
+void bootfix_journal_discard (BootfixJournal *j);
+
+BootfixJournal *bootfix_journal_load (const char *dir, GError **error);
+
+/* Put the old bytes back and prove it by checksum.  Refuses when the
+ * disks changed since the fix (unless force). */
+gboolean bootfix_journal_undo (BootfixJournal *j, gboolean force,
+                               GError **error);
+
+const char *bootfix_journal_state_to_string (BootfixJournalState s);
+
+/* Test hook: with BOOTFIX_DEBUG_KILL_AT=N in the environment, the N-th
+ * call kills the process with SIGKILL (crash-safety tests). */
+void bootfix_debug_checkpoint (const char *what);
+
+G_END_DECLS
+
+#endif

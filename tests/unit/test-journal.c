@@ -1,0 +1,223 @@
+/* The undo journal without an appliance: loading hostile journal files,
+ * and --undo on a small raw image made here. */
+#include "config.h"
+
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "bootfix-error.h"
+#include "journal.h"
+
+typedef struct {
+  char *dir;
+  char *image;
+} Fixture;
+
+/* A 4 KiB image whose bytes 1024..1535 the "fix" changed from 'o'
+ * (old) to 'n' (new). */
+static void
+fixture_setup (Fixture *f, gconstpointer data)
+{
+  f->dir = g_dir_make_tmp ("test-journal-XXXXXX", NULL);
+  g_assert_nonnull (f->dir);
+  f->image = g_build_filename (f->dir, "disk.img", NULL);
+  g_autofree char *bytes = g_malloc (4096);
+  memset (bytes, 'x', 4096);
+  memset (bytes + 1024, 'n', 512);
+  g_assert_true (g_file_set_contents (f->image, bytes, 4096, NULL));
+  g_autofree char *old = g_build_filename (f->dir, "disk0.old", NULL);
+  g_autofree char *olds = g_malloc (512);
+  memset (olds, 'o', 512);
+  g_assert_true (g_file_set_contents (old, olds, 512, NULL));
+}
+
+static void
+fixture_teardown (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GDir) d = g_dir_open (f->dir, 0, NULL);
+  const char *name;
+  while (d && (name = g_dir_read_name (d))) {
+    g_autofree char *p = g_build_filename (f->dir, name, NULL);
+    g_unlink (p);
+  }
+  g_rmdir (f->dir);
+  g_free (f->dir);
+  g_free (f->image);
+}
+
+static char *
+sha_of_fill (char c, gsize n)
+{
+  g_autofree char *b = g_malloc (n);
+  memset (b, c, n);
+  return g_compute_checksum_for_data (G_CHECKSUM_SHA256, (guchar *) b, n);
+}
+
+/* journal.json text for the fixture; fields can be overridden. */
+static void
+write_journal (Fixture *f, const char *state, const char *new_sha,
+               const char *extra_range)
+{
+  g_autofree char *old_sha = sha_of_fill ('o', 512);
+  g_autofree char *json = g_strdup_printf (
+    "{\"version\":1,\"guest\":\"g\",\"state\":\"%s\",\"disks\":[{"
+    "\"path\":\"%s\",\"format\":\"raw\",\"overlay\":\"%s/disk0.qcow2\","
+    "\"old_file\":\"%s/disk0.old\",\"ranges\":[{\"offset\":1024,"
+    "\"length\":512,\"old_sha256\":\"%s\",\"new_sha256\":\"%s\"}%s]}]}",
+    state, f->image, f->dir, f->dir, old_sha, new_sha, extra_range);
+  g_autofree char *path = g_build_filename (f->dir, "journal.json", NULL);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+}
+
+static char *
+image_region (Fixture *f)
+{
+  g_autofree char *bytes = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (f->image, &bytes, &len, NULL));
+  g_assert_cmpuint (len, ==, 4096);
+  return g_strndup (bytes + 1020, 520);
+}
+
+static void
+test_undo_committed (Fixture *f, gconstpointer data)
+{
+  g_autofree char *new_sha = sha_of_fill ('n', 512);
+  write_journal (f, "committed", new_sha, "");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_true (bootfix_journal_undo (j, FALSE, &error));
+  g_assert_no_error (error);
+  g_autofree char *region = image_region (f);
+  g_autofree char *olds = g_strnfill (512, 'o');
+  g_autofree char *want = g_strdup_printf ("xxxx%sxxxx", olds);
+  g_assert_cmpstr (region, ==, want);
+  /* Undone is final. */
+  g_autoptr (BootfixJournal) again = bootfix_journal_load (f->dir, &error);
+  g_assert_cmpint (again->state, ==, BOOTFIX_JOURNAL_UNDONE);
+  g_assert_false (bootfix_journal_undo (again, FALSE, &error));
+  g_assert_nonnull (strstr (error->message, "already undone"));
+}
+
+/* The disk changed after the fix (the guest booted): refuse, unless
+ * forced; nothing is written when refusing. */
+static void
+test_undo_refuses_changed_disk (Fixture *f, gconstpointer data)
+{
+  g_autofree char *other = sha_of_fill ('z', 512);
+  write_journal (f, "committed", other, "");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (f->dir, &error);
+  g_assert_false (bootfix_journal_undo (j, FALSE, &error));
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED);
+  g_autofree char *region = image_region (f);
+  g_assert_cmpint (region[4], ==, 'n');
+  g_clear_error (&error);
+  g_assert_true (bootfix_journal_undo (j, TRUE, &error));
+  g_autofree char *after = image_region (f);
+  g_assert_cmpint (after[4], ==, 'o');
+}
+
+/* Interrupted while writing the disk: undo writes without checking. */
+static void
+test_undo_committing (Fixture *f, gconstpointer data)
+{
+  write_journal (f, "committing", "", "");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (f->dir, &error);
+  g_assert_true (bootfix_journal_undo (j, FALSE, &error));
+  g_autofree char *region = image_region (f);
+  g_assert_cmpint (region[4], ==, 'o');
+  g_assert_cmpint (region[515], ==, 'o');
+  g_assert_cmpint (region[516], ==, 'x');
+}
+
+/* Prepared: the disk was never written, so undo writes nothing. */
+static void
+test_undo_prepared (Fixture *f, gconstpointer data)
+{
+  write_journal (f, "prepared", "", "");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (f->dir, &error);
+  g_assert_true (bootfix_journal_undo (j, FALSE, &error));
+  g_autofree char *region = image_region (f);
+  g_assert_cmpint (region[4], ==, 'n');
+}
+
+/* A range past the end of the old bytes: the journal is damaged. */
+static void
+test_undo_short_old_file (Fixture *f, gconstpointer data)
+{
+  g_autofree char *old_sha = sha_of_fill ('o', 512);
+  g_autofree char *extra = g_strdup_printf (
+    ",{\"offset\":2048,\"length\":512,\"old_sha256\":\"%s\",\"new_sha256\":\"\"}",
+    old_sha);
+  write_journal (f, "committing", "", extra);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (f->dir, &error);
+  g_assert_no_error (error);
+  g_assert_false (bootfix_journal_undo (j, FALSE, &error));
+  g_assert_nonnull (strstr (error->message, "shorter than its ranges"));
+}
+
+typedef struct {
+  const char *name;
+  const char *json;
+  const char *message;
+} BadJournal;
+
+static const BadJournal bad_journals[] = {
+  { "not-json", "{", NULL },
+  { "not-object", "[1,2]", "missing or unknown fields" },
+  { "no-version", "{\"guest\":\"g\",\"state\":\"committed\",\"disks\":[]}", "missing or unknown fields" },
+  { "future-version", "{\"version\":2,\"guest\":\"g\",\"state\":\"committed\",\"disks\":[]}", "missing or unknown fields" },
+  { "bad-state", "{\"version\":1,\"guest\":\"g\",\"state\":\"maybe\",\"disks\":[]}", "missing or unknown fields" },
+  { "disks-not-array", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":{}}", "missing or unknown fields" },
+  { "qcow2-disk", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"path\":\"/x\",\"format\":\"qcow2\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[]}]}", "a disk entry is damaged" },
+  { "no-path", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"format\":\"raw\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[]}]}", "a disk entry is damaged" },
+  { "negative-offset", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"path\":\"/x\",\"format\":\"raw\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[{\"offset\":-1,\"length\":512,\"old_sha256\":\"a\"}]}]}", "a disk entry is damaged" },
+  { "zero-length", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"path\":\"/x\",\"format\":\"raw\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[{\"offset\":0,\"length\":0,\"old_sha256\":\"a\"}]}]}", "a disk entry is damaged" },
+  { "huge-length", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"path\":\"/x\",\"format\":\"raw\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[{\"offset\":0,\"length\":9999999999,\"old_sha256\":\"a\"}]}]}", "a disk entry is damaged" },
+  { "no-old-sha", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"path\":\"/x\",\"format\":\"raw\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[{\"offset\":0,\"length\":512}]}]}", "a disk entry is damaged" },
+  { "string-offset", "{\"version\":1,\"guest\":\"g\",\"state\":\"new\",\"disks\":[{\"path\":\"/x\",\"format\":\"raw\",\"overlay\":\"o\",\"old_file\":\"f\",\"ranges\":[{\"offset\":\"0\",\"length\":512,\"old_sha256\":\"a\"}]}]}", "a disk entry is damaged" },
+};
+
+static void
+test_bad_journals (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bad_journals); i++) {
+    const BadJournal *b = &bad_journals[i];
+    g_autofree char *dir = g_dir_make_tmp ("test-journal-bad-XXXXXX", NULL);
+    g_autofree char *path = g_build_filename (dir, "journal.json", NULL);
+    g_assert_true (g_file_set_contents (path, b->json, -1, NULL));
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BootfixJournal) j = bootfix_journal_load (dir, &error);
+    g_unlink (path);
+    g_rmdir (dir);
+    if (j != NULL)
+      g_error ("%s: loaded", b->name);
+    g_assert_nonnull (error);
+    if (b->message && !strstr (error->message, b->message))
+      g_error ("%s: '%s' lacks '%s'", b->name, error->message, b->message);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add ("/journal/undo/committed", Fixture, NULL, fixture_setup,
+              test_undo_committed, fixture_teardown);
+  g_test_add ("/journal/undo/refuses-changed-disk", Fixture, NULL, fixture_setup,
+              test_undo_refuses_changed_disk, fixture_teardown);
+  g_test_add ("/journal/undo/committing", Fixture, NULL, fixture_setup,
+              test_undo_committing, fixture_teardown);
+  g_test_add ("/journal/undo/prepared", Fixture, NULL, fixture_setup,
+              test_undo_prepared, fixture_teardown);
+  g_test_add ("/journal/undo/short-old-file", Fixture, NULL, fixture_setup,
+              test_undo_short_old_file, fixture_teardown);
+  g_test_add_func ("/journal/load/bad", test_bad_journals);
+  return g_test_run ();
+}
