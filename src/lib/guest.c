@@ -16,6 +16,7 @@ struct _BootfixGuest {
   char *first_disk;      /* for messages */
   char *accelerator;
   char *root;
+  char *wanted_root;     /* --root, or NULL */
   char *systemroot;
   gboolean readonly;
   gboolean mounted_rw;
@@ -87,16 +88,44 @@ add_force_tcg (guestfs_h *g)
 
 /* ---- opening ---- */
 
+/* No ".." component and not a symbolic link: what a domain XML from a
+ * stranger must not use to point us at another file. */
+static gboolean
+source_path_is_plain (const char *path)
+{
+  g_auto (GStrv) parts = g_strsplit (path, "/", -1);
+  for (char **p = parts; *p; p++)
+    if (g_str_equal (*p, ".."))
+      return FALSE;
+  return !g_file_test (path, G_FILE_TEST_IS_SYMLINK);
+}
+
 static gboolean
 check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
-                   GError **error)
+                   gboolean allow_unsafe, GError **error)
 {
   if (d->source == NULL) {
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_UNSUPPORTED,
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
                  _("guest %s: disk %s has no local source (type '%s'); copy "
                    "the image to a local file and point the domain at it"),
                  dom->name, d->target_dev ? d->target_dev : "?",
                  d->source_type ? d->source_type : "?");
+    return FALSE;
+  }
+  /* qemu follows a qcow2 image's backing file wherever it points, even
+   * for a read-only dry run; the journal handles raw images only, too. */
+  if (d->format && strcmp (d->format, "raw") != 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: disk %s is %s; virt-bootfix handles raw images "
+                   "only so far. Convert it (qemu-img convert -O raw) or fix a "
+                   "raw copy"), dom->name, d->source, d->format);
+    return FALSE;
+  }
+  if (!allow_unsafe && !source_path_is_plain (d->source)) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: disk source %s is a symbolic link or contains "
+                   "'..'; name the image itself, or pass --allow-unsafe-paths "
+                   "if you trust the domain XML"), dom->name, d->source);
     return FALSE;
   }
   if (access (d->source, R_OK) != 0) {
@@ -130,7 +159,12 @@ new_handle (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   for (guint i = 0; i < dom->disks->len; i++) {
     const BootfixDisk *d = g_ptr_array_index (dom->disks, i);
     const char *format = d->format ? d->format : "raw";
-    if (guestfs_add_drive_opts (g, d->source,
+    const char *file = d->source;
+    if (opts->overlays) {
+      file = g_ptr_array_index (opts->overlays, i);
+      format = "qcow2";
+    }
+    if (guestfs_add_drive_opts (g, file,
                                 GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
                                 GUESTFS_ADD_DRIVE_OPTS_READONLY, opts->readonly,
                                 -1) == -1) {
@@ -177,13 +211,21 @@ launch (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   return g_steal_pointer (&g);
 }
 
+gboolean
+bootfix_guest_check_sources (const BootfixDomain *dom,
+                             gboolean allow_unsafe_paths, GError **error)
+{
+  for (guint i = 0; i < dom->disks->len; i++)
+    if (!check_disk_source (dom, g_ptr_array_index (dom->disks, i),
+                            allow_unsafe_paths, error))
+      return FALSE;
+  return TRUE;
+}
+
 BootfixGuest *
 bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
                     GError **error)
 {
-  for (guint i = 0; i < dom->disks->len; i++)
-    if (!check_disk_source (dom, g_ptr_array_index (dom->disks, i), error))
-      return NULL;
   g_autofree char *accel = NULL;
   guestfs_h *g = launch (dom, opts, &accel, error);
   if (g == NULL)
@@ -194,6 +236,7 @@ bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   guest->first_disk = g_strdup (((BootfixDisk *) g_ptr_array_index (dom->disks, 0))->source);
   guest->accelerator = g_steal_pointer (&accel);
   guest->readonly = opts->readonly;
+  guest->wanted_root = g_strdup (opts->root);
   g_debug ("guest %s: appliance running under %s", dom->name,
            guest->accelerator);
   return guest;
@@ -210,6 +253,7 @@ bootfix_guest_free (BootfixGuest *guest)
   g_free (guest->first_disk);
   g_free (guest->accelerator);
   g_free (guest->root);
+  g_free (guest->wanted_root);
   g_free (guest->systemroot);
   g_free (guest);
 }
@@ -304,15 +348,60 @@ pick_root (BootfixGuest *guest, char **root, GError **error)
                    "right disk image?"), guest->name, guest->first_disk);
     return FALSE;
   }
+  if (guest->wanted_root) {
+    if (!g_strv_contains ((const char *const *) roots, guest->wanted_root)) {
+      g_autofree char *list = g_strjoinv (", ", roots);
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                   _("guest %s: --root %s is not an operating system of this "
+                     "guest; found: %s"), guest->name, guest->wanted_root, list);
+      return FALSE;
+    }
+    *root = g_strdup (guest->wanted_root);
+    return TRUE;
+  }
   if (n > 1) {
+    g_autofree char *list = g_strjoinv (", ", roots);
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                 _("guest %s: %u operating systems found on %s; dual-boot "
-                   "guests are not supported yet"), guest->name, n,
-                 guest->first_disk);
+                 _("guest %s: %u operating systems found on %s (%s); say which "
+                   "one to fix with --root"), guest->name, n,
+                 guest->first_disk, list);
     return FALSE;
   }
   *root = g_strdup (roots[0]);
   return TRUE;
+}
+
+/* ntfs-3g.probe's verdicts that make a read-write mount unsafe
+ * (ntfs-3g's volume.h: NTFS_VOLUME_HIBERNATED, _UNCLEAN_UNMOUNT). */
+#define NTFS_PROBE_HIBERNATED 14
+#define NTFS_PROBE_UNCLEAN 15
+
+/* Writing to a hibernated Windows (or one shut down with Fast Startup)
+ * loses what Windows restores from hiberfil.sys, and writing to a dirty
+ * NTFS can finish what chkdsk should repair.  Refuse both. */
+static gboolean
+check_ntfs_writable (BootfixGuest *guest, const char *root, GError **error)
+{
+  g_autofree char *type = guestfs_vfs_type (guest->g, root);
+  if (type == NULL || strcmp (type, "ntfs") != 0)
+    return TRUE;
+  int r = guestfs_ntfs_3g_probe (guest->g, 1, root);
+  if (r == NTFS_PROBE_HIBERNATED)
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: Windows on %s is hibernated or was shut down "
+                   "with Fast Startup; start it on the old machine and shut "
+                   "it down fully (shutdown /s /t 0), or disable Fast "
+                   "Startup, then make the backup again"), guest->name, root);
+  else if (r == NTFS_PROBE_UNCLEAN)
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: the NTFS filesystem %s is marked dirty (not "
+                   "shut down cleanly); run chkdsk /f on it first"),
+                 guest->name, root);
+  else if (r != 0)
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: the NTFS filesystem %s cannot be mounted "
+                   "read-write (ntfs-3g.probe says %d)"), guest->name, root, r);
+  return r == 0;
 }
 
 static char *
@@ -345,6 +434,8 @@ bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
   info->osinfo = inspect_string (g, guestfs_inspect_get_osinfo, root);
   info->major = guestfs_inspect_get_major_version (g, root);
   info->minor = guestfs_inspect_get_minor_version (g, root);
+  if (!check_ntfs_writable (guest, root, error))
+    return FALSE;
   info->systemroot = guestfs_inspect_get_windows_systemroot (g, root);
   if (info->systemroot == NULL) {
     set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name,

@@ -25,10 +25,22 @@ typedef struct {
 typedef struct _BootfixGuest BootfixGuest;
 
 typedef struct {
+  /* When set, disk i is added as overlays[i] (qcow2) instead of its
+   * source, so every write lands in the overlay (the undo journal). */
+  GPtrArray *overlays;
+  const char *root;   /* --root: which OS of a multi-boot guest, or NULL */
   gboolean readonly;  /* add the disks read-only (--dry-run) */
   gboolean verbose;   /* libguestfs -v */
   gboolean trace;     /* libguestfs -x */
 } BootfixGuestOptions;
+
+/* Every disk has a local source the user can read; errors name the
+ * guest, the disk and what to do.  A domain XML may come from someone
+ * else: a source that is a symbolic link or climbs with ".." is refused
+ * (BOOTFIX_ERROR_REFUSED) unless allow_unsafe_paths. */
+gboolean bootfix_guest_check_sources (const BootfixDomain *dom,
+                                      gboolean allow_unsafe_paths,
+                                      GError **error);
 
 /* Start an appliance on the domain's disks.  Uses KVM only where it can
  * work (see bootfix_kvm_usable), otherwise TCG, and retries once under
