@@ -86,6 +86,21 @@ if bootfix win7 0 --domain "$work/win7.xml"; then
   expect_eq "win7 controller" "$(json_get win7 '.guests[0].target.controller + " " + .guests[0].target.pci_id')" "piix3-ide 8086:7010"
   expect_eq "win7 os" "$(json_get win7 '.guests[0].os | "\(.major).\(.minor) \(.arch) \(.osinfo)"')" "6.1 x86_64 win7"
   expect_grep "win7 accelerator reported" '"accelerator" : "\(tcg\|kvm\)"' "$work/win7.json"
+  journal=$(json_get win7 '.guests[0].journal')
+  expect_eq "win7 journal kept next to the disk" "$(dirname "$journal")" "$work"
+  expect_eq "win7 journal state" "$(jq -r .state "$journal/journal.json")" committed
+fi
+
+# Fix, then --undo: the whole image is byte-identical to before.
+prepare win7 win7-undo
+before=$(sum "$work/win7-undo.img")
+if bootfix win7-undo 0 --domain "$work/win7-undo.xml"; then
+  expect_eq "win7-undo image changed by the fix" "$([ "$(sum "$work/win7-undo.img")" != "$before" ] && echo yes)" yes
+  if bootfix undo 0 --undo "$(json_get win7-undo '.guests[0].journal')"; then
+    expect_eq "fix + undo leaves the image byte-identical" "$(sum "$work/win7-undo.img")" "$before"
+  fi
+  bootfix undo-again 1 --undo "$(json_get win7-undo '.guests[0].journal')" &&
+    expect_grep "a second undo says so" 'already undone' "$work/undo-again.err"
 fi
 
 # Vista: the missing CriticalDeviceDatabase key is created.
@@ -134,6 +149,22 @@ if bootfix missing 1 --domain "$work/missing.xml"; then
   expect_grep "missing disk names the file" "$work/missing.img" "$work/missing.err"
 fi
 
+# Hostile domain XML: sources that are symbolic links, climb with "..",
+# or live on the network are refused (exit 3) before anything starts.
+prepare win7 win7-link
+ln -s "$work/win7-link.img" "$work/link-to-win7.img"
+sed -i "s|$work/win7-link.img|$work/link-to-win7.img|" "$work/win7-link.xml"
+bootfix symlink 3 --domain "$work/win7-link.xml" &&
+  expect_grep "a symlinked source is refused" 'symbolic link' "$work/symlink.err"
+sed -i "s|$work/link-to-win7.img|$work/../$(basename "$work")/win7-link.img|" "$work/win7-link.xml"
+bootfix dotdot 3 --domain "$work/win7-link.xml" &&
+  expect_grep "a source with .. is refused" "contains '..'" "$work/dotdot.err"
+sed -e "s|<disk type='file' device='disk'>|<disk type='network' device='disk'>|" \
+    -e "s|<source file='[^']*'/>|<source protocol='nbd' name='x'><host name='localhost'/></source>|" \
+    "$PHONY_DIR/win7.xml" > "$work/net.xml"
+bootfix network 3 --domain "$work/net.xml" &&
+  expect_grep "a network disk is refused" 'no local source' "$work/network.err"
+
 prepare win7-badhive
 before=$(sum "$work/win7-badhive.img")
 if bootfix badhive 1 --domain "$work/win7-badhive.xml"; then
@@ -141,6 +172,12 @@ if bootfix badhive 1 --domain "$work/win7-badhive.xml"; then
   expect_grep "bad hive names the file" 'config/SYSTEM' "$work/badhive.err"
   expect_eq "bad hive image unchanged" "$(sum "$work/win7-badhive.img")" "$before"
 fi
+
+# Guests that were not fixed leave no journal behind.
+for g in win7-dry win7-fixed win7-virtio nowin missing win7-badhive win7-link; do
+  left=$(find "$work" -maxdepth 1 -name "virt-bootfix-$g-*.journal" | wc -l)
+  expect_eq "$g leaves no journal" "$left" 0
+done
 
 # ---- check the written hives, all in one appliance launch ----
 fetched=(win7 vista win7-cs2)
