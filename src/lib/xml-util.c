@@ -17,8 +17,10 @@ static void
 set_parse_error (xmlParserCtxt *ctxt, const char *what, GError **error)
 {
   const xmlError *e = xmlCtxtGetLastError (ctxt);
-  g_autofree char *msg = g_strdup (e && e->message ? e->message
-                                   : "not well-formed XML");
+  /* libxml2 quotes the input's bytes as they are ("tag mismatch:
+   * domai\xd1n"); our messages end up in terminals and JSON. */
+  g_autofree char *msg = g_utf8_make_valid (e && e->message ? e->message
+                                            : "not well-formed XML", -1);
   g_strchomp (msg);
   g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
                "%s:%d: %s", what, e ? e->line : 0, msg);
@@ -37,6 +39,15 @@ reject_dtd (xmlDoc *doc, const char *what, GError **error)
   return TRUE;
 }
 
+/* libxml2 reports some errors (encoding conversion, I/O) without a
+ * parser context, through the generic handler that prints to stderr
+ * whatever XML_PARSE_NOERROR says.  The parse still fails and we say
+ * why; keep hostile input from writing to the user's terminal. */
+static void
+ignore_generic_error (void *ctx, const char *msg, ...)
+{
+}
+
 xmlDoc *
 bootfix_xml_parse (const char *data, gsize len, const char *what,
                    GError **error)
@@ -52,8 +63,13 @@ bootfix_xml_parse (const char *data, gsize len, const char *what,
                  "%s: out of memory", what);
     return NULL;
   }
+  /* The generic handler is per thread in libxml2: restore it after. */
+  xmlGenericErrorFunc saved_func = xmlGenericError;
+  void *saved_ctx = xmlGenericErrorContext;
+  xmlSetGenericErrorFunc (NULL, ignore_generic_error);
   g_autoptr (xmlDoc) doc = xmlCtxtReadMemory (ctxt, data, (int) len, what,
                                               NULL, SAFE_XML_OPTIONS);
+  xmlSetGenericErrorFunc (saved_ctx, saved_func);
   if (doc == NULL || !ctxt->wellFormed) {
     set_parse_error (ctxt, what, error);
     return NULL;
