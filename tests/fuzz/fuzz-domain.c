@@ -1,0 +1,156 @@
+/* libFuzzer target: arbitrary bytes as a libvirt domain XML, resolved
+ * against the real data/controllers.xml.  Besides memory errors
+ * (ASan/UBSan) it checks the reader's promises: a result is complete
+ * and consistent, a failure names the domain (never our data) in a
+ * UTF-8 message, and GLib criticals do not happen. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <glib.h>
+
+#include "bootfix-error.h"
+#include "controllers.h"
+#include "domain.h"
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* Loaded once; lives until exit (reachable, so not a leak). */
+static BootfixControllerDb *db;
+
+/* A broken promise is a bug like any crash: stop where libFuzzer
+ * saves the input. */
+#define CHECK(cond)                                                     \
+  do {                                                                  \
+    if (!(cond)) {                                                      \
+      fprintf (stderr, "fuzz-domain: check failed: %s (%s:%d)\n",       \
+               #cond, __FILE__, __LINE__);                              \
+      abort ();                                                         \
+    }                                                                   \
+  } while (0)
+
+/* controllers.xml, in order: $BOOTFIX_DATADIR, the source tree this
+ * binary was configured from, then ../../../data from the binary (a
+ * build dir at the top of a moved source tree). */
+static char *
+find_controllers_xml (const char *argv0)
+{
+  g_autoptr (GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
+  const char *env = g_getenv ("BOOTFIX_DATADIR");
+  g_autofree char *exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (env != NULL && env[0] != '\0')
+    g_ptr_array_add (dirs, g_strdup (env));
+  g_ptr_array_add (dirs, g_strdup (BOOTFIX_SOURCE_DATADIR));
+  if (exe == NULL && argv0 != NULL)
+    exe = g_canonicalize_filename (argv0, NULL);
+  if (exe != NULL) {
+    g_autofree char *bindir = g_path_get_dirname (exe);
+    g_ptr_array_add (dirs, g_build_filename (bindir, "..", "..", "..", "data",
+                                             NULL));
+  }
+  for (guint i = 0; i < dirs->len; i++) {
+    char *path = g_build_filename (dirs->pdata[i], "controllers.xml", NULL);
+    if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+      return path;
+    g_free (path);
+  }
+  fprintf (stderr, "fuzz-domain: cannot find controllers.xml (looked in "
+           "$BOOTFIX_DATADIR, %s and next to the binary); set "
+           "BOOTFIX_DATADIR to the source tree's data/ folder\n",
+           BOOTFIX_SOURCE_DATADIR);
+  return NULL;
+}
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = find_controllers_xml (*argc > 0 ? (*argv)[0] : NULL);
+
+  /* A critical is a bug reached from input: make it a crash. */
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  if (path == NULL)
+    exit (1);
+  db = bootfix_controller_db_load (path, &error);
+  if (db == NULL) {
+    fprintf (stderr, "fuzz-domain: %s\n", error->message);
+    exit (1);
+  }
+  return 0;
+}
+
+/* Read every byte so ASan sees a dangling or short string. */
+static size_t
+touch (const char *s)
+{
+  if (s == NULL)
+    return 0;
+  if (!g_utf8_validate (s, -1, NULL)) {
+    g_autofree char *shown = g_strescape (s, NULL);
+    fprintf (stderr, "%s: not UTF-8: \"%s\"\n", "fuzz-domain", shown);
+  }
+  CHECK (g_utf8_validate (s, -1, NULL));
+  return strlen (s);
+}
+
+static size_t
+touch_domain (const BootfixDomain *d)
+{
+  size_t n = 0;
+
+  CHECK (d->name != NULL && d->name[0] != '\0');
+  CHECK (d->machine != NULL && d->machine_family != NULL);
+  CHECK (d->arch != NULL && d->firmware != NULL);
+  CHECK (d->bus != NULL && d->controller != NULL);
+  CHECK (d->controller->bootable);
+  CHECK (d->disks->len > 0 && d->boot_disk < d->disks->len);
+  n += touch (d->name) + touch (d->machine) + touch (d->machine_family);
+  n += touch (d->arch) + touch (d->firmware) + touch (d->bus);
+  n += touch (d->controller_model);
+  n += touch (d->controller->id) + touch (d->controller->pci_id);
+  for (guint i = 0; i < d->disks->len; i++) {
+    const BootfixDisk *disk = g_ptr_array_index (d->disks, i);
+    CHECK (disk->target_dev != NULL && disk->bus != NULL);
+    CHECK (disk->source_type != NULL);
+    CHECK (disk->boot_order >= 0 && disk->controller_index >= 0);
+    n += touch (disk->target_dev) + touch (disk->bus) + touch (disk->source);
+    n += touch (disk->source_type) + touch (disk->format) + touch (disk->model);
+  }
+  const BootfixDisk *boot = g_ptr_array_index (d->disks, d->boot_disk);
+  CHECK (g_str_equal (boot->bus, d->bus));
+  for (guint i = 0; i < d->controllers->len; i++) {
+    const BootfixDomainController *c = g_ptr_array_index (d->controllers, i);
+    CHECK (c->type != NULL && c->index >= 0);
+    n += touch (c->type) + touch (c->model);
+  }
+  for (guint i = 0; i < d->warnings->len; i++)
+    n += touch (g_ptr_array_index (d->warnings, i));
+  return n;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  g_autoptr (GError) error = NULL;
+  /* A relative <source file> is resolved against this. */
+  g_autoptr (BootfixDomain) d =
+    bootfix_domain_parse ((const char *) data, size, "fuzz.xml",
+                          "/nonexistent/fuzz", db, &error);
+
+  if (d != NULL) {
+    CHECK (error == NULL);
+    (void) touch_domain (d);
+  } else {
+    /* Hostile XML is the domain's fault; the CLI maps these codes to
+     * "fix the XML" / "not supported", never to "broken install". */
+    CHECK (error != NULL && error->domain == BOOTFIX_ERROR);
+    CHECK (error->code == BOOTFIX_ERROR_INVALID_DOMAIN ||
+           error->code == BOOTFIX_ERROR_UNSUPPORTED);
+    (void) touch (error->message);
+  }
+  return 0;
+}
