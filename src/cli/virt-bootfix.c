@@ -153,7 +153,9 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     return FALSE;
   }
   const char *problem = NULL;
-  if (o->undo && (o->domains || o->disks || o->dry_run || o->journal))
+  if (o->undo && (o->domains || o->disks || o->dry_run || o->journal ||
+                  o->root || o->machine || o->bus || o->model || o->json ||
+                  o->allow_block_devices || o->allow_unsafe_paths))
     problem = _("--undo takes only a journal (and --force)");
   else if (o->force && !o->undo)
     problem = _("--force goes with --undo");

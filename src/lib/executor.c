@@ -377,6 +377,14 @@ open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
   g_autoptr (GPtrArray) overlays = NULL;
   if (!job->opts->dry_run) {
     const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
+    if (!job->opts->journal_dir && g_str_has_prefix (first->source, "/dev/")) {
+      /* /dev is in memory: a journal there would not survive a reboot. */
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                   _("guest %s: the disk %s is a device; say where to keep "
+                     "the undo journal with --journal DIR"), dom->name,
+                   first->source);
+      return FALSE;
+    }
     g_autofree char *parent = job->opts->journal_dir
                               ? g_strdup (job->opts->journal_dir)
                               : g_path_get_dirname (first->source);

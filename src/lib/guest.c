@@ -319,9 +319,9 @@ find_damaged_hive (BootfixGuest *guest)
       }
       guestfs_umount_all (guest->g);
       return g_strdup_printf (_("the SYSTEM hive %s on %s is damaged (hivex: "
-                                "%s); restore it from a backup, for example "
-                                "System32\\config\\RegBack or repair\\ in the "
-                                "Windows folder"),
+                                "%s); restore it from a backup (Windows keeps "
+                                "one in System32\\config\\RegBack before "
+                                "Windows 10 1803, and in repair\\ on XP)"),
                               path, fses[i], g_strerror (saved ? saved : EINVAL));
     }
     guestfs_umount_all (guest->g);

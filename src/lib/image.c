@@ -1,6 +1,8 @@
 /* Host-side image operations through qemu-img and plain file I/O. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <unistd.h>
@@ -21,7 +23,7 @@ run_qemu_img (const char *const *argv, char **out, GError **error)
     return FALSE;
   if (!g_spawn_check_wait_status (status, NULL)) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("%s failed: %s"), argv[1], err ? g_strstrip (err) : "");
+                 _("qemu-img %s failed: %s"), argv[1], err ? g_strstrip (err) : "");
     return FALSE;
   }
   return TRUE;
@@ -172,7 +174,7 @@ read_with_qemu_img (const char *path, const char *format,
   g_autofree char *escaped = escape_opt (abs);
   g_autofree char *fmt = escape_opt (format);
   g_autofree char *opts = g_strdup_printf (
-    "driver=raw,offset=%" G_GUINT64_FORMAT ",size=%" G_GUINT64_FORMAT
+    "driver=raw,offset=%" PRIu64 ",size=%" PRIu64
     ",file.driver=%s,file.file.filename=%s", range->offset, range->length,
     fmt, escaped);
   const char *argv[] = { "qemu-img", "convert", "-U", "--image-opts", "-O", "raw",

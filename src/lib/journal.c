@@ -468,8 +468,30 @@ range_matches (const BootfixJournalDisk *d, const BootfixRange *r,
   return TRUE;
 }
 
+/* Before writing anything: every range still holds what the fix wrote,
+ * so an undo never mixes with later changes (the guest was booted). */
 static gboolean
-undo_disk (const BootfixJournalDisk *d, gboolean check_new, GError **error)
+check_unchanged_since_fix (const BootfixJournal *j, GError **error)
+{
+  for (guint i = 0; i < j->disks->len; i++) {
+    const BootfixJournalDisk *d = g_ptr_array_index (j->disks, i);
+    for (guint k = 0; k < d->ranges->len; k++) {
+      g_autoptr (GError) local = NULL;
+      if (!range_matches (d, &g_array_index (d->ranges, BootfixRange, k),
+                          g_ptr_array_index (d->new_sha256, k), &local)) {
+        g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                     _("%s changed since the fix (was the guest started?); "
+                       "nothing was undone. Use --force to undo anyway"),
+                     d->path);
+        return FALSE;
+      }
+    }
+  }
+  return TRUE;
+}
+
+static gboolean
+undo_disk (const BootfixJournalDisk *d, GError **error)
 {
   g_autoptr (GMappedFile) old = g_mapped_file_new (d->old_file, FALSE, error);
   if (old == NULL)
@@ -481,16 +503,6 @@ undo_disk (const BootfixJournalDisk *d, gboolean check_new, GError **error)
     const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
     if (pos + r->length > old_len)
       return bad_journal (d->old_file, _("shorter than its ranges"), error);
-    if (check_new) {
-      g_autoptr (GError) local = NULL;
-      if (!range_matches (d, r, g_ptr_array_index (d->new_sha256, i), &local)) {
-        g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                     _("%s changed since the fix (was the guest started?); "
-                       "nothing was undone. Use --force to undo anyway"),
-                     d->path);
-        return FALSE;
-      }
-    }
     g_autoptr (GBytes) b = g_bytes_new (old_bytes + pos, r->length);
     if (!bootfix_image_write_raw (d->path, r->offset, b, error) ||
         !range_matches (d, r, g_ptr_array_index (d->old_sha256, i), error))
@@ -511,9 +523,11 @@ bootfix_journal_undo (BootfixJournal *j, gboolean force, GError **error)
   /* Before "committing" the disks were never written. */
   gboolean written = j->state == BOOTFIX_JOURNAL_COMMITTING ||
                      j->state == BOOTFIX_JOURNAL_COMMITTED;
-  gboolean check_new = j->state == BOOTFIX_JOURNAL_COMMITTED && !force;
+  if (j->state == BOOTFIX_JOURNAL_COMMITTED && !force &&
+      !check_unchanged_since_fix (j, error))
+    return FALSE;
   for (guint i = 0; written && i < j->disks->len; i++)
-    if (!undo_disk (g_ptr_array_index (j->disks, i), check_new, error))
+    if (!undo_disk (g_ptr_array_index (j->disks, i), error))
       return FALSE;
   for (guint i = 0; i < j->disks->len; i++)
     (void) g_unlink (((BootfixJournalDisk *) g_ptr_array_index (j->disks, i))->overlay);
