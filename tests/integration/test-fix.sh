@@ -149,6 +149,34 @@ if bootfix missing 1 --domain "$work/missing.xml"; then
   expect_grep "missing disk names the file" "$work/missing.img" "$work/missing.err"
 fi
 
+# A hibernated Windows (hiberfil.sys says HIBR) must not be written to.
+prepare win7-hiber
+before=$(sum "$work/win7-hiber.img")
+if bootfix hiber 3 --domain "$work/win7-hiber.xml"; then
+  expect_grep "hibernation is explained" 'hibernated' "$work/hiber.err"
+  expect_eq "hibernated image unchanged" "$(sum "$work/win7-hiber.img")" "$before"
+fi
+
+# An image a running VM holds for writing: hold qemu's own write-permission
+# lock (a shared OFD lock on byte 101) the way a running qemu does.
+prepare win7 win7-locked
+before=$(sum "$work/win7-locked.img")
+/usr/bin/python3 - "$work/win7-locked.img" > "$work/lock.out" <<'PY' &
+import fcntl, os, struct, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.fcntl(fd, fcntl.F_OFD_SETLK, struct.pack("hhqqi", fcntl.F_RDLCK, 0, 101, 1, 0))
+print("locked", flush=True)
+time.sleep(300)
+PY
+locker=$!
+for _ in $(seq 50); do grep -q locked "$work/lock.out" && break; sleep 0.1; done
+if bootfix locked 3 --domain "$work/win7-locked.xml"; then
+  expect_grep "an image in use is refused" 'in use by a running virtual machine' "$work/locked.err"
+  expect_eq "image in use unchanged" "$(sum "$work/win7-locked.img")" "$before"
+fi
+kill "$locker" 2>/dev/null || true
+wait "$locker" 2>/dev/null || true
+
 # Hostile domain XML: sources that are symbolic links, climb with "..",
 # or live on the network are refused (exit 3) before anything starts.
 prepare win7 win7-link
@@ -174,7 +202,7 @@ if bootfix badhive 1 --domain "$work/win7-badhive.xml"; then
 fi
 
 # Guests that were not fixed leave no journal behind.
-for g in win7-dry win7-fixed win7-virtio nowin missing win7-badhive win7-link; do
+for g in win7-dry win7-fixed win7-virtio nowin missing win7-badhive win7-link win7-hiber win7-locked; do
   left=$(find "$work" -maxdepth 1 -name "virt-bootfix-$g-*.journal" | wc -l)
   expect_eq "$g leaves no journal" "$left" 0
 done

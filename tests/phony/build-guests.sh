@@ -19,7 +19,7 @@
 
 set -euo pipefail
 
-readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive)
+readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive win7-hiber)
 readonly DISK_SECTORS=$((64 * 2048)) # 64 MiB in 512-byte sectors
 readonly PART_START=2048             # sectors; partition offset 1 MiB
 readonly PART_OFFSET_BYTES=1048576 # the same, as MountedDevices stores it
@@ -201,6 +201,7 @@ guest_defaults() {
   G_BOOT=bootmgr          # bootmgr | ntldr
   G_EXTRA_DIRS=
   G_TRUNCATE_SYSTEM=
+  G_HIBERNATED=
   G_SIGNATURE=0
 }
 
@@ -263,6 +264,12 @@ describe_guest() {
   win7-badhive)
     G_SIGNATURE=0x7a1f0008
     G_TRUNCATE_SYSTEM=$BADHIVE_SIZE
+    ;;
+  win7-hiber)
+    # hiberfil.sys starting with "HIBR": what ntfs-3g (and Windows)
+    # take as a hibernated system that must not be written to.
+    G_SIGNATURE=0x7a1f0009
+    G_HIBERNATED=yes
     ;;
   *) die "unknown guest $1" ;;
   esac
@@ -394,6 +401,9 @@ build_windows_tree() {
   esac
   if [[ -n $G_EXTRA_DIRS ]]; then
     mkdir -p "$tree/$G_EXTRA_DIRS"
+  fi
+  if [[ -n $G_HIBERNATED ]]; then
+    { printf 'HIBR'; head -c 4092 /dev/zero; } >"$tree/hiberfil.sys"
   fi
 }
 
