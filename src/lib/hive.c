@@ -1,9 +1,12 @@
 /* Host-side registry editing with libhivex. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#include <hivex.h>
 
 #include "bootfix-cleanup.h"
 #include "bootfix-error.h"
@@ -205,7 +208,7 @@ bootfix_value_to_string (guint32 type, GBytes *abi)
   gsize len = 0;
   const guint8 *p = g_bytes_get_data (abi, &len);
   if (type == BOOTFIX_REG_DWORD && len == 4)
-    return g_strdup_printf ("%" G_GUINT32_FORMAT,
+    return g_strdup_printf ("%" "u",
                             (guint32) (p[0] | p[1] << 8 | p[2] << 16 |
                                        (guint32) p[3] << 24));
   if (is_string_type (type) && g_utf8_validate ((const char *) p, len, NULL))
@@ -269,7 +272,10 @@ load_control_sets (BootfixHive *hive, GError **error)
     g_autofree char *name = hivex_node_name (hive->h, children[i]);
     if (name == NULL || !is_control_set_name (name))
       continue;
-    if (g_ascii_strcasecmp (name, current) == 0)
+    gboolean is_current = g_ascii_strcasecmp (name, current) == 0;
+    if (is_current && sets->pdata[0] != NULL)
+      continue; /* a damaged hive with the same key twice: keep the first */
+    if (is_current)
       sets->pdata[0] = g_steal_pointer (&name);
     else
       g_ptr_array_add (sets, g_steal_pointer (&name));

@@ -40,6 +40,7 @@ max_len_for () {
         fuzz-mounted-devices)   echo 4200 ;;   # one registry value, past the 4096-byte cap
         fuzz-ntfs-boot)         echo 8192 ;;   # boot sector + a little
         fuzz-bootini)           echo 16384 ;;  # a text file
+        fuzz-hive)              echo 65536 ;;  # a small hive
         *)                      echo 4096 ;;
     esac
 }

@@ -1,0 +1,101 @@
+/* libFuzzer target: arbitrary bytes as a registry hive, edited the way
+ * the executor edits a guest's SYSTEM hive: set a value (creating keys),
+ * delete a value, delete a key, resolve a control-set path, commit, and
+ * reopen the result.  Any outcome but a crash or a non-bootfix error is
+ * fine.  hivex itself is not instrumented. */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <glib.h>
+
+#include "bootfix-error.h"
+#include "bootfix-module.h"
+#include "hive.h"
+#include "plan.h"
+
+
+int LLVMFuzzerInitialize (int *argc, char ***argv);
+int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+/* Real SYSTEM hives are larger, but the structure repeats. */
+#define FUZZ_MAX_HIVE (1024 * 1024)
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
+  return 0;
+}
+
+static int
+memfd_with (const uint8_t *data, size_t size)
+{
+  int fd = memfd_create ("fuzz-hive", MFD_CLOEXEC);
+  if (fd < 0)
+    abort ();
+  for (size_t done = 0; done < size;) {
+    ssize_t n = write (fd, data + done, size - done);
+    if (n <= 0)
+      abort ();
+    done += (size_t) n;
+  }
+  return fd;
+}
+
+static BootfixPlan *
+edits (void)
+{
+  static const guint8 zero[4] = { 0 };
+  BootfixPlan *plan = bootfix_plan_new ();
+  bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "SYSTEM",
+                    BOOTFIX_CONTROL_SET "\\Services\\intelide", "Start",
+                    BOOTFIX_REG_DWORD, zero, 4, "fuzz");
+  bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "SYSTEM", "A\\B\\C", "S",
+                    BOOTFIX_REG_SZ, "text", 4, "fuzz");
+  bootfix_plan_add (plan, BOOTFIX_ACTION_DELETE_VALUE, "SYSTEM", "A\\B\\C", "S",
+                    0, NULL, 0, "fuzz");
+  bootfix_plan_add (plan, BOOTFIX_ACTION_DELETE_KEY, "SYSTEM", "A\\B", NULL, 0,
+                    NULL, 0, "fuzz");
+  return plan;
+}
+
+int
+LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
+{
+  if (size > FUZZ_MAX_HIVE)
+    return 0;
+  int fd = memfd_with (data, size);
+  g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", fd);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "fuzz", TRUE, &error);
+  if (hive == NULL) {
+    if (error->domain != BOOTFIX_ERROR)
+      abort ();
+    close (fd);
+    return 0;
+  }
+  g_autoptr (BootfixPlan) plan = edits ();
+  g_autoptr (GPtrArray) changes =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  for (guint i = 0; i < plan->actions->len; i++) {
+    g_clear_error (&error);
+    if (!bootfix_hive_apply (hive, g_ptr_array_index (plan->actions, i),
+                             "SYSTEM", TRUE, changes, &error) &&
+        error->domain != BOOTFIX_ERROR)
+      abort ();
+  }
+  int out = memfd_create ("fuzz-hive-out", MFD_CLOEXEC);
+  g_autofree char *out_path = g_strdup_printf ("/proc/self/fd/%d", out);
+  g_clear_error (&error);
+  if (bootfix_hive_commit (hive, out_path, &error)) {
+    g_autoptr (BootfixHive) again = bootfix_hive_open (out_path, "fuzz", FALSE, &error);
+    (void) again;
+  }
+  close (out);
+  close (fd);
+  return 0;
+}
