@@ -4,6 +4,8 @@
  * and nesting stops at BOOTFIX_BCD_MAX_DEPTH. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdarg.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -791,7 +793,7 @@ char *
 bootfix_bcd_ref_to_string (const BootfixBcdPartitionRef *ref)
 {
   if (ref->kind == BOOTFIX_BCD_REF_MBR)
-    return g_strdup_printf ("disk 0x%08X @ %" G_GUINT64_FORMAT, ref->disk_signature,
+    return g_strdup_printf ("disk 0x%08X @ %" PRIu64, ref->disk_signature,
                             ref->partition_offset);
   g_autofree char *disk = bootfix_bcd_guid_to_string (ref->disk_guid);
   g_autofree char *part = bootfix_bcd_guid_to_string (ref->partition_guid);

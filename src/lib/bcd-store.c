@@ -4,6 +4,8 @@
  * from the guest. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -759,7 +761,7 @@ append_integers (GString *s, const BootfixBcdElement *el)
   for (gsize i = 0; i < len; i += 8) {
     guint64 v = 0;
     (void) bootfix_read_le64 (data, len, i, &v);
-    g_string_append_printf (s, "%s%" G_GUINT64_FORMAT, i > 0 ? " " : "", v);
+    g_string_append_printf (s, "%s%" PRIu64, i > 0 ? " " : "", v);
   }
   return TRUE;
 }
@@ -798,7 +800,7 @@ append_decoded (GString *s, const BootfixBcdElement *el)
   case BOOTFIX_BCD_FORMAT_INTEGER:
     if (!bootfix_bcd_element_get_integer (el, &n, NULL))
       return FALSE;
-    g_string_append_printf (s, "%" G_GUINT64_FORMAT, n);
+    g_string_append_printf (s, "%" PRIu64, n);
     return TRUE;
   case BOOTFIX_BCD_FORMAT_BOOLEAN:
     if (!bootfix_bcd_element_get_boolean (el, &b, NULL))

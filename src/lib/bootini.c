@@ -4,6 +4,8 @@
  * rewrite copies everything it does not mean to change byte for byte. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdarg.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -321,7 +323,7 @@ scanner_init (Scanner *s, const guint8 *buf, gsize size, gboolean *bom, GError *
   s->buf = buf;
   s->size = size;
   if (size > BOOTFIX_MAX_BOOTINI_SIZE)
-    return guest_error (error, _("boot.ini is %" G_GSIZE_FORMAT " bytes, more than the "
+    return guest_error (error, _("boot.ini is %" "zu" " bytes, more than the "
                                  "limit of %u"),
                         size, BOOTFIX_MAX_BOOTINI_SIZE);
   /* NTLDR reads ANSI text; a UTF-16 file would need re-encoding, not a
@@ -331,7 +333,7 @@ scanner_init (Scanner *s, const guint8 *buf, gsize size, gboolean *bom, GError *
     return guest_error (error, _("boot.ini is UTF-16, not ANSI text"));
   for (gsize i = 0; i < size; i++) {
     if (byte_at (buf, size, i) == 0)
-      return guest_error (error, _("boot.ini has a NUL byte at offset %" G_GSIZE_FORMAT
+      return guest_error (error, _("boot.ini has a NUL byte at offset %" "zu"
                                    ": not a text file"),
                           i);
   }

@@ -6,6 +6,8 @@
  * Layouts: boot-formats.md section 4 (MBR 4.1, GPT 4.2 = UEFI spec 5.3). */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdarg.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -230,7 +232,7 @@ source_read (const Source *src, guint64 lba, gsize n_bytes, const char *what,
   g_autofree guint8 *out = NULL;
 
   if (lba > G_MAXUINT64 / src->sector_size - n_sectors) {
-    guest_error (error, _("%s at LBA %" G_GUINT64_FORMAT " lies beyond any disk"),
+    guest_error (error, _("%s at LBA %" PRIu64 " lies beyond any disk"),
                  what, lba);
     return NULL;
   }
@@ -238,8 +240,8 @@ source_read (const Source *src, guint64 lba, gsize n_bytes, const char *what,
       bootfix_span_ok (src->size, lba * src->sector_size, n_bytes))
     return g_memdup2 (src->buf + lba * src->sector_size, n_bytes);
   if (src->read_func == NULL) {
-    guest_error (error, _("%s at LBA %" G_GUINT64_FORMAT " lies beyond the %"
-                          G_GSIZE_FORMAT " bytes read"),
+    guest_error (error, _("%s at LBA %" PRIu64 " lies beyond the %"
+                          "zu" " bytes read"),
                  what, lba, src->size);
     return NULL;
   }
@@ -372,10 +374,10 @@ add_logical (BootfixDiskLayout *layout, EbrWalk *w, guint64 ebr_lba,
   if (!check_status (e, _("EBR"), 0, error))
     return FALSE;
   if (e->start == 0 || start + e->count > w->ext_end)
-    return guest_error (error, _("logical partition in the EBR at LBA %" G_GUINT64_FORMAT
+    return guest_error (error, _("logical partition in the EBR at LBA %" PRIu64
                                  " (start +%u, %u sectors) does not fit between its EBR "
                                  "and the end of the extended partition (LBA %"
-                                 G_GUINT64_FORMAT ")"),
+                                 PRIu64 ")"),
                         ebr_lba, e->start, e->count, w->ext_end);
   p = partition_new_mbr (w->next_number++, BOOTFIX_PARTITION_LOGICAL, e, start,
                          layout->sector_size);
@@ -402,25 +404,25 @@ walk_ebr (const Source *src, BootfixDiskLayout *layout, EbrWalk *w,
   if (lba == w->ext_start && is_all_zero (sec, MBR_SIZE))
     return TRUE;
   if (!has_boot_magic (sec, MBR_SIZE))
-    return guest_error (error, _("EBR at LBA %" G_GUINT64_FORMAT " has no 55 AA signature"),
+    return guest_error (error, _("EBR at LBA %" PRIu64 " has no 55 AA signature"),
                         lba);
   /* Entries 3 and 4 of an EBR are unused; tools leave garbage there. */
   if (!read_mbr_entry (sec, MBR_SIZE, 0, &part) ||
       !read_mbr_entry (sec, MBR_SIZE, 1, &link))
-    return guest_error (error, _("EBR at LBA %" G_GUINT64_FORMAT " is truncated"), lba);
+    return guest_error (error, _("EBR at LBA %" PRIu64 " is truncated"), lba);
   if (!mbr_entry_is_empty (&part) && !add_logical (layout, w, lba, &part, error))
     return FALSE;
   if (mbr_entry_is_empty (&link))
     return TRUE;
   if (!mbr_type_is_extended (link.type))
-    return guest_error (error, _("EBR at LBA %" G_GUINT64_FORMAT " links to type 0x%02x, "
+    return guest_error (error, _("EBR at LBA %" PRIu64 " links to type 0x%02x, "
                                  "not an extended partition"),
                         lba, link.type);
   /* Links are relative to the start of the extended partition. */
   *next = w->ext_start + link.start;
   if (*next >= w->ext_end)
-    return guest_error (error, _("EBR at LBA %" G_GUINT64_FORMAT " links to LBA %"
-                                 G_GUINT64_FORMAT ", outside its extended partition"),
+    return guest_error (error, _("EBR at LBA %" PRIu64 " links to LBA %"
+                                 PRIu64 ", outside its extended partition"),
                         lba, *next);
   return TRUE;
 }
@@ -448,7 +450,7 @@ parse_ebr_chain (const Source *src, BootfixDiskLayout *layout,
   w->next_number = MBR_N_ENTRIES + 1;
   while (lba != 0) {
     if (ebr_chain_visited (w, lba))
-      return guest_error (error, _("the EBR chain loops back to LBA %" G_GUINT64_FORMAT),
+      return guest_error (error, _("the EBR chain loops back to LBA %" PRIu64),
                           lba);
     if (w->n_visited == BOOTFIX_MAX_LOGICAL_PARTITIONS)
       return guest_error (error, _("the EBR chain is longer than %u links"),
@@ -560,7 +562,7 @@ check_gpt_header_frame (const guint8 *h, gsize size, const BootfixGptHeader *g,
                         g->revision & 0xffff);
   /* UEFI: at least 92 bytes, at most one logical block. */
   if (g->header_size < GPT_HEADER_MIN_SIZE || g->header_size > size)
-    return guest_error (error, _("GPT header size %u is outside %u..%" G_GSIZE_FORMAT),
+    return guest_error (error, _("GPT header size %u is outside %u..%" "zu"),
                         g->header_size, GPT_HEADER_MIN_SIZE, size);
   if (gpt_header_crc (h, size, g->header_size) != crc)
     return guest_error (error, _("GPT header CRC32 mismatch (stored 0x%08x, computed 0x%08x)"),
@@ -576,12 +578,12 @@ check_gpt_header_geometry (const BootfixGptHeader *g, guint sector_size, GError 
   guint64 array_end = g->entries_lba + (array_size + sector_size - 1) / sector_size;
 
   if (g->my_lba != GPT_HEADER_LBA)
-    return guest_error (error, _("GPT header at LBA 1 says it lives at LBA %" G_GUINT64_FORMAT),
+    return guest_error (error, _("GPT header at LBA 1 says it lives at LBA %" PRIu64),
                         g->my_lba);
   if (g->first_usable_lba > g->last_usable_lba ||
       g->last_usable_lba >= G_MAXUINT64 / sector_size)
-    return guest_error (error, _("GPT usable LBA range %" G_GUINT64_FORMAT "..%"
-                                 G_GUINT64_FORMAT " is impossible"),
+    return guest_error (error, _("GPT usable LBA range %" PRIu64 "..%"
+                                 PRIu64 " is impossible"),
                         g->first_usable_lba, g->last_usable_lba);
   /* UEFI: 128 x 2^n bytes per entry. */
   if (g->entry_size < GPT_ENTRY_MIN_SIZE || (g->entry_size & (g->entry_size - 1)) != 0 ||
@@ -595,9 +597,9 @@ check_gpt_header_geometry (const BootfixGptHeader *g, guint sector_size, GError 
                         BOOTFIX_MAX_GPT_ARRAY_SIZE);
   if (g->entries_lba <= GPT_HEADER_LBA || g->entries_lba > g->last_usable_lba ||
       array_end > g->first_usable_lba)
-    return guest_error (error, _("GPT entry array at LBA %" G_GUINT64_FORMAT " overlaps "
-                                 "the header or the usable area (LBA %" G_GUINT64_FORMAT
-                                 "..%" G_GUINT64_FORMAT ")"),
+    return guest_error (error, _("GPT entry array at LBA %" PRIu64 " overlaps "
+                                 "the header or the usable area (LBA %" PRIu64
+                                 "..%" PRIu64 ")"),
                         g->entries_lba, g->first_usable_lba, g->last_usable_lba);
   return TRUE;
 }
@@ -622,9 +624,9 @@ parse_gpt_entry (const guint8 *arr, gsize size, guint i, const BootfixDiskLayout
   if (bootfix_guid_is_zero (p->type_guid))
     return TRUE;
   if (p->start_lba > last || p->start_lba < g->first_usable_lba || last > g->last_usable_lba)
-    return guest_error (error, _("GPT entry %u spans LBA %" G_GUINT64_FORMAT "..%"
-                                 G_GUINT64_FORMAT ", outside the usable LBA %"
-                                 G_GUINT64_FORMAT "..%" G_GUINT64_FORMAT),
+    return guest_error (error, _("GPT entry %u spans LBA %" PRIu64 "..%"
+                                 PRIu64 ", outside the usable LBA %"
+                                 PRIu64 "..%" PRIu64),
                         i + 1, p->start_lba, last, g->first_usable_lba, g->last_usable_lba);
   p->number = i + 1;
   p->kind = BOOTFIX_PARTITION_GPT;
@@ -740,7 +742,7 @@ bootfix_disk_layout_parse_with_reader (const guint8 *buf, gsize size,
     return NULL;
   }
   if (size < src.sector_size) {
-    guest_error (error, _("disk data truncated: %" G_GSIZE_FORMAT " bytes, less than "
+    guest_error (error, _("disk data truncated: %" "zu" " bytes, less than "
                           "one %u-byte sector"),
                  size, src.sector_size);
     return NULL;

@@ -3,6 +3,8 @@
  * before every read and all reads go through bytes.h. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
@@ -62,14 +64,14 @@ bootfix_mounted_device_decode (const guint8 *buf, gsize size, BootfixVolumeId *i
   dmio = has_dmio_prefix (buf, size);
   if (size == 0 || size > BOOTFIX_MAX_MOUNTED_DEVICE_VALUE) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-                 _("MountedDevices value of %" G_GSIZE_FORMAT " bytes is empty or "
+                 _("MountedDevices value of %" "zu" " bytes is empty or "
                    "larger than %u bytes"),
                  size, BOOTFIX_MAX_MOUNTED_DEVICE_VALUE);
     return FALSE;
   }
   if (dmio && size != BOOTFIX_MOUNTED_DEVICE_GPT_SIZE) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-                 _("MountedDevices value starts with “DMIO:ID:” but has %" G_GSIZE_FORMAT
+                 _("MountedDevices value starts with “DMIO:ID:” but has %" "zu"
                    " bytes, not %u"),
                  size, BOOTFIX_MOUNTED_DEVICE_GPT_SIZE);
     return FALSE;
@@ -79,7 +81,7 @@ bootfix_mounted_device_decode (const guint8 *buf, gsize size, BootfixVolumeId *i
   /* Everything else Windows writes is a UTF-16 device path. */
   if (size % 2 != 0) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-                 _("MountedDevices value of %" G_GSIZE_FORMAT " bytes is neither an MBR "
+                 _("MountedDevices value of %" "zu" " bytes is neither an MBR "
                    "nor a GPT identity and has an odd length for UTF-16"),
                  size);
     return FALSE;
@@ -148,7 +150,7 @@ bootfix_mounted_device_rewrite (const guint8 *buf, gsize size,
     return NULL;
   if (found.kind == BOOTFIX_VOLUME_ID_OTHER) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("MountedDevices value of %" G_GSIZE_FORMAT " bytes is neither an MBR "
+                 _("MountedDevices value of %" "zu" " bytes is neither an MBR "
                    "nor a GPT identity and cannot be rewritten"),
                  size);
     return NULL;
@@ -177,7 +179,7 @@ bootfix_volume_id_format (const BootfixVolumeId *id)
 
   switch (id->kind) {
   case BOOTFIX_VOLUME_ID_MBR:
-    return g_strdup_printf ("disk 0x%08X @ %" G_GUINT64_FORMAT, id->disk_signature,
+    return g_strdup_printf ("disk 0x%08X @ %" PRIu64, id->disk_signature,
                             id->offset);
   case BOOTFIX_VOLUME_ID_GPT:
     bootfix_guid_bytes_to_text (id->guid, guid);
@@ -212,13 +214,13 @@ bootfix_mounted_device_format (const guint8 *buf, gsize size)
   g_autofree char *text = NULL;
 
   if (!bootfix_mounted_device_decode (buf, size, &id, NULL))
-    return g_strdup_printf ("invalid (%" G_GSIZE_FORMAT " bytes)", size);
+    return g_strdup_printf ("invalid (%" "zu" " bytes)", size);
   if (id.kind != BOOTFIX_VOLUME_ID_OTHER)
     return bootfix_volume_id_format (&id);
   text = ascii_utf16_text (buf, size);
   if (text != NULL)
     return g_strdup_printf ("other %s", text);
-  return g_strdup_printf ("other (%" G_GSIZE_FORMAT " bytes)", size);
+  return g_strdup_printf ("other (%" "zu" " bytes)", size);
 }
 
 gboolean

@@ -4,6 +4,8 @@
  * every field is read through bytes.h and checked before use. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <stdarg.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
@@ -146,15 +148,15 @@ check_volume (const BootfixNtfsBoot *b, GError **error)
   guint64 n_clusters;
 
   if (b->total_sectors == 0 || b->total_sectors > G_MAXUINT64 / b->bytes_per_sector - 1)
-    return guest_error (error, _("NTFS total sectors %" G_GUINT64_FORMAT " is zero or "
+    return guest_error (error, _("NTFS total sectors %" PRIu64 " is zero or "
                                  "impossibly large"),
                         b->total_sectors);
   n_clusters = b->total_sectors / b->sectors_per_cluster;
   if (b->mft_cluster == 0 || b->mft_cluster >= n_clusters ||
       b->mftmirr_cluster == 0 || b->mftmirr_cluster >= n_clusters)
-    return guest_error (error, _("NTFS $MFT cluster %" G_GUINT64_FORMAT " or $MFTMirr "
-                                 "cluster %" G_GUINT64_FORMAT " lies outside the volume's %"
-                                 G_GUINT64_FORMAT " clusters"),
+    return guest_error (error, _("NTFS $MFT cluster %" PRIu64 " or $MFTMirr "
+                                 "cluster %" PRIu64 " lies outside the volume's %"
+                                 PRIu64 " clusters"),
                         b->mft_cluster, b->mftmirr_cluster, n_clusters);
   return TRUE;
 }
@@ -168,7 +170,7 @@ bootfix_ntfs_boot_parse (const guint8 *buf, gsize size, BootfixNtfsBoot *boot,
   g_return_val_if_fail (buf != NULL || size == 0, FALSE);
   memset (boot, 0, sizeof *boot);
   if (size < BOOTFIX_NTFS_BOOT_SECTOR_SIZE)
-    return guest_error (error, _("NTFS boot sector truncated: %" G_GSIZE_FORMAT " bytes, "
+    return guest_error (error, _("NTFS boot sector truncated: %" "zu" " bytes, "
                                  "not %u"),
                         size, BOOTFIX_NTFS_BOOT_SECTOR_SIZE);
   if (!has_oem_id_and_magic (buf, size))
@@ -200,9 +202,9 @@ bootfix_ntfs_boot_backup_location (const BootfixNtfsBoot *boot, guint64 partitio
 {
   /* parse() keeps backup_offset + one sector below 2^64. */
   if (boot->backup_offset + boot->bytes_per_sector > partition_size)
-    return guest_error (error, _("NTFS volume of %" G_GUINT64_FORMAT " sectors puts its "
-                                 "backup boot sector at byte %" G_GUINT64_FORMAT
-                                 ", beyond its %" G_GUINT64_FORMAT "-byte partition"),
+    return guest_error (error, _("NTFS volume of %" PRIu64 " sectors puts its "
+                                 "backup boot sector at byte %" PRIu64
+                                 ", beyond its %" PRIu64 "-byte partition"),
                         boot->total_sectors, boot->backup_offset, partition_size);
   *offset = boot->backup_offset;
   return TRUE;
@@ -227,7 +229,7 @@ check_geometry (const BootfixNtfsGeometry *g, GError **error)
   }
   if (g->set_hidden_sectors && g->hidden_sectors > G_MAXUINT32) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("hidden sectors %" G_GUINT64_FORMAT " do not fit the 32-bit NTFS "
+                 _("hidden sectors %" PRIu64 " do not fit the 32-bit NTFS "
                    "field"),
                  g->hidden_sectors);
     return FALSE;
