@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "controllers.h"
 #include "bootfix-error.h"
 
 /* --- helpers ------------------------------------------------------ */
@@ -105,9 +106,14 @@ test_shipped_load (void)
   g_autoptr (BootfixRuleSet) rs = load_shipped ();
   static const char *const ids[] = {
     /* name order of the files, then file order */
-    "nt5-piix-ide", "nt5-ich9-ahci-refuse",
-    "nt6-piix-ide", "nt6-ich9-ahci",
-    "nt62-piix-ide", "nt62-ich9-ahci",
+    "nt5-piix-ide", "nt5-ich9-ahci-refuse", "nt5-sas-nvme-refuse",
+    "nt5-pvscsi-refuse", "nt5-lsi53c895a-x64", "nt5-lsi53c895a-unconfirmed",
+    "nt6-piix-ide", "nt6-ich9-ahci", "nt6-lsisas1068",
+    "nt6-megasas-unconfirmed", "nt6-lsi53c895a-refuse", "nt6-pvscsi-refuse",
+    "nt6-nvme-refuse",
+    "nt62-piix-ide", "nt62-ich9-ahci", "nt62-lsisas1068", "nt63-nvme",
+    "nt62-nvme-refuse", "nt62-megasas-unconfirmed", "nt62-lsi53c895a-refuse",
+    "nt62-pvscsi-refuse",
     "windows-virtio-refuse",
   };
   g_assert_cmpuint (bootfix_rule_set_size (rs), ==, G_N_ELEMENTS (ids));
@@ -178,6 +184,26 @@ static const MatchCase match_cases[] = {
   { "major-99", 99, 99, "x86_64", NULL, NULL, "virtio-blk",
     "windows-virtio-refuse" },
   { "huge-major", G_MAXINT, 0, "x86_64", NULL, NULL, "virtio-blk", NULL },
+  { "2003-x64-lsi", 5, 2, "x86_64", "win2k3", "server", "lsi53c895a",
+    "nt5-lsi53c895a-x64" },
+  { "xp-x64-lsi", 5, 2, "x86_64", "winxp", "client", "lsi53c895a",
+    "nt5-lsi53c895a-x64" },
+  { "2003-lsi-unknown-arch", 5, 2, NULL, "win2k3", "server", "lsi53c895a",
+    "nt5-lsi53c895a-unconfirmed" },
+  { "2003-i386-lsi", 5, 2, "i386", "win2k3", "server", "lsi53c895a",
+    "nt5-lsi53c895a-unconfirmed" },
+  { "2008-lsisas", 6, 0, "x86_64", "win2k8", "server", "LSISAS1068",
+    "nt6-lsisas1068" },
+  { "2019-lsisas", 10, 0, "x86_64", "win2k19", "server", "lsisas1068",
+    "nt62-lsisas1068" },
+  { "win8-nvme", 6, 2, "x86_64", "win8", "client", "nvme",
+    "nt62-nvme-refuse" },
+  { "win81-nvme", 6, 3, "i386", "win8.1", "client", "nvme", "nt63-nvme" },
+  { "win11-nvme", 10, 0, "x86_64", "win11", "client", "nvme", "nt63-nvme" },
+  { "future-nvme", 10, 1, "x86_64", NULL, NULL, "nvme", NULL },
+  { "future-lsisas", 11, 0, "x86_64", NULL, NULL, "lsisas1068", NULL },
+  { "future-virtio", 11, 0, "x86_64", NULL, NULL, "virtio-scsi",
+    "windows-virtio-refuse" },
 };
 
 static void
@@ -307,10 +333,304 @@ test_shipped_no_ties (void)
               g_hash_table_add (winners, r->id);
             n_queries++;
           }
-  g_assert_cmpuint (n_ctl, ==, 6);  /* 5 shipped ids + the unknown one */
-  g_assert_cmpuint (n_queries, ==, 10 * 3 * 3 * 4 * 7);
+  g_assert_cmpuint (n_ctl, ==, 11);  /* 10 shipped ids + the unknown one */
+  g_assert_cmpuint (n_queries, ==, 10 * 3 * 3 * 4 * 12);
   g_assert_cmpuint (g_hash_table_size (winners), ==,
                     bootfix_rule_set_size (rs));
+}
+
+/* --- the support matrix: no gaps, expected winners ---------------- */
+
+/* Every Windows family virt-bootfix knows (2000 .. 10/11/2016-2025). */
+static const int family_versions[][2] = {
+  { 5, 0 }, { 5, 1 }, { 5, 2 }, { 6, 0 }, { 6, 1 }, { 6, 2 }, { 6, 3 },
+  { 10, 0 } };
+
+static BootfixControllerDb *
+load_controllers (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (bootfix_data_dir (),
+                                            "controllers.xml", NULL);
+  BootfixControllerDb *db = bootfix_controller_db_load (path, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (db);
+  return db;
+}
+
+/* Each family x arch x variant on each bootable controller of
+ * controllers.xml has exactly one winning rule: no silent gap (the
+ * module would refuse with "no rule covers", but the data should say
+ * why) and no tie.  And every controller a rule names exists there and
+ * is bootable (a typo would make a rule that never matches). */
+static void
+test_shipped_matrix_no_gaps (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  g_autoptr (BootfixControllerDb) db = load_controllers ();
+  g_autoptr (GPtrArray) ids = bootfix_controller_db_list (db);
+  static const char *const arches[] = { "i386", "x86_64" };
+  static const char *const variants[] = { "client", "server" };
+  guint n_bootable = 0, n_skipped = 0, n_queries = 0;
+
+  for (guint c = 0; c < ids->len; c++) {
+    const char *id = ids->pdata[c];
+    const BootfixController *ctl = bootfix_controller_db_lookup (db, id);
+    g_assert_nonnull (ctl);
+    if (!ctl->bootable) {
+      n_skipped++;
+      continue;
+    }
+    n_bootable++;
+    for (guint v = 0; v < G_N_ELEMENTS (family_versions); v++)
+      for (guint a = 0; a < G_N_ELEMENTS (arches); a++)
+        for (guint k = 0; k < G_N_ELEMENTS (variants); k++) {
+          BootfixRuleQuery q = { family_versions[v][0], family_versions[v][1],
+                                 arches[a], NULL, variants[k], id };
+          g_autoptr (GError) error = NULL;
+          const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+          g_assert_no_error (error);
+          if (r == NULL)
+            g_error ("no rule covers NT %d.%d %s %s on %s", q.major, q.minor,
+                     q.arch, q.variant, id);
+          n_queries++;
+        }
+  }
+  /* piix3-ide .. nvme today; usb-storage is not bootable. */
+  g_assert_cmpuint (n_bootable, >=, 10);
+  g_assert_cmpuint (n_skipped, >=, 1);
+  g_assert_cmpuint (n_queries, ==, n_bootable * 8 * 2 * 2);
+
+  for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
+    const BootfixRule *r = bootfix_rule_set_index (rs, i);
+    for (guint j = 0; j < r->controllers->len; j++) {
+      const char *id = r->controllers->pdata[j];
+      const BootfixController *ctl = bootfix_controller_db_lookup (db, id);
+      if (ctl == NULL || !ctl->bootable)
+        g_error ("rule %s names controller '%s', which controllers.xml has "
+                 "not as a bootable controller", r->id, id);
+    }
+  }
+}
+
+/* The whole matrix, spelled out: the rule that wins for each family
+ * (columns) on each controller, for both arches unless a row names
+ * one, and for both variants.  The README table is generated from the
+ * same data (scripts/support-matrix.py). */
+typedef struct {
+  const char *controller;
+  const char *arch;             /* NULL: i386 and x86_64 */
+  const char *expect[8];        /* 5.0 5.1 5.2 6.0 6.1 6.2 6.3 10.0 */
+} OutcomeRow;
+
+#define NT5_ALL(id) id, id, id
+#define NT6(id) id, id
+#define NT62_ALL(id) id, id, id
+
+static const OutcomeRow outcome_rows[] = {
+  { "piix3-ide", NULL, { NT5_ALL ("nt5-piix-ide"), NT6 ("nt6-piix-ide"),
+                         NT62_ALL ("nt62-piix-ide") } },
+  { "piix4-ide", NULL, { NT5_ALL ("nt5-piix-ide"), NT6 ("nt6-piix-ide"),
+                         NT62_ALL ("nt62-piix-ide") } },
+  { "ich9-ahci", NULL, { NT5_ALL ("nt5-ich9-ahci-refuse"),
+                         NT6 ("nt6-ich9-ahci"), NT62_ALL ("nt62-ich9-ahci") } },
+  { "virtio-blk", NULL, { NT5_ALL ("windows-virtio-refuse"),
+                          NT6 ("windows-virtio-refuse"),
+                          NT62_ALL ("windows-virtio-refuse") } },
+  { "virtio-scsi", NULL, { NT5_ALL ("windows-virtio-refuse"),
+                           NT6 ("windows-virtio-refuse"),
+                           NT62_ALL ("windows-virtio-refuse") } },
+  { "lsi53c895a", "i386", { NT5_ALL ("nt5-lsi53c895a-unconfirmed"),
+                            NT6 ("nt6-lsi53c895a-refuse"),
+                            NT62_ALL ("nt62-lsi53c895a-refuse") } },
+  { "lsi53c895a", "x86_64", { "nt5-lsi53c895a-unconfirmed",
+                              "nt5-lsi53c895a-unconfirmed",
+                              "nt5-lsi53c895a-x64",
+                              NT6 ("nt6-lsi53c895a-refuse"),
+                              NT62_ALL ("nt62-lsi53c895a-refuse") } },
+  { "lsisas1068", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"),
+                          NT6 ("nt6-lsisas1068"),
+                          NT62_ALL ("nt62-lsisas1068") } },
+  { "megasas", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"),
+                       NT6 ("nt6-megasas-unconfirmed"),
+                       NT62_ALL ("nt62-megasas-unconfirmed") } },
+  { "pvscsi", NULL, { NT5_ALL ("nt5-pvscsi-refuse"), NT6 ("nt6-pvscsi-refuse"),
+                      NT62_ALL ("nt62-pvscsi-refuse") } },
+  { "nvme", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"), NT6 ("nt6-nvme-refuse"),
+                    "nt62-nvme-refuse", "nt63-nvme", "nt63-nvme" } },
+};
+
+#undef NT5_ALL
+#undef NT6
+#undef NT62_ALL
+
+static void
+test_shipped_outcomes (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  static const char *const arches[] = { "i386", "x86_64" };
+  static const char *const variants[] = { "client", "server" };
+  guint n_checked = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (outcome_rows); i++) {
+    const OutcomeRow *row = &outcome_rows[i];
+    for (guint a = 0; a < G_N_ELEMENTS (arches); a++) {
+      if (row->arch != NULL && !g_str_equal (row->arch, arches[a]))
+        continue;
+      for (guint v = 0; v < G_N_ELEMENTS (family_versions); v++)
+        for (guint k = 0; k < G_N_ELEMENTS (variants); k++) {
+          BootfixRuleQuery q = { family_versions[v][0], family_versions[v][1],
+                                 arches[a], NULL, variants[k],
+                                 row->controller };
+          g_autoptr (GError) error = NULL;
+          g_assert_nonnull (row->expect[v]);
+          const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+          g_assert_no_error (error);
+          if (r == NULL || !g_str_equal (r->id, row->expect[v]))
+            g_error ("NT %d.%d %s %s on %s: rule %s, expected %s", q.major,
+                     q.minor, q.arch, q.variant, q.controller,
+                     r ? r->id : "(none)", row->expect[v]);
+          g_hash_table_add (seen, (gpointer) row->expect[v]);
+          n_checked++;
+        }
+    }
+  }
+  /* 10 controllers x 2 arches x 8 families x 2 variants */
+  g_assert_cmpuint (n_checked, ==, 10 * 2 * 8 * 2);
+  /* The table names every shipped rule: none is untested. */
+  for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
+    const BootfixRule *r = bootfix_rule_set_index (rs, i);
+    if (!g_hash_table_contains (seen, r->id))
+      g_error ("rule %s wins nowhere in the outcome table", r->id);
+  }
+  g_assert_cmpuint (g_hash_table_size (seen), ==, bootfix_rule_set_size (rs));
+}
+
+static gboolean
+rule_refuses (const BootfixRule *r)
+{
+  for (guint i = 0; i < r->items->len; i++)
+    if (g_str_equal (((BootfixRuleItem *) r->items->pdata[i])->kind,
+                     "refuse"))
+      return TRUE;
+  return FALSE;
+}
+
+/* The file a service loads: the last part of its image-path, else
+ * NAME.sys. */
+static char *
+service_file (const BootfixRuleItem *svc)
+{
+  const char *image = bootfix_rule_item_attr (svc, "image-path");
+  if (image != NULL) {
+    const char *slash = strrchr (image, '\\');
+    return g_strdup (slash != NULL ? slash + 1 : image);
+  }
+  return g_strconcat (bootfix_rule_item_attr (svc, "name"), ".sys", NULL);
+}
+
+static gboolean
+rule_checks_file (const BootfixRule *r, const char *file)
+{
+  for (guint i = 0; i < r->items->len; i++) {
+    const BootfixRuleItem *item = r->items->pdata[i];
+    if (g_str_equal (item->kind, "driver-file")
+        && g_ascii_strcasecmp (bootfix_rule_item_attr (item, "name"),
+                               file) == 0)
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* A rule never makes a driver boot-start without first checking that
+ * its file is in system32\drivers: a boot-start service whose .sys is
+ * missing stops Windows with the very 0x7B we are here to prevent. */
+static void
+test_shipped_boot_start_files (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  guint n_fix = 0, n_boot = 0;
+  for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
+    const BootfixRule *r = bootfix_rule_set_index (rs, i);
+    if (rule_refuses (r)) {
+      g_assert_cmpuint (r->items->len, ==, 1);
+      continue;
+    }
+    n_fix++;
+    for (guint j = 0; j < r->items->len; j++) {
+      const BootfixRuleItem *item = r->items->pdata[j];
+      if (!g_str_equal (item->kind, "service")
+          || g_strcmp0 (bootfix_rule_item_attr (item, "start"), "0") != 0)
+        continue;
+      g_autofree char *file = service_file (item);
+      if (!rule_checks_file (r, file))
+        g_error ("rule %s (%s:%d) makes %s boot-start without a "
+                 "<driver-file name=\"%s\"/>", r->id, r->file, item->line,
+                 bootfix_rule_item_attr (item, "name"), file);
+      n_boot++;
+    }
+  }
+  g_assert_cmpuint (n_fix, ==, 9);
+  g_assert_cmpuint (n_boot, >=, n_fix);
+}
+
+/* The new fixes, item by item. */
+static void
+test_shipped_scsi_nvme_items (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+#define SCSI "{4D36E97B-E325-11CE-BFC1-08002BE10318}"
+  static const char *const sym_hi[] = {
+    "service error-control=1 group=SCSI miniport"
+      " image-path=system32\\DRIVERS\\sym_hi.sys name=sym_hi start=0 type=1",
+    "cdd class-guid=" SCSI " id=pci#ven_1000&dev_0012 service=sym_hi",
+    "cdd class-guid={4D36E967-E325-11CE-BFC1-08002BE10318} id=gendisk"
+      " service=disk",
+    "driver-file name=sym_hi.sys",
+    "driver-file name=scsiport.sys",
+    NULL,
+  };
+  static const char *const lsi_sas_nt6[] = {
+    "service error-control=1 group=SCSI miniport"
+      " image-path=system32\\DRIVERS\\lsi_sas.sys name=LSI_SAS start=0 type=1",
+    "cdd class-guid=" SCSI " id=pci#ven_1000&dev_0054 service=LSI_SAS",
+    "driver-file name=lsi_sas.sys",
+    "driver-file name=storport.sys",
+    NULL,
+  };
+  static const char *const lsi_sas_nt62[] = {
+    "service error-control=1 group=SCSI miniport"
+      " image-path=system32\\DRIVERS\\lsi_sas.sys name=LSI_SAS start=0 type=1",
+    "remove-start-override service=LSI_SAS",
+    "driver-file name=lsi_sas.sys",
+    "driver-file name=storport.sys",
+    NULL,
+  };
+  static const char *const stornvme[] = {
+    "service error-control=1 group=SCSI miniport"
+      " image-path=system32\\DRIVERS\\stornvme.sys name=stornvme start=0"
+      " type=1",
+    "remove-start-override service=stornvme",
+    "driver-file name=stornvme.sys",
+    "driver-file name=storport.sys",
+    NULL,
+  };
+#undef SCSI
+  assert_items (find_rule (rs, "nt5-lsi53c895a-x64"), sym_hi);
+  assert_items (find_rule (rs, "nt6-lsisas1068"), lsi_sas_nt6);
+  assert_items (find_rule (rs, "nt62-lsisas1068"), lsi_sas_nt62);
+  assert_items (find_rule (rs, "nt63-nvme"), stornvme);
+
+  /* Refusals name a way out. */
+  for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
+    const BootfixRule *r = bootfix_rule_set_index (rs, i);
+    if (!rule_refuses (r))
+      continue;
+    const char *advice = bootfix_rule_item_attr (r->items->pdata[0], "advice");
+    g_assert_nonnull (advice);
+    g_assert_nonnull (strstr (advice, "bus 'ide'"));
+  }
 }
 
 /* --- specificity and ties, from in-memory rules ------------------- */
@@ -716,6 +1036,13 @@ main (int argc, char **argv)
   g_test_add_func ("/rules/shipped/win10-ahci-items",
                    test_shipped_win10_ahci_items);
   g_test_add_func ("/rules/shipped/no-ties", test_shipped_no_ties);
+  g_test_add_func ("/rules/shipped/matrix-no-gaps",
+                   test_shipped_matrix_no_gaps);
+  g_test_add_func ("/rules/shipped/outcomes", test_shipped_outcomes);
+  g_test_add_func ("/rules/shipped/boot-start-files",
+                   test_shipped_boot_start_files);
+  g_test_add_func ("/rules/shipped/scsi-nvme-items",
+                   test_shipped_scsi_nvme_items);
   g_test_add_func ("/rules/specificity", test_specificity);
   g_test_add_func ("/rules/tie", test_tie);
   g_test_add_func ("/rules/parsed-fields", test_parsed_fields);
