@@ -227,6 +227,32 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
   return TRUE;
 }
 
+/* Try the plan's edits of each hive on a copy in a child process
+ * first (see bootfix_hive_preflight). */
+static gboolean
+preflight_plan (Job *job, const BootfixPlan *plan, GError **error)
+{
+  g_autoptr (GPtrArray) hives = bootfix_plan_hives (plan);
+  for (guint i = 0; i < hives->len; i++) {
+    const char *name = g_ptr_array_index (hives, i);
+    if (get_hive (job, name, error) == NULL)
+      return FALSE;
+    HiveFile *hf = find_hive_file (job, name);
+    g_autoptr (GPtrArray) mine = g_ptr_array_new ();
+    for (guint k = 0; k < plan->actions->len; k++) {
+      BootfixAction *a = g_ptr_array_index (plan->actions, k);
+      if (g_ascii_strcasecmp (a->hive, name) == 0)
+        g_ptr_array_add (mine, a);
+    }
+    if (!bootfix_hive_preflight (hf->local_path, hf->guest_path, mine, hf->name,
+                                 error)) {
+      g_prefix_error (error, _("guest %s: "), job->name);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 /* Apply the plan to the in-memory hives; the changes are the diff. */
 static gboolean
 diff_plan (Job *job, const BootfixPlan *plan, gboolean write,
@@ -438,7 +464,8 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
   bootfix_debug_checkpoint ("planned");
   if (plan->refused)
     return TRUE;
-  return diff_plan (job, plan, TRUE, report->changes, error);
+  return preflight_plan (job, plan, error) &&
+         diff_plan (job, plan, TRUE, report->changes, error);
 }
 
 static void

@@ -5,6 +5,10 @@
 
 #include <errno.h>
 #include <string.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <hivex.h>
 
@@ -569,6 +573,63 @@ bootfix_hive_commit (BootfixHive *hive, const char *out_path, GError **error)
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
                  _("cannot write the new %s to %s: %s"), hive->label, out_path,
                  g_strerror (saved));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* In the child: no GError, no cleanup handlers (the parent's libguestfs
+ * handle must not be closed from here), just an exit status. */
+static void G_GNUC_NORETURN
+preflight_child (const char *local_path, GPtrArray *actions,
+                 const char *hive_name, const char *out)
+{
+  /* Die of the signal, whatever handler the process had installed. */
+  signal (SIGABRT, SIG_DFL);
+  signal (SIGSEGV, SIG_DFL);
+  signal (SIGBUS, SIG_DFL);
+  /* libhivex's assertion message would only confuse the user: the
+   * parent reports the crash itself. */
+  int null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+  if (null_fd >= 0)
+    (void) dup2 (null_fd, STDERR_FILENO);
+  BootfixHive *hive = bootfix_hive_open (local_path, "preflight", TRUE, NULL);
+  if (hive == NULL)
+    _exit (1);
+  GPtrArray *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  for (guint i = 0; i < actions->len; i++)
+    (void) bootfix_hive_apply (hive, g_ptr_array_index (actions, i), hive_name,
+                               TRUE, changes, NULL);
+  (void) hivex_commit (hive->h, out, 0);
+  _exit (0);
+}
+
+gboolean
+bootfix_hive_preflight (const char *local_path, const char *label,
+                        GPtrArray *actions, const char *hive_name,
+                        GError **error)
+{
+  g_autofree char *out = g_strconcat (local_path, ".preflight", NULL);
+  fflush (NULL);
+  pid_t pid = fork ();
+  if (pid < 0) {
+    int saved = errno;
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED, "fork: %s",
+                 g_strerror (saved));
+    return FALSE;
+  }
+  if (pid == 0)
+    preflight_child (local_path, actions, hive_name, out);
+  int status = 0;
+  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  (void) unlink (out);
+  /* The child exits 0 or 1 by itself; anything else is a crash. */
+  if (WIFSIGNALED (status) || WEXITSTATUS (status) > 1) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("registry hive %s is damaged in a way libhivex cannot edit "
+                   "safely (it crashed on a copy); restore the hive from a "
+                   "backup"), label);
     return FALSE;
   }
   return TRUE;

@@ -45,6 +45,16 @@ gboolean bootfix_hive_apply (BootfixHive *hive, const BootfixAction *action,
                              const char *hive_name, gboolean write,
                              GPtrArray *changes, GError **error);
 
+/* libhivex asserts (aborts the process) on some damaged hives when it
+ * writes to them.  Apply the actions (BootfixAction*, all for this hive)
+ * to a fresh copy of local_path in a child process first: a hive that
+ * kills the child fails here with BOOTFIX_ERROR_GUEST instead of
+ * killing virt-bootfix.  Other failures are left for the real run to
+ * report. */
+gboolean bootfix_hive_preflight (const char *local_path, const char *label,
+                                 GPtrArray *actions, const char *hive_name,
+                                 GError **error);
+
 /* Write the in-memory hive to out_path (a new file). */
 gboolean bootfix_hive_commit (BootfixHive *hive, const char *out_path,
                               GError **error);

@@ -79,6 +79,14 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     return 0;
   }
   g_autoptr (BootfixPlan) plan = edits ();
+  /* What the executor does: a hive that crashes libhivex on a copy in a
+   * child is refused before it is edited here. */
+  if (!bootfix_hive_preflight (path, "fuzz", plan->actions, "SYSTEM", &error)) {
+    if (error->domain != BOOTFIX_ERROR)
+      abort ();
+    close (fd);
+    return 0;
+  }
   g_autoptr (GPtrArray) changes =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
   for (guint i = 0; i < plan->actions->len; i++) {

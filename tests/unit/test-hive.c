@@ -146,11 +146,58 @@ test_damaged_hives (void)
   g_assert_cmpuint (opened, >, tried / 2);
 }
 
+/* A copy of a small SYSTEM hive of ours, mangled by fuzz-hive, on
+ * which libhivex 1.3.23 aborts (assert in mark_block_unused) while
+ * setting a value.  The preflight must report it, not die. */
+static GPtrArray *
+system_edits (BootfixPlan *plan)
+{
+  static const guint8 zero[4] = { 0 };
+  bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "SYSTEM",
+                    BOOTFIX_CONTROL_SET "\\Services\\intelide", "Start",
+                    BOOTFIX_REG_DWORD, zero, 4, "test");
+  bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "SYSTEM", "A\\B\\C", "S",
+                    BOOTFIX_REG_SZ, "text", 4, "test");
+  return plan->actions;
+}
+
+static void
+test_preflight (void)
+{
+  g_autofree char *bad = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
+                                           "hive", "hivex-abort", NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (bad, &data, &len, NULL));
+  g_autofree char *path = write_temp ((const guint8 *) data, len);
+  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+  GPtrArray *actions = system_edits (plan);
+  g_autoptr (GError) error = NULL;
+  g_assert_false (bootfix_hive_preflight (path, "/Windows/System32/config/SYSTEM",
+                                          actions, "SYSTEM", &error));
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST);
+  g_assert_nonnull (strstr (error->message, "libhivex cannot edit"));
+  g_assert_nonnull (strstr (error->message, "/Windows/System32/config/SYSTEM"));
+  g_unlink (path);
+
+  /* A sound hive passes, and the preflight leaves no file behind. */
+  g_autoptr (GBytes) base = load_base ();
+  g_autofree char *good = write_temp (g_bytes_get_data (base, NULL),
+                                      g_bytes_get_size (base));
+  g_clear_error (&error);
+  g_assert_true (bootfix_hive_preflight (good, "good", actions, "SYSTEM", &error));
+  g_assert_no_error (error);
+  g_autofree char *left = g_strconcat (good, ".preflight", NULL);
+  g_assert_false (g_file_test (left, G_FILE_TEST_EXISTS));
+  g_unlink (good);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/hive/good", test_good_hive);
   g_test_add_func ("/hive/damaged", test_damaged_hives);
+  g_test_add_func ("/hive/preflight", test_preflight);
   return g_test_run ();
 }
