@@ -192,6 +192,64 @@ test_preflight (void)
   g_unlink (good);
 }
 
+/* Hostile shapes: a key with thousands of children is still walked in
+ * bounded time, and a path deeper than BOOTFIX_MAX_KEY_DEPTH is refused.
+ * (hivex itself refuses to write a value over its cell limit, so the
+ * 1 MiB read cap cannot be reached from a hive we make here.) */
+#define MANY_KEYS 1500
+
+static void
+test_huge (void)
+{
+  g_autoptr (GBytes) base = load_base ();
+  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+                                      g_bytes_get_size (base));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+  for (guint i = 0; i < MANY_KEYS; i++) {
+    g_autofree char *key = g_strdup_printf ("Wide\\k%05u", i);
+    bootfix_plan_add (plan, BOOTFIX_ACTION_ENSURE_KEY, "BCD", key, NULL, 0,
+                      NULL, 0, "test");
+  }
+  g_autoptr (GPtrArray) changes =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  {
+    g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "test", TRUE, &error);
+    g_assert_no_error (error);
+    for (guint i = 0; i < plan->actions->len; i++) {
+      bootfix_hive_apply (hive, g_ptr_array_index (plan->actions, i), "BCD",
+                          TRUE, changes, &error);
+      g_assert_no_error (error);
+    }
+    g_assert_true (bootfix_hive_commit (hive, path, &error));
+  }
+  g_assert_cmpuint (changes->len, ==, MANY_KEYS);
+
+  g_autoptr (GTimer) timer = g_timer_new ();
+  g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "test", FALSE, &error);
+  g_assert_no_error (error);
+  guint32 type = 0;
+  for (guint i = 0; i < MANY_KEYS; i += 7) {
+    g_autoptr (GBytes) data = NULL;
+    g_autofree char *key = g_strdup_printf ("Wide\\k%05u", i);
+    g_assert_cmpint (bootfix_hive_get_value (hive, key, "none", &type, &data,
+                                             &error), ==, 0);
+    g_assert_no_error (error);
+  }
+  /* Generous: catches a quadratic walk, not a slow machine. */
+  g_assert_cmpfloat (g_timer_elapsed (timer, NULL), <, 10.0);
+
+  GString *deep = g_string_new ("D");
+  for (guint i = 0; i < BOOTFIX_MAX_KEY_DEPTH + 8; i++)
+    g_string_append (deep, "\\d");
+  g_autoptr (GBytes) data = NULL;
+  g_assert_cmpint (bootfix_hive_get_value (hive, deep->str, "x", &type, &data,
+                                           &error), ==, -1);
+  g_assert_nonnull (strstr (error->message, "too deep"));
+  g_string_free (deep, TRUE);
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -199,5 +257,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hive/good", test_good_hive);
   g_test_add_func ("/hive/damaged", test_damaged_hives);
   g_test_add_func ("/hive/preflight", test_preflight);
+  g_test_add_func ("/hive/huge", test_huge);
   return g_test_run ();
 }
