@@ -153,7 +153,9 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     return FALSE;
   }
   const char *problem = NULL;
-  if (o->undo && (o->domains || o->disks || o->dry_run || o->journal ||
+  if (*argc > 1)
+    problem = _("unexpected argument; name disks with -a and domains with --domain");
+  else if (o->undo && (o->domains || o->disks || o->dry_run || o->journal ||
                   o->root || o->machine || o->bus || o->model || o->json ||
                   o->allow_block_devices || o->allow_unsafe_paths))
     problem = _("--undo takes only a journal (and --force)");
@@ -161,8 +163,6 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     problem = _("--force goes with --undo");
   else if (o->undo)
     return TRUE;
-  else if (*argc > 1)
-    problem = _("unexpected argument; name disks with -a and domains with --domain");
   else if (!o->domains && !o->disks)
     problem = _("nothing to do: give --domain FILE, -a DISK --machine M --bus B, "
                 "or --undo JOURNAL");
