@@ -19,6 +19,11 @@ typedef enum {
   BOOTFIX_ERROR_REFUSED,      /* unsafe or no inbox driver: exit 3 */
 } BootfixError;
 
+/* Set a BOOTFIX_ERROR_GUEST error (bad bytes from a guest) and return
+ * FALSE, for `return bootfix_guest_error (error, …);`. */
+gboolean bootfix_guest_error (GError **error, const char *format, ...)
+  G_GNUC_PRINTF (2, 3);
+
 G_END_DECLS
 
 #endif

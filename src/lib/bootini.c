@@ -77,20 +77,6 @@ static const char *const arc_kind_names[] = {
   [BOOTFIX_ARC_SIGNATURE] = "signature",
 };
 
-static gboolean
-guest_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-guest_error (GError **error, const char *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST, msg);
-  return FALSE;
-}
-
 /* ---- Bytes and spans ---------------------------------------------- */
 
 /* The byte at i, or -1 past end. */
@@ -279,7 +265,7 @@ bootfix_arc_path_parse (const char *text, BootfixArcPath *arc, GError **error)
   why = sp.end > BOOTFIX_MAX_BOOTINI_SIZE ? N_("too long") : parse_arc (buf, sp, &t);
   if (why != NULL) {
     g_autofree char *quoted = quote_span (buf, (Span) { 0, MIN (sp.end, MAX_QUOTED) });
-    return guest_error (error, _("“%s” is not a valid ARC path: %s"), quoted, _(why));
+    return bootfix_guest_error (error, _("“%s” is not a valid ARC path: %s"), quoted, _(why));
   }
   arc_tokens_to_path (buf, &t, arc);
   return TRUE;
@@ -323,17 +309,17 @@ scanner_init (Scanner *s, const guint8 *buf, gsize size, gboolean *bom, GError *
   s->buf = buf;
   s->size = size;
   if (size > BOOTFIX_MAX_BOOTINI_SIZE)
-    return guest_error (error, _("boot.ini is %" "zu" " bytes, more than the "
+    return bootfix_guest_error (error, _("boot.ini is %" "zu" " bytes, more than the "
                                  "limit of %u"),
                         size, BOOTFIX_MAX_BOOTINI_SIZE);
   /* NTLDR reads ANSI text; a UTF-16 file would need re-encoding, not a
    * byte-preserving rewrite. */
   if ((byte_at (buf, size, 0) == 0xFF && byte_at (buf, size, 1) == 0xFE) ||
       (byte_at (buf, size, 0) == 0xFE && byte_at (buf, size, 1) == 0xFF))
-    return guest_error (error, _("boot.ini is UTF-16, not ANSI text"));
+    return bootfix_guest_error (error, _("boot.ini is UTF-16, not ANSI text"));
   for (gsize i = 0; i < size; i++) {
     if (byte_at (buf, size, i) == 0)
-      return guest_error (error, _("boot.ini has a NUL byte at offset %" "zu"
+      return bootfix_guest_error (error, _("boot.ini has a NUL byte at offset %" "zu"
                                    ": not a text file"),
                           i);
   }
@@ -411,7 +397,7 @@ classify_key_line (const Scanner *s, Line *l, Span t, GError **error)
   why = parse_arc (s->buf, l->section == SECTION_BOOT_LOADER ? l->value : l->key, &l->arc);
   if (why != NULL) {
     g_autofree char *quoted = quote_span (s->buf, t);
-    return guest_error (error, _("boot.ini line %u: “%s” is not a valid ARC path: %s"),
+    return bootfix_guest_error (error, _("boot.ini line %u: “%s” is not a valid ARC path: %s"),
                         l->number, quoted, _(why));
   }
   l->is_arc = TRUE;
@@ -431,7 +417,7 @@ scan_line (Scanner *s, Line *l, gboolean *crlf, gboolean *done, GError **error)
     return TRUE;
   l->number = ++s->line_no;
   if (l->number > BOOTFIX_MAX_BOOTINI_LINES)
-    return guest_error (error, _("boot.ini has more than %u lines"),
+    return bootfix_guest_error (error, _("boot.ini has more than %u lines"),
                         BOOTFIX_MAX_BOOTINI_LINES);
   t = trim (s->buf, l->text);
   l->section = s->section;
@@ -440,7 +426,7 @@ scan_line (Scanner *s, Line *l, gboolean *crlf, gboolean *done, GError **error)
   if (byte_at (s->buf, t.end, t.start) != '[')
     return classify_key_line (s, l, t, error);
   if (!find_byte (s->buf, t, ']', &close))
-    return guest_error (error, _("boot.ini line %u: section header without “]”"),
+    return bootfix_guest_error (error, _("boot.ini line %u: section header without “]”"),
                         l->number);
   l->kind = LINE_SECTION;
   s->section = l->section =
@@ -544,7 +530,7 @@ parse_entry_line (BootfixBootIni *ini, const guint8 *buf, const Line *l, GError 
     arc_tokens_to_path (buf, &l->arc, &e->arc);
   if (byte_at (buf, rest.end, rest.start) == '"') {
     if (!find_byte (buf, (Span) { rest.start + 1, rest.end }, '"', &close))
-      return guest_error (error, _("boot.ini line %u: the description has no closing "
+      return bootfix_guest_error (error, _("boot.ini line %u: the description has no closing "
                                    "quote"),
                           l->number);
     e->description = span_to_utf8 (buf, (Span) { rest.start + 1, close });
@@ -607,7 +593,7 @@ bootfix_bootini_parse (const guint8 *buf, gsize size, GError **error)
   }
   ini->n_lines = s.line_no;
   if (!seen_os) {
-    guest_error (error, _("boot.ini has no [operating systems] section"));
+    bootfix_guest_error (error, _("boot.ini has no [operating systems] section"));
     return NULL;
   }
   return g_steal_pointer (&ini);

@@ -206,21 +206,6 @@ bootfix_guid_is_zero (const guint8 guid[BOOTFIX_GUID_SIZE])
 
 /* ---- Sectors ------------------------------------------------------ */
 
-static gboolean
-guest_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-/* Set a BOOTFIX_ERROR_GUEST error; returns FALSE for `return guest_error (…)`. */
-static gboolean
-guest_error (GError **error, const char *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST, msg);
-  return FALSE;
-}
-
 /* A copy of n_bytes from sector lba on: from the caller's buffer when
  * they lie in it, else through the reader (whole sectors).  `what`
  * names the structure in the error. */
@@ -232,7 +217,7 @@ source_read (const Source *src, guint64 lba, gsize n_bytes, const char *what,
   g_autofree guint8 *out = NULL;
 
   if (lba > G_MAXUINT64 / src->sector_size - n_sectors) {
-    guest_error (error, _("%s at LBA %" PRIu64 " lies beyond any disk"),
+    bootfix_guest_error (error, _("%s at LBA %" PRIu64 " lies beyond any disk"),
                  what, lba);
     return NULL;
   }
@@ -240,7 +225,7 @@ source_read (const Source *src, guint64 lba, gsize n_bytes, const char *what,
       bootfix_span_ok (src->size, lba * src->sector_size, n_bytes))
     return g_memdup2 (src->buf + lba * src->sector_size, n_bytes);
   if (src->read_func == NULL) {
-    guest_error (error, _("%s at LBA %" PRIu64 " lies beyond the %"
+    bootfix_guest_error (error, _("%s at LBA %" PRIu64 " lies beyond the %"
                           "zu" " bytes read"),
                  what, lba, src->size);
     return NULL;
@@ -348,7 +333,7 @@ check_status (const MbrEntry *e, const char *where, guint slot, GError **error)
 {
   if (e->status == 0 || e->status == MBR_STATUS_ACTIVE)
     return TRUE;
-  return guest_error (error, _("%s entry %u has status byte 0x%02x, not 0x00 or 0x80"),
+  return bootfix_guest_error (error, _("%s entry %u has status byte 0x%02x, not 0x00 or 0x80"),
                       where, slot + 1, e->status);
 }
 
@@ -374,7 +359,7 @@ add_logical (BootfixDiskLayout *layout, EbrWalk *w, guint64 ebr_lba,
   if (!check_status (e, _("EBR"), 0, error))
     return FALSE;
   if (e->start == 0 || start + e->count > w->ext_end)
-    return guest_error (error, _("logical partition in the EBR at LBA %" PRIu64
+    return bootfix_guest_error (error, _("logical partition in the EBR at LBA %" PRIu64
                                  " (start +%u, %u sectors) does not fit between its EBR "
                                  "and the end of the extended partition (LBA %"
                                  PRIu64 ")"),
@@ -404,24 +389,24 @@ walk_ebr (const Source *src, BootfixDiskLayout *layout, EbrWalk *w,
   if (lba == w->ext_start && is_all_zero (sec, MBR_SIZE))
     return TRUE;
   if (!has_boot_magic (sec, MBR_SIZE))
-    return guest_error (error, _("EBR at LBA %" PRIu64 " has no 55 AA signature"),
+    return bootfix_guest_error (error, _("EBR at LBA %" PRIu64 " has no 55 AA signature"),
                         lba);
   /* Entries 3 and 4 of an EBR are unused; tools leave garbage there. */
   if (!read_mbr_entry (sec, MBR_SIZE, 0, &part) ||
       !read_mbr_entry (sec, MBR_SIZE, 1, &link))
-    return guest_error (error, _("EBR at LBA %" PRIu64 " is truncated"), lba);
+    return bootfix_guest_error (error, _("EBR at LBA %" PRIu64 " is truncated"), lba);
   if (!mbr_entry_is_empty (&part) && !add_logical (layout, w, lba, &part, error))
     return FALSE;
   if (mbr_entry_is_empty (&link))
     return TRUE;
   if (!mbr_type_is_extended (link.type))
-    return guest_error (error, _("EBR at LBA %" PRIu64 " links to type 0x%02x, "
+    return bootfix_guest_error (error, _("EBR at LBA %" PRIu64 " links to type 0x%02x, "
                                  "not an extended partition"),
                         lba, link.type);
   /* Links are relative to the start of the extended partition. */
   *next = w->ext_start + link.start;
   if (*next >= w->ext_end)
-    return guest_error (error, _("EBR at LBA %" PRIu64 " links to LBA %"
+    return bootfix_guest_error (error, _("EBR at LBA %" PRIu64 " links to LBA %"
                                  PRIu64 ", outside its extended partition"),
                         lba, *next);
   return TRUE;
@@ -450,10 +435,10 @@ parse_ebr_chain (const Source *src, BootfixDiskLayout *layout,
   w->next_number = MBR_N_ENTRIES + 1;
   while (lba != 0) {
     if (ebr_chain_visited (w, lba))
-      return guest_error (error, _("the EBR chain loops back to LBA %" PRIu64),
+      return bootfix_guest_error (error, _("the EBR chain loops back to LBA %" PRIu64),
                           lba);
     if (w->n_visited == BOOTFIX_MAX_LOGICAL_PARTITIONS)
-      return guest_error (error, _("the EBR chain is longer than %u links"),
+      return bootfix_guest_error (error, _("the EBR chain is longer than %u links"),
                           BOOTFIX_MAX_LOGICAL_PARTITIONS);
     w->visited[w->n_visited++] = lba;
     if (!walk_ebr (src, layout, w, lba, &lba, error))
@@ -476,13 +461,13 @@ parse_mbr_partitions (const Source *src, BootfixDiskLayout *layout,
     if (mbr_entry_is_empty (e))
       continue;
     if (e->start == 0)
-      return guest_error (error, _("MBR entry %u starts at LBA 0, on the MBR itself"),
+      return bootfix_guest_error (error, _("MBR entry %u starts at LBA 0, on the MBR itself"),
                           slot + 1);
     if (mbr_type_is_extended (e->type)) {
       /* DOS and Windows allow one; with two the numbering of logical
        * partitions (boot.ini) would be a guess. */
       if (ext != NULL)
-        return guest_error (error, _("the MBR has more than one extended partition"));
+        return bootfix_guest_error (error, _("the MBR has more than one extended partition"));
       ext = e;
       kind = BOOTFIX_PARTITION_EXTENDED;
     }
@@ -555,17 +540,17 @@ check_gpt_header_frame (const guint8 *h, gsize size, const BootfixGptHeader *g,
                         guint32 crc, GError **error)
 {
   if (size < GPT_HEADER_MIN_SIZE || memcmp (h, GPT_SIGNATURE, GPT_SIGNATURE_LEN) != 0)
-    return guest_error (error, _("the MBR is protective but LBA 1 holds no GPT header "
+    return bootfix_guest_error (error, _("the MBR is protective but LBA 1 holds no GPT header "
                                  "(no “EFI PART” signature)"));
   if (g->revision >> 16 != GPT_REVISION_MAJOR)
-    return guest_error (error, _("unsupported GPT revision %u.%u"), g->revision >> 16,
+    return bootfix_guest_error (error, _("unsupported GPT revision %u.%u"), g->revision >> 16,
                         g->revision & 0xffff);
   /* UEFI: at least 92 bytes, at most one logical block. */
   if (g->header_size < GPT_HEADER_MIN_SIZE || g->header_size > size)
-    return guest_error (error, _("GPT header size %u is outside %u..%" "zu"),
+    return bootfix_guest_error (error, _("GPT header size %u is outside %u..%" "zu"),
                         g->header_size, GPT_HEADER_MIN_SIZE, size);
   if (gpt_header_crc (h, size, g->header_size) != crc)
-    return guest_error (error, _("GPT header CRC32 mismatch (stored 0x%08x, computed 0x%08x)"),
+    return bootfix_guest_error (error, _("GPT header CRC32 mismatch (stored 0x%08x, computed 0x%08x)"),
                         crc, gpt_header_crc (h, size, g->header_size));
   return TRUE;
 }
@@ -578,26 +563,26 @@ check_gpt_header_geometry (const BootfixGptHeader *g, guint sector_size, GError 
   guint64 array_end = g->entries_lba + (array_size + sector_size - 1) / sector_size;
 
   if (g->my_lba != GPT_HEADER_LBA)
-    return guest_error (error, _("GPT header at LBA 1 says it lives at LBA %" PRIu64),
+    return bootfix_guest_error (error, _("GPT header at LBA 1 says it lives at LBA %" PRIu64),
                         g->my_lba);
   if (g->first_usable_lba > g->last_usable_lba ||
       g->last_usable_lba >= G_MAXUINT64 / sector_size)
-    return guest_error (error, _("GPT usable LBA range %" PRIu64 "..%"
+    return bootfix_guest_error (error, _("GPT usable LBA range %" PRIu64 "..%"
                                  PRIu64 " is impossible"),
                         g->first_usable_lba, g->last_usable_lba);
   /* UEFI: 128 x 2^n bytes per entry. */
   if (g->entry_size < GPT_ENTRY_MIN_SIZE || (g->entry_size & (g->entry_size - 1)) != 0 ||
       g->entry_size > BOOTFIX_MAX_GPT_ENTRY_SIZE)
-    return guest_error (error, _("GPT entry size %u is not 128 x 2^n up to %u"),
+    return bootfix_guest_error (error, _("GPT entry size %u is not 128 x 2^n up to %u"),
                         g->entry_size, BOOTFIX_MAX_GPT_ENTRY_SIZE);
   if (g->n_entries > BOOTFIX_MAX_GPT_ENTRIES || array_size > BOOTFIX_MAX_GPT_ARRAY_SIZE)
-    return guest_error (error, _("GPT entry array of %u entries x %u bytes exceeds "
+    return bootfix_guest_error (error, _("GPT entry array of %u entries x %u bytes exceeds "
                                  "the limit of %u entries, %u bytes"),
                         g->n_entries, g->entry_size, BOOTFIX_MAX_GPT_ENTRIES,
                         BOOTFIX_MAX_GPT_ARRAY_SIZE);
   if (g->entries_lba <= GPT_HEADER_LBA || g->entries_lba > g->last_usable_lba ||
       array_end > g->first_usable_lba)
-    return guest_error (error, _("GPT entry array at LBA %" PRIu64 " overlaps "
+    return bootfix_guest_error (error, _("GPT entry array at LBA %" PRIu64 " overlaps "
                                  "the header or the usable area (LBA %" PRIu64
                                  "..%" PRIu64 ")"),
                         g->entries_lba, g->first_usable_lba, g->last_usable_lba);
@@ -620,11 +605,11 @@ parse_gpt_entry (const guint8 *arr, gsize size, guint i, const BootfixDiskLayout
       !bootfix_read_le64 (arr, size, off + 32, &p->start_lba) ||
       !bootfix_read_le64 (arr, size, off + 40, &last) ||
       !bootfix_read_le64 (arr, size, off + 48, &p->attributes))
-    return guest_error (error, _("GPT entry %u is truncated"), i + 1);
+    return bootfix_guest_error (error, _("GPT entry %u is truncated"), i + 1);
   if (bootfix_guid_is_zero (p->type_guid))
     return TRUE;
   if (p->start_lba > last || p->start_lba < g->first_usable_lba || last > g->last_usable_lba)
-    return guest_error (error, _("GPT entry %u spans LBA %" PRIu64 "..%"
+    return bootfix_guest_error (error, _("GPT entry %u spans LBA %" PRIu64 "..%"
                                  PRIu64 ", outside the usable LBA %"
                                  PRIu64 "..%" PRIu64),
                         i + 1, p->start_lba, last, g->first_usable_lba, g->last_usable_lba);
@@ -652,7 +637,7 @@ parse_gpt_entries (const Source *src, BootfixDiskLayout *layout, GError **error)
     return FALSE;
   crc = ~crc_update (0xFFFFFFFFu, arr, array_size, 0, array_size);
   if (crc != g->entries_crc32)
-    return guest_error (error, _("GPT partition entries CRC32 mismatch (stored 0x%08x, "
+    return bootfix_guest_error (error, _("GPT partition entries CRC32 mismatch (stored 0x%08x, "
                                  "computed 0x%08x)"),
                         g->entries_crc32, crc);
   for (guint i = 0; i < g->n_entries; i++) {
@@ -677,7 +662,7 @@ parse_gpt (const Source *src, BootfixDiskLayout *layout, GError **error)
     return FALSE;
   if (!read_gpt_header_fields (h, src->sector_size, &layout->gpt, &crc,
                                layout->disk_guid))
-    return guest_error (error, _("GPT header is truncated"));
+    return bootfix_guest_error (error, _("GPT header is truncated"));
   return check_gpt_header_frame (h, src->sector_size, &layout->gpt, crc, error) &&
          check_gpt_header_geometry (&layout->gpt, src->sector_size, error) &&
          parse_gpt_entries (src, layout, error);
@@ -702,13 +687,13 @@ parse_mbr_sector (const Source *src, BootfixDiskLayout *layout,
   guint n_used = 0;
 
   if (!has_boot_magic (src->buf, src->size))
-    return guest_error (error, _("sector 0 has no 55 AA signature: no MBR"));
+    return bootfix_guest_error (error, _("sector 0 has no 55 AA signature: no MBR"));
   if (!bootfix_read_le32 (src->buf, src->size, MBR_DISK_SIGNATURE, &layout->mbr_signature))
-    return guest_error (error, _("the MBR is truncated"));
+    return bootfix_guest_error (error, _("the MBR is truncated"));
   for (guint slot = 0; slot < MBR_N_ENTRIES; slot++) {
     MbrEntry *e = &entries[slot];
     if (!read_mbr_entry (src->buf, src->size, slot, e))
-      return guest_error (error, _("the MBR is truncated"));
+      return bootfix_guest_error (error, _("the MBR is truncated"));
     if (!check_status (e, _("MBR"), slot, error))
       return FALSE;
     if (e->type == MBR_TYPE_PROTECTIVE)
@@ -742,7 +727,7 @@ bootfix_disk_layout_parse_with_reader (const guint8 *buf, gsize size,
     return NULL;
   }
   if (size < src.sector_size) {
-    guest_error (error, _("disk data truncated: %" "zu" " bytes, less than "
+    bootfix_guest_error (error, _("disk data truncated: %" "zu" " bytes, less than "
                           "one %u-byte sector"),
                  size, src.sector_size);
     return NULL;

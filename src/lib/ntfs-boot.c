@@ -43,20 +43,6 @@
 #define HEADS_128_BELOW G_GUINT64_CONSTANT (4228374780)
 
 static gboolean
-guest_error (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-guest_error (GError **error, const char *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST, msg);
-  return FALSE;
-}
-
-static gboolean
 is_power_of_two (guint64 v)
 {
   return v != 0 && (v & (v - 1)) == 0;
@@ -110,11 +96,11 @@ decode_cluster_size (BootfixNtfsBoot *b, GError **error)
   else if (raw <= SPC_EXPONENT_THRESHOLD && is_power_of_two (raw))
     b->sectors_per_cluster = raw;
   else
-    return guest_error (error, _("NTFS sectors per cluster byte 0x%02x is not a power "
+    return bootfix_guest_error (error, _("NTFS sectors per cluster byte 0x%02x is not a power "
                                  "of two"),
                         raw);
   if ((guint64) b->sectors_per_cluster * b->bytes_per_sector > BOOTFIX_MAX_NTFS_CLUSTER_SIZE)
-    return guest_error (error, _("NTFS cluster of %u sectors of %u bytes is larger than "
+    return bootfix_guest_error (error, _("NTFS cluster of %u sectors of %u bytes is larger than "
                                  "%u bytes"),
                         b->sectors_per_cluster, b->bytes_per_sector,
                         BOOTFIX_MAX_NTFS_CLUSTER_SIZE);
@@ -134,7 +120,7 @@ decode_mft_record_size (BootfixNtfsBoot *b, gint8 raw, GError **error)
   else if (-raw < 32)
     size = G_GUINT64_CONSTANT (1) << -raw;
   if (!is_power_of_two (size) || size < MIN_MFT_RECORD_SIZE || size > MAX_MFT_RECORD_SIZE)
-    return guest_error (error, _("NTFS clusters per MFT record byte 0x%02x gives an MFT "
+    return bootfix_guest_error (error, _("NTFS clusters per MFT record byte 0x%02x gives an MFT "
                                  "record size outside %u..%u"),
                         (guint8) raw, MIN_MFT_RECORD_SIZE, MAX_MFT_RECORD_SIZE);
   b->mft_record_size = (guint32) size;
@@ -148,13 +134,13 @@ check_volume (const BootfixNtfsBoot *b, GError **error)
   guint64 n_clusters;
 
   if (b->total_sectors == 0 || b->total_sectors > G_MAXUINT64 / b->bytes_per_sector - 1)
-    return guest_error (error, _("NTFS total sectors %" PRIu64 " is zero or "
+    return bootfix_guest_error (error, _("NTFS total sectors %" PRIu64 " is zero or "
                                  "impossibly large"),
                         b->total_sectors);
   n_clusters = b->total_sectors / b->sectors_per_cluster;
   if (b->mft_cluster == 0 || b->mft_cluster >= n_clusters ||
       b->mftmirr_cluster == 0 || b->mftmirr_cluster >= n_clusters)
-    return guest_error (error, _("NTFS $MFT cluster %" PRIu64 " or $MFTMirr "
+    return bootfix_guest_error (error, _("NTFS $MFT cluster %" PRIu64 " or $MFTMirr "
                                  "cluster %" PRIu64 " lies outside the volume's %"
                                  PRIu64 " clusters"),
                         b->mft_cluster, b->mftmirr_cluster, n_clusters);
@@ -170,18 +156,18 @@ bootfix_ntfs_boot_parse (const guint8 *buf, gsize size, BootfixNtfsBoot *boot,
   g_return_val_if_fail (buf != NULL || size == 0, FALSE);
   memset (boot, 0, sizeof *boot);
   if (size < BOOTFIX_NTFS_BOOT_SECTOR_SIZE)
-    return guest_error (error, _("NTFS boot sector truncated: %" "zu" " bytes, "
+    return bootfix_guest_error (error, _("NTFS boot sector truncated: %" "zu" " bytes, "
                                  "not %u"),
                         size, BOOTFIX_NTFS_BOOT_SECTOR_SIZE);
   if (!has_oem_id_and_magic (buf, size))
-    return guest_error (error, _("not an NTFS boot sector (no “NTFS    ” OEM id or no "
+    return bootfix_guest_error (error, _("not an NTFS boot sector (no “NTFS    ” OEM id or no "
                                  "55 AA signature)"));
   if (!read_fields (buf, size, boot, &mft_raw))
-    return guest_error (error, _("NTFS boot sector truncated"));
+    return bootfix_guest_error (error, _("NTFS boot sector truncated"));
   if (!is_power_of_two (boot->bytes_per_sector) ||
       boot->bytes_per_sector < MIN_BYTES_PER_SECTOR ||
       boot->bytes_per_sector > MAX_BYTES_PER_SECTOR)
-    return guest_error (error, _("NTFS bytes per sector %u is not a power of two from "
+    return bootfix_guest_error (error, _("NTFS bytes per sector %u is not a power of two from "
                                  "%u to %u"),
                         boot->bytes_per_sector, MIN_BYTES_PER_SECTOR,
                         MAX_BYTES_PER_SECTOR);
@@ -202,7 +188,7 @@ bootfix_ntfs_boot_backup_location (const BootfixNtfsBoot *boot, guint64 partitio
 {
   /* parse() keeps backup_offset + one sector below 2^64. */
   if (boot->backup_offset + boot->bytes_per_sector > partition_size)
-    return guest_error (error, _("NTFS volume of %" PRIu64 " sectors puts its "
+    return bootfix_guest_error (error, _("NTFS volume of %" PRIu64 " sectors puts its "
                                  "backup boot sector at byte %" PRIu64
                                  ", beyond its %" PRIu64 "-byte partition"),
                         boot->total_sectors, boot->backup_offset, partition_size);

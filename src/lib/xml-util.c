@@ -6,8 +6,6 @@
 #include "xml-util.h"
 #include "bootfix-error.h"
 
-G_DEFINE_QUARK (bootfix-error-quark, bootfix_error)
-
 /* Options for untrusted XML: never touch the network, never substitute
  * entities or load external DTDs, keep libxml2's size limits on. */
 #define SAFE_XML_OPTIONS \
