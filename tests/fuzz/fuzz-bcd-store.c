@@ -10,6 +10,8 @@
  * its out-of-bounds reads do not. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,17 +26,8 @@
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                            \
-  do {                                                                         \
-    if (!(cond)) {                                                             \
-      fprintf (stderr, "fuzz-bcd-store: check failed: %s (%s:%d)\n", #cond,    \
-               __FILE__, __LINE__);                                            \
-      abort ();                                                                \
-    }                                                                          \
-  } while (0)
-
 /* Real stores are 8-64 KiB; more only slows the fuzzer down. */
-#define MAX_INPUT (1024 * 1024)
+#define FUZZ_MAX_STORE (1024 * 1024)
 
 int
 LLVMFuzzerInitialize (int *argc, char ***argv)
@@ -46,23 +39,8 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
 static void
 check_text (const char *s)
 {
-  CHECK (s != NULL && g_utf8_validate (s, -1, NULL));
-}
-
-/* An in-memory file; -1 when the kernel has no memfd. */
-static int
-memfd_with (const uint8_t *data, size_t size)
-{
-  int fd = memfd_create ("fuzz-bcd-store", MFD_CLOEXEC);
-  size_t done = 0;
-
-  CHECK (fd >= 0);
-  while (done < size) {
-    ssize_t n = write (fd, data + done, size - done);
-    CHECK (n > 0);
-    done += (size_t) n;
-  }
-  return fd;
+  CHECK (s != NULL);
+  (void) fuzz_touch_text (s);
 }
 
 static void
@@ -139,7 +117,7 @@ rewrite (BootfixBcdStore *s, const char *guid, const BootfixBcdElement *el)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GBytes) value = g_bytes_ref (el->value);
-  int fd = memfd_with (NULL, 0);
+  int fd = fuzz_memfd_with ("fuzz-bcd-store", NULL, 0);
   g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", fd);
 
   if (!bootfix_bcd_store_set_element (s, guid, el->id, value, &error)) {
@@ -162,9 +140,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr (GError) error = NULL;
   const char *guid = NULL;
 
-  if (size > MAX_INPUT)
+  if (size > FUZZ_MAX_STORE)
     return 0;
-  int fd = memfd_with (data, size);
+  int fd = fuzz_memfd_with ("fuzz-bcd-store", data, size);
   g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (BootfixBcdStore) s = bootfix_bcd_store_open (path, TRUE, &error);
   if (s == NULL) {

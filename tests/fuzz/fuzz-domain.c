@@ -5,6 +5,8 @@
  * UTF-8 message, and GLib criticals do not happen. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,15 +25,6 @@ static BootfixControllerDb *db;
 
 /* A broken promise is a bug like any crash: stop where libFuzzer
  * saves the input. */
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
-      fprintf (stderr, "fuzz-domain: check failed: %s (%s:%d)\n",       \
-               #cond, __FILE__, __LINE__);                              \
-      abort ();                                                         \
-    }                                                                   \
-  } while (0)
-
 /* controllers.xml, in order: $BOOTFIX_DATADIR, the source tree this
  * binary was configured from, then ../../../data from the binary (a
  * build dir at the top of a moved source tree). */
@@ -83,20 +76,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
-/* Read every byte so ASan sees a dangling or short string. */
-static size_t
-touch (const char *s)
-{
-  if (s == NULL)
-    return 0;
-  if (!g_utf8_validate (s, -1, NULL)) {
-    g_autofree char *shown = g_strescape (s, NULL);
-    fprintf (stderr, "%s: not UTF-8: \"%s\"\n", "fuzz-domain", shown);
-  }
-  CHECK (g_utf8_validate (s, -1, NULL));
-  return strlen (s);
-}
-
 static size_t
 touch_domain (const BootfixDomain *d)
 {
@@ -108,27 +87,27 @@ touch_domain (const BootfixDomain *d)
   CHECK (d->bus != NULL && d->controller != NULL);
   CHECK (d->controller->bootable);
   CHECK (d->disks->len > 0 && d->boot_disk < d->disks->len);
-  n += touch (d->name) + touch (d->machine) + touch (d->machine_family);
-  n += touch (d->arch) + touch (d->firmware) + touch (d->bus);
-  n += touch (d->controller_model);
-  n += touch (d->controller->id) + touch (d->controller->pci_id);
+  n += fuzz_touch_text (d->name) + fuzz_touch_text (d->machine) + fuzz_touch_text (d->machine_family);
+  n += fuzz_touch_text (d->arch) + fuzz_touch_text (d->firmware) + fuzz_touch_text (d->bus);
+  n += fuzz_touch_text (d->controller_model);
+  n += fuzz_touch_text (d->controller->id) + fuzz_touch_text (d->controller->pci_id);
   for (guint i = 0; i < d->disks->len; i++) {
     const BootfixDisk *disk = g_ptr_array_index (d->disks, i);
     CHECK (disk->target_dev != NULL && disk->bus != NULL);
     CHECK (disk->source_type != NULL);
     CHECK (disk->boot_order >= 0 && disk->controller_index >= 0);
-    n += touch (disk->target_dev) + touch (disk->bus) + touch (disk->source);
-    n += touch (disk->source_type) + touch (disk->format) + touch (disk->model);
+    n += fuzz_touch_text (disk->target_dev) + fuzz_touch_text (disk->bus) + fuzz_touch_text (disk->source);
+    n += fuzz_touch_text (disk->source_type) + fuzz_touch_text (disk->format) + fuzz_touch_text (disk->model);
   }
   const BootfixDisk *boot = g_ptr_array_index (d->disks, d->boot_disk);
   CHECK (g_str_equal (boot->bus, d->bus));
   for (guint i = 0; i < d->controllers->len; i++) {
     const BootfixDomainController *c = g_ptr_array_index (d->controllers, i);
     CHECK (c->type != NULL && c->index >= 0);
-    n += touch (c->type) + touch (c->model);
+    n += fuzz_touch_text (c->type) + fuzz_touch_text (c->model);
   }
   for (guint i = 0; i < d->warnings->len; i++)
-    n += touch (g_ptr_array_index (d->warnings, i));
+    n += fuzz_touch_text (g_ptr_array_index (d->warnings, i));
   return n;
 }
 
@@ -150,7 +129,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     CHECK (error != NULL && error->domain == BOOTFIX_ERROR);
     CHECK (error->code == BOOTFIX_ERROR_INVALID_DOMAIN ||
            error->code == BOOTFIX_ERROR_UNSUPPORTED);
-    (void) touch (error->message);
+    (void) fuzz_touch_text (error->message);
   }
   return 0;
 }

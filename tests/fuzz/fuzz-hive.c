@@ -5,6 +5,8 @@
  * fine.  hivex itself is not instrumented. */
 #include "config.h"
 
+#include "fuzz-common.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,21 +33,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
-static int
-memfd_with (const uint8_t *data, size_t size)
-{
-  int fd = memfd_create ("fuzz-hive", MFD_CLOEXEC);
-  if (fd < 0)
-    abort ();
-  for (size_t done = 0; done < size;) {
-    ssize_t n = write (fd, data + done, size - done);
-    if (n <= 0)
-      abort ();
-    done += (size_t) n;
-  }
-  return fd;
-}
-
 static BootfixPlan *
 edits (void)
 {
@@ -68,7 +55,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   if (size > FUZZ_MAX_HIVE)
     return 0;
-  int fd = memfd_with (data, size);
+  int fd = fuzz_memfd_with ("fuzz-hive", data, size);
   g_autofree char *path = g_strdup_printf ("/proc/self/fd/%d", fd);
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "fuzz", TRUE, &error);

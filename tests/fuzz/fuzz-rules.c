@@ -12,19 +12,11 @@
 #include <glib.h>
 
 #include "bootfix-error.h"
+#include "fuzz-common.h"
 #include "rules.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
-
-#define CHECK(cond)                                                     \
-  do {                                                                  \
-    if (!(cond)) {                                                      \
-      fprintf (stderr, "fuzz-rules: check failed: %s (%s:%d)\n",        \
-               #cond, __FILE__, __LINE__);                              \
-      abort ();                                                         \
-    }                                                                   \
-  } while (0)
 
 /* Guests the real rules serve, plus unknown facts and versions out of
  * range (those come from a guest's registry). */
@@ -54,19 +46,6 @@ LLVMFuzzerInitialize (int *argc, char ***argv)
   return 0;
 }
 
-static size_t
-touch (const char *s)
-{
-  if (s == NULL)
-    return 0;
-  if (!g_utf8_validate (s, -1, NULL)) {
-    g_autofree char *shown = g_strescape (s, NULL);
-    fprintf (stderr, "%s: not UTF-8: \"%s\"\n", "fuzz-rules", shown);
-  }
-  CHECK (g_utf8_validate (s, -1, NULL));
-  return strlen (s);
-}
-
 static gboolean
 same (const char *want, const char *have)
 {
@@ -83,20 +62,20 @@ touch_rule (const BootfixRule *rule)
   CHECK (g_strcmp0 (rule->file, "fuzz.xml") == 0);
   CHECK (rule->nt_min <= rule->nt_max);
   CHECK (rule->items->len > 0);
-  n += touch (rule->id) + touch (rule->description) + touch (rule->file);
-  n += touch (rule->arch) + touch (rule->osinfo) + touch (rule->variant);
+  n += fuzz_touch_text (rule->id) + fuzz_touch_text (rule->description) + fuzz_touch_text (rule->file);
+  n += fuzz_touch_text (rule->arch) + fuzz_touch_text (rule->osinfo) + fuzz_touch_text (rule->variant);
   for (guint i = 0; i < rule->controllers->len; i++)
-    n += touch (g_ptr_array_index (rule->controllers, i));
+    n += fuzz_touch_text (g_ptr_array_index (rule->controllers, i));
   for (guint i = 0; i < rule->items->len; i++) {
     const BootfixRuleItem *item = g_ptr_array_index (rule->items, i);
     GHashTableIter iter;
     gpointer key, value;
     CHECK (item->kind != NULL && item->attrs != NULL);
-    n += touch (item->kind);
+    n += fuzz_touch_text (item->kind);
     g_hash_table_iter_init (&iter, item->attrs);
     while (g_hash_table_iter_next (&iter, &key, &value)) {
       CHECK (bootfix_rule_item_attr (item, key) == value);
-      n += touch (key) + touch (value);
+      n += fuzz_touch_text (key) + fuzz_touch_text (value);
     }
   }
   return n;
@@ -129,7 +108,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (rs == NULL) {
     CHECK (error != NULL && error->domain == BOOTFIX_ERROR);
     CHECK (error->code == BOOTFIX_ERROR_INVALID_DATA);
-    (void) touch (error->message);
+    (void) fuzz_touch_text (error->message);
     return 0;
   }
   CHECK (error == NULL);
@@ -145,7 +124,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     } else if (match_error != NULL) {
       CHECK (match_error->domain == BOOTFIX_ERROR);
       CHECK (match_error->code == BOOTFIX_ERROR_INVALID_DATA);
-      (void) touch (match_error->message);
+      (void) fuzz_touch_text (match_error->message);
     }
   }
   return 0;
