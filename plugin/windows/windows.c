@@ -1,7 +1,10 @@
 /* The Windows storage module: turns the matched rule (data/rules) into
  * registry actions that let Windows load the driver of the emulated
- * boot controller.  It knows how to apply each kind of rule item; which
- * Windows needs which item is data, not code. */
+ * boot controller, and applies the cleanups the host appends to it
+ * (drivers of the old hypervisor that must not load any more).  It
+ * knows how to apply each kind of rule item; which Windows needs which
+ * item is data, not code. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,12 @@
 
 /* Longest registry path we build. */
 #define MAX_PATH 512
+/* Longest reason we show with an action: "RULE-ID: REASON", each at
+ * most 256 bytes in the rule files. */
+#define MAX_REASON 600
+/* Cleanups edit each ControlSetNNN that has the value; the host treats
+ * ControlSet000 .. ControlSet999 as control sets. */
+#define MAX_CONTROL_SET 999
 
 static int
 windows_probe (const struct bootfix_host *h)
@@ -154,6 +163,268 @@ check_driver_files (const struct bootfix_host *h, const struct bootfix_rule *r)
   return 1;
 }
 
+/* ---- cleanups ---- */
+
+/* The id of the rule or cleanup item i was written in: its attribute
+ * "rule", which the host adds (an older host does not). */
+static const char *
+item_rule (const struct bootfix_host *h, const struct bootfix_rule *r,
+           size_t i)
+{
+  const char *rule = h->rule_item_attr (r, i, "rule");
+  return rule != NULL ? rule : h->rule_id (r);
+}
+
+/* The reason shown with an item's actions: the id of the rule or
+ * cleanup, and a cleanup item's own reason. */
+static void
+item_reason (const struct bootfix_host *h, const struct bootfix_rule *r,
+             size_t i, char *buf)
+{
+  const char *rule = item_rule (h, r, i);
+  const char *why = h->rule_item_attr (r, i, "reason");
+  if (why != NULL)
+    snprintf (buf, MAX_REASON, "%s: %s", rule, why);
+  else
+    snprintf (buf, MAX_REASON, "%s", rule);
+}
+
+/* Read name under rest in ControlSetN (path receives the key's path).
+ * 1 with *data to free, 0 when the key or value is absent, -1 error. */
+static int
+read_in_control_set (const struct bootfix_host *h, unsigned n,
+                     const char *rest, const char *name, char *path,
+                     uint32_t *type, void **data, size_t *len)
+{
+  int k = snprintf (path, MAX_PATH, "ControlSet%03u\\%s", n, rest);
+  if (k < 0 || k >= MAX_PATH) {
+    h->error (h, "registry path for '%s' is too long", rest);
+    return -1;
+  }
+  *data = NULL;
+  return h->get_value (h, "SYSTEM", path, name, type, data, len);
+}
+
+/* Start=4 in every control set whose Services\NAME has a Start value;
+ * the key is never created, nor deleted (uninstallers need it). */
+static int
+plan_disable_service (const struct bootfix_host *h,
+                      const struct bootfix_rule *r, size_t i,
+                      const char *reason)
+{
+  const char *name = h->rule_item_attr (r, i, "name");
+  char rest[MAX_PATH];
+  if (name == NULL || build_path (h, rest, "Services\\", name, "") == -1)
+    return -1;
+  for (unsigned n = 0; n <= MAX_CONTROL_SET; n++) {
+    char path[MAX_PATH];
+    uint32_t type;
+    void *data;
+    size_t len;
+    int found = read_in_control_set (h, n, rest, "Start", path, &type, &data,
+                                     &len);
+    free (data);
+    if (found < 0 || (found && set_dword (h, path, "Start", "4", reason) < 0))
+      return -1;
+  }
+  return 0;
+}
+
+static int
+attr_is (const struct bootfix_host *h, const struct bootfix_rule *r,
+         size_t i, const char *attr, const char *want)
+{
+  const char *v = h->rule_item_attr (r, i, attr);
+  return v != NULL && want != NULL && strcasecmp (v, want) == 0;
+}
+
+/* Do items i and j both remove a name from the same filter list? */
+static int
+same_filter_list (const struct bootfix_host *h, const struct bootfix_rule *r,
+                  size_t i, size_t j)
+{
+  return strcmp (h->rule_item_kind (r, j), "remove-filter") == 0
+         && attr_is (h, r, j, "class-guid",
+                     h->rule_item_attr (r, i, "class-guid"))
+         && attr_is (h, r, j, "value", h->rule_item_attr (r, i, "value"));
+}
+
+/* Is the UTF-16LE entry (units code units at p) the ASCII name,
+ * ignoring case? */
+static int
+entry_is (const uint8_t *p, size_t units, const char *name)
+{
+  if (strlen (name) != units)
+    return 0;
+  for (size_t k = 0; k < units; k++) {
+    unsigned c = p[2 * k] | (unsigned) p[2 * k + 1] << 8;
+    if (c > 0x7f || tolower ((int) c) != tolower ((unsigned char) name[k]))
+      return 0;
+  }
+  return 1;
+}
+
+/* The names to remove from one list: the remove-filter items of the
+ * rule that edit it, and which of them the list held. */
+typedef struct {
+  size_t n;
+  size_t *item;  /* rule item indexes */
+  int *found;
+} FilterEdit;
+
+static int
+entry_to_remove (const struct bootfix_host *h, const struct bootfix_rule *r,
+                 FilterEdit *edit, const uint8_t *p, size_t units)
+{
+  for (size_t g = 0; g < edit->n; g++)
+    if (entry_is (p, units, h->rule_item_attr (r, edit->item[g], "name"))) {
+      edit->found[g] = 1;
+      return 1;
+    }
+  return 0;
+}
+
+/* Copy a REG_MULTI_SZ list (len bytes of UTF-16LE, even) to out
+ * without the entries to remove and without empty entries, in order,
+ * terminated.  out has room for len + 4 bytes.  Returns its length. */
+static size_t
+filter_multi_sz (const struct bootfix_host *h, const struct bootfix_rule *r,
+                 FilterEdit *edit, const uint8_t *in, size_t len, uint8_t *out)
+{
+  size_t units = len / 2, o = 0, start = 0;
+  for (size_t k = 0; k <= units; k++) {
+    if (k < units && (in[2 * k] | in[2 * k + 1]) != 0)
+      continue;
+    size_t n = k - start;
+    if (n > 0 && !entry_to_remove (h, r, edit, in + 2 * start, n)) {
+      memcpy (out + o, in + 2 * start, 2 * n);
+      o += 2 * n;
+      out[o++] = 0;
+      out[o++] = 0;
+    }
+    start = k + 1;
+  }
+  out[o++] = 0;
+  out[o++] = 0;
+  return o;
+}
+
+/* The reasons of the items whose names were removed, joined by "; ". */
+static char *
+edit_reason (const struct bootfix_host *h, const struct bootfix_rule *r,
+             const FilterEdit *edit)
+{
+  char *out = calloc (edit->n, MAX_REASON + 2);
+  if (out == NULL)
+    return NULL;
+  for (size_t g = 0; g < edit->n; g++) {
+    char one[MAX_REASON];
+    if (!edit->found[g])
+      continue;
+    item_reason (h, r, edit->item[g], one);
+    if (*out != '\0')
+      strcat (out, "; ");
+    strcat (out, one);
+  }
+  return out;
+}
+
+/* Plan the new list for one control set's key path, if it changes. */
+static int
+plan_filter_list (const struct bootfix_host *h, const struct bootfix_rule *r,
+                  FilterEdit *edit, const char *path, const char *value,
+                  const uint8_t *in, size_t len)
+{
+  uint8_t *out = malloc (len + 4);
+  if (out == NULL) {
+    h->error (h, "out of memory");
+    return -1;
+  }
+  memset (edit->found, 0, edit->n * sizeof *edit->found);
+  size_t out_len = filter_multi_sz (h, r, edit, in, len, out);
+  int changed = 0, rc = 0;
+  for (size_t g = 0; g < edit->n; g++)
+    changed |= edit->found[g];
+  if (changed) {
+    char *reason = edit_reason (h, r, edit);
+    rc = reason == NULL ? -1
+         : h->set_value (h, "SYSTEM", path, value, BOOTFIX_REG_MULTI_SZ, out,
+                         out_len, reason);
+    if (reason == NULL)
+      h->error (h, "out of memory");
+    free (reason);
+  }
+  free (out);
+  return rc;
+}
+
+/* One list in every control set that has it.  A value that is not a
+ * REG_MULTI_SZ is left alone, with a warning. */
+static int
+plan_filter_lists (const struct bootfix_host *h, const struct bootfix_rule *r,
+                   FilterEdit *edit, const char *rest, const char *value)
+{
+  for (unsigned n = 0; n <= MAX_CONTROL_SET; n++) {
+    char path[MAX_PATH];
+    uint32_t type;
+    void *data;
+    size_t len;
+    int found = read_in_control_set (h, n, rest, value, path, &type, &data,
+                                     &len);
+    int rc = found;
+    if (found > 0 && (type != BOOTFIX_REG_MULTI_SZ || len % 2 != 0))
+      h->log (h, BOOTFIX_LOG_WARNING, "HKLM\\SYSTEM\\%s\\%s is not a "
+              "REG_MULTI_SZ list; it was left as it is", path, value);
+    else if (found > 0)
+      rc = plan_filter_list (h, r, edit, path, value, data, len);
+    free (data);
+    if (rc < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* Remove the names of item i and of every later item that edits the
+ * same list in one go, so that each removal sees the others (the host
+ * reads the guest as it was, not as planned).  An earlier item of the
+ * same list has done it already. */
+static int
+plan_remove_filter (const struct bootfix_host *h, const struct bootfix_rule *r,
+                    size_t i)
+{
+  const char *guid = h->rule_item_attr (r, i, "class-guid");
+  const char *value = h->rule_item_attr (r, i, "value");
+  size_t n = h->rule_n_items (r);
+  char rest[MAX_PATH];
+  if (guid == NULL || value == NULL
+      || h->rule_item_attr (r, i, "name") == NULL) {
+    h->error (h, "rule %s: a remove-filter item needs class-guid, value and "
+              "name", h->rule_id (r));
+    return -1;
+  }
+  for (size_t j = 0; j < i; j++)
+    if (same_filter_list (h, r, i, j))
+      return 0;
+  if (build_path (h, rest, "Control\\Class\\", guid, "") == -1)
+    return -1;
+  FilterEdit edit = { 0, calloc (n, sizeof (size_t)),
+                      calloc (n, sizeof (int)) };
+  int rc = -1;
+  if (edit.item == NULL || edit.found == NULL)
+    h->error (h, "out of memory");
+  else {
+    for (size_t j = i; j < n; j++)
+      if (same_filter_list (h, r, i, j) && h->rule_item_attr (r, j, "name"))
+        edit.item[edit.n++] = j;
+    rc = plan_filter_lists (h, r, &edit, rest, value);
+  }
+  free (edit.item);
+  free (edit.found);
+  return rc;
+}
+
+/* ---- applying items ---- */
+
 /* An item may name the one controller it is for (the CDDB key of the
  * other PIIX is not needed). */
 static int
@@ -165,12 +436,13 @@ item_applies (const struct bootfix_host *h, const struct bootfix_rule *r,
 }
 
 static int
-plan_item (const struct bootfix_host *h, const struct bootfix_rule *r, size_t i,
-           const char *reason)
+plan_item (const struct bootfix_host *h, const struct bootfix_rule *r, size_t i)
 {
   const char *kind = h->rule_item_kind (r, i);
+  char reason[MAX_REASON];
   if (!item_applies (h, r, i))
     return 0;
+  item_reason (h, r, i, reason);
   if (strcmp (kind, "service") == 0)
     return plan_service (h, r, i, reason);
   if (strcmp (kind, "cdd") == 0)
@@ -179,10 +451,14 @@ plan_item (const struct bootfix_host *h, const struct bootfix_rule *r, size_t i,
     return plan_remove_start_override (h, r, i, reason);
   if (strcmp (kind, "driver-file") == 0)
     return 0; /* checked before anything is planned */
+  if (strcmp (kind, "disable-service") == 0)
+    return plan_disable_service (h, r, i, reason);
+  if (strcmp (kind, "remove-filter") == 0)
+    return plan_remove_filter (h, r, i);
   /* A rule this module cannot fully apply must not be half-applied. */
-  char why[256];
+  char why[MAX_PATH];
   snprintf (why, sizeof why, "rule %s asks for '%s', which this version of "
-            "the windows module does not know", reason, kind);
+            "the windows module does not know", item_rule (h, r, i), kind);
   return h->refuse (h, why, "update virt-bootfix");
 }
 
@@ -218,10 +494,9 @@ windows_plan (const struct bootfix_host *h)
   int files = check_driver_files (h, r);
   if (files <= 0)
     return files;
-  const char *reason = h->rule_id (r);
   size_t n = h->rule_n_items (r);
   for (size_t i = 0; i < n; i++)
-    if (plan_item (h, r, i, reason) == -1)
+    if (plan_item (h, r, i) == -1)
       return -1;
   return 0;
 }
@@ -231,7 +506,8 @@ static struct bootfix_module windows_module = {
   .version = "1",
   .description = "Enable the inbox storage driver of the emulated boot "
                  "controller (CriticalDeviceDatabase, service Start, "
-                 "StartOverride)",
+                 "StartOverride) and disable leftover drivers of the old "
+                 "hypervisor (cleanups)",
   .probe = windows_probe,
   .plan = windows_plan,
 };

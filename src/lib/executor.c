@@ -183,7 +183,8 @@ fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info)
   f->variant_lc = g_ascii_strdown (info->product_variant, -1);
 }
 
-static const BootfixRule *
+/* The storage rule that wins, with every matching cleanup's items. */
+static BootfixRule *
 match_rule (const BootfixContext *ctx, const Facts *f, GError **error)
 {
   BootfixRuleQuery q = {
@@ -194,7 +195,7 @@ match_rule (const BootfixContext *ctx, const Facts *f, GError **error)
     .variant = f->variant_lc,
     .controller = f->facts.controller_id,
   };
-  return bootfix_rule_set_match (ctx->rules, &q, error);
+  return bootfix_rule_set_resolve (ctx->rules, &q, error);
 }
 
 /* Ask every module that claims the guest for its plan. */
@@ -454,7 +455,7 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
   Facts f = { 0 };
   fill_facts (&f, dom, &info);
   g_autofree char *variant_lc = f.variant_lc;
-  const BootfixRule *rule = match_rule (ctx, &f, error);
+  g_autoptr (BootfixRule) rule = match_rule (ctx, &f, error);
   if (rule == NULL && error && *error)
     return FALSE;
   report->rule_id = g_strdup (rule ? rule->id : NULL);

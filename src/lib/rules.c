@@ -15,15 +15,16 @@
 
 /* Limits on what a data file may make us allocate. */
 #define MAX_RULE_FILES 256        /* *.xml files in one folder */
-#define MAX_RULES 1024            /* rules in one set, over all files */
+#define MAX_RULES 1024            /* rules + cleanups in one set, all files */
 #define MAX_ITEMS_PER_RULE 128    /* body items of one rule */
 #define MAX_CONTROLLERS_PER_RULE 32
 #define MAX_ATTR_LEN 256          /* bytes in one attribute value */
 #define MAX_NT_PART 99            /* each half of "major.minor" */
 
 struct _BootfixRuleSet {
-  GPtrArray *rules;   /* BootfixRule*, owned, in load order */
-  GHashTable *by_id;  /* rule id -> BootfixRule*, borrowed */
+  GPtrArray *rules;    /* storage BootfixRule*, owned, in load order */
+  GPtrArray *cleanups; /* cleanup BootfixRule*, owned, in load order */
+  GHashTable *by_id;   /* rule id -> BootfixRule*, borrowed; both kinds */
 };
 
 /* --- ownership ---------------------------------------------------- */
@@ -37,9 +38,11 @@ rule_item_free (BootfixRuleItem *item)
 }
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixRuleItem, rule_item_free)
 
-static void
-rule_free (BootfixRule *rule)
+void
+bootfix_rule_free (BootfixRule *rule)
 {
+  if (rule == NULL)
+    return;
   g_free (rule->id);
   g_free (rule->description);
   g_free (rule->file);
@@ -50,13 +53,14 @@ rule_free (BootfixRule *rule)
   g_clear_pointer (&rule->controllers, g_ptr_array_unref);
   g_free (rule);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixRule, rule_free)
 
 static BootfixRuleSet *
 rule_set_new (void)
 {
   BootfixRuleSet *rs = g_new0 (BootfixRuleSet, 1);
-  rs->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+  rs->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_rule_free);
+  rs->cleanups =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_rule_free);
   rs->by_id = g_hash_table_new (g_str_hash, g_str_equal);
   return rs;
 }
@@ -68,6 +72,7 @@ bootfix_rule_set_free (BootfixRuleSet *rs)
     return;
   g_hash_table_unref (rs->by_id);
   g_ptr_array_unref (rs->rules);
+  g_ptr_array_unref (rs->cleanups);
   g_free (rs);
 }
 
@@ -241,6 +246,14 @@ check_guid (const char *v)
   return NULL;
 }
 
+/* The two filter lists of a device setup class key. */
+static const char *
+check_filter_value (const char *v)
+{
+  return g_str_equal (v, "UpperFilters") || g_str_equal (v, "LowerFilters")
+    ? NULL : _("must be \"UpperFilters\" or \"LowerFilters\"");
+}
+
 /* --- element and attribute specs ---------------------------------- */
 
 typedef struct {
@@ -271,6 +284,7 @@ static const AttrSpec controller_attrs[] = {
 
 static const ElementSpec rules_spec = { "rules", rules_attrs };
 static const ElementSpec rule_spec = { "rule", rule_attrs };
+static const ElementSpec cleanup_spec = { "cleanup", rule_attrs };
 static const ElementSpec match_spec = { "match", match_attrs };
 static const ElementSpec controller_spec = { "controller", controller_attrs };
 
@@ -302,14 +316,32 @@ static const ElementSpec item_specs[] = {
   { "remove-start-override", start_override_attrs },
   { "driver-file", driver_file_attrs },
   { "refuse", refuse_attrs },
-};
+  { NULL, NULL } };
+
+/* The cleanup body.  A cleanup item never creates anything: it changes
+ * what exists (see bootfix-rules.rng). */
+static const AttrSpec disable_service_attrs[] = {
+  { "name", TRUE, check_name },
+  { "reason", TRUE, NULL },
+  { NULL } };
+static const AttrSpec remove_filter_attrs[] = {
+  { "class-guid", TRUE, check_guid },
+  { "value", TRUE, check_filter_value },
+  { "name", TRUE, check_name },
+  { "reason", TRUE, NULL },
+  { NULL } };
+
+static const ElementSpec cleanup_item_specs[] = {
+  { "disable-service", disable_service_attrs },
+  { "remove-filter", remove_filter_attrs },
+  { NULL, NULL } };
 
 static const ElementSpec *
-find_item_spec (const char *name)
+find_item_spec (const ElementSpec *table, const char *name)
 {
-  for (gsize i = 0; i < G_N_ELEMENTS (item_specs); i++)
-    if (g_str_equal (item_specs[i].name, name))
-      return &item_specs[i];
+  for (const ElementSpec *e = table; e->name != NULL; e++)
+    if (g_str_equal (e->name, name))
+      return e;
   return NULL;
 }
 
@@ -496,13 +528,27 @@ parse_match (xmlNode *match, BootfixRule *rule, const char *file,
   return parse_controllers (match, rule, file, error);
 }
 
+/* A body item of a rule (cleanup FALSE) or a cleanup. */
 static BootfixRuleItem *
-parse_item (xmlNode *node, const char *file, GError **error)
+parse_item (xmlNode *node, gboolean cleanup, const char *file,
+            GError **error)
 {
-  const ElementSpec *spec = find_item_spec ((const char *) node->name);
+  const char *name = (const char *) node->name;
+  const ElementSpec *spec =
+    find_item_spec (cleanup ? cleanup_item_specs : item_specs, name);
+  const ElementSpec *other =
+    find_item_spec (cleanup ? item_specs : cleanup_item_specs, name);
+  if (node->ns == NULL && spec == NULL && other != NULL) {
+    set_data_error (error, file, node_line (node),
+                    cleanup ? _("<%s> belongs in a <rule>, not in a <cleanup>")
+                            : _("<%s> belongs in a <cleanup>, not in a <rule>"),
+                    name);
+    return NULL;
+  }
   if (spec == NULL || node->ns != NULL) {
     set_data_error (error, file, node_line (node),
-                    _("unknown element <%s> in a rule"), node->name);
+                    cleanup ? _("unknown element <%s> in a cleanup")
+                            : _("unknown element <%s> in a rule"), name);
     return NULL;
   }
   g_autoptr (GHashTable) attrs = read_leaf_element (node, spec, file, error);
@@ -566,7 +612,7 @@ parse_rule_children (xmlNode *node, BootfixRule *rule, const char *file,
                       MAX_ITEMS_PER_RULE);
       return FALSE;
     }
-    BootfixRuleItem *item = parse_item (c, file, error);
+    BootfixRuleItem *item = parse_item (c, rule->cleanup, file, error);
     if (item == NULL)
       return FALSE;
     g_ptr_array_add (rule->items, item);
@@ -574,13 +620,17 @@ parse_rule_children (xmlNode *node, BootfixRule *rule, const char *file,
   return check_rule_body (node, rule, file, error);
 }
 
+/* A <rule> or (cleanup TRUE) a <cleanup>. */
 static BootfixRule *
-parse_rule (xmlNode *node, const char *file, GError **error)
+parse_rule (xmlNode *node, gboolean cleanup, const char *file,
+            GError **error)
 {
-  g_autoptr (GHashTable) attrs = read_element (node, &rule_spec, file, error);
+  g_autoptr (GHashTable) attrs =
+    read_element (node, cleanup ? &cleanup_spec : &rule_spec, file, error);
   if (attrs == NULL)
     return NULL;
   g_autoptr (BootfixRule) rule = g_new0 (BootfixRule, 1);
+  rule->cleanup = cleanup;
   rule->id = take_attr (attrs, "id");
   rule->description = take_attr (attrs, "description");
   rule->file = g_path_get_basename (file);
@@ -606,13 +656,14 @@ add_rule (BootfixRuleSet *rs, BootfixRule *rule, const char *file,
                     rule->id, other->file, other->line);
     return FALSE;
   }
-  if (rs->rules->len >= MAX_RULES) {
+  if (rs->rules->len + rs->cleanups->len >= MAX_RULES) {
     set_data_error (error, file, rule->line,
                     _("more than %d rules"), MAX_RULES);
     return FALSE;
   }
   g_hash_table_insert (rs->by_id, rule->id, rule);
-  g_ptr_array_add (rs->rules, g_steal_pointer (&owned));
+  g_ptr_array_add (rule->cleanup ? rs->cleanups : rs->rules,
+                   g_steal_pointer (&owned));
   return TRUE;
 }
 
@@ -635,12 +686,13 @@ load_doc (BootfixRuleSet *rs, xmlDoc *doc, const char *file, GError **error)
     return FALSE;
   for (guint i = 0; i < kids->len; i++) {
     xmlNode *c = kids->pdata[i];
-    if (!is_element (c, "rule")) {
+    gboolean cleanup = is_element (c, "cleanup");
+    if (!cleanup && !is_element (c, "rule")) {
       set_data_error (error, file, node_line (c),
                       _("unknown element <%s> inside <rules>"), c->name);
       return FALSE;
     }
-    BootfixRule *rule = parse_rule (c, file, error);
+    BootfixRule *rule = parse_rule (c, cleanup, file, error);
     if (rule == NULL || !add_rule (rs, rule, file, error))
       return FALSE;
   }
@@ -734,6 +786,21 @@ bootfix_rule_set_index (const BootfixRuleSet *rs, guint i)
   return rs->rules->pdata[i];
 }
 
+guint
+bootfix_rule_set_n_cleanups (const BootfixRuleSet *rs)
+{
+  g_return_val_if_fail (rs != NULL, 0);
+  return rs->cleanups->len;
+}
+
+const BootfixRule *
+bootfix_rule_set_cleanup (const BootfixRuleSet *rs, guint i)
+{
+  g_return_val_if_fail (rs != NULL, NULL);
+  g_return_val_if_fail (i < rs->cleanups->len, NULL);
+  return rs->cleanups->pdata[i];
+}
+
 const char *
 bootfix_rule_item_attr (const BootfixRuleItem *item, const char *name)
 {
@@ -790,16 +857,26 @@ compare_specificity (const BootfixRule *a, const BootfixRule *b)
   return wa < wb ? 1 : wa > wb ? -1 : 0;
 }
 
+/* The guest's version as major*100+minor.  It comes from the guest: out
+ * of range matches nothing (FALSE). */
+static gboolean
+query_nt (const BootfixRuleQuery *q, int *nt)
+{
+  if (q->major < 0 || q->major > MAX_NT_PART || q->minor < 0
+      || q->minor > MAX_NT_PART)
+    return FALSE;
+  *nt = q->major * 100 + q->minor;
+  return TRUE;
+}
+
 const BootfixRule *
 bootfix_rule_set_match (const BootfixRuleSet *rs, const BootfixRuleQuery *q,
                         GError **error)
 {
   g_return_val_if_fail (rs != NULL && q != NULL, NULL);
-  /* The version comes from the guest: out of range matches nothing. */
-  if (q->major < 0 || q->major > MAX_NT_PART || q->minor < 0
-      || q->minor > MAX_NT_PART)
+  int nt;
+  if (!query_nt (q, &nt))
     return NULL;
-  int nt = q->major * 100 + q->minor;
   const BootfixRule *best = NULL, *tied = NULL;
   for (guint i = 0; i < rs->rules->len; i++) {
     const BootfixRule *r = rs->rules->pdata[i];
@@ -822,6 +899,139 @@ bootfix_rule_set_match (const BootfixRuleSet *rs, const BootfixRuleQuery *q,
     return NULL;
   }
   return best;
+}
+
+GPtrArray *
+bootfix_rule_set_match_cleanups (const BootfixRuleSet *rs,
+                                 const BootfixRuleQuery *q)
+{
+  g_return_val_if_fail (rs != NULL && q != NULL, NULL);
+  GPtrArray *out = g_ptr_array_new ();
+  int nt;
+  if (!query_nt (q, &nt))
+    return out;
+  for (guint i = 0; i < rs->cleanups->len; i++)
+    if (rule_matches (rs->cleanups->pdata[i], q, nt))
+      g_ptr_array_add (out, rs->cleanups->pdata[i]);
+  return out;
+}
+
+/* --- the view a module is given ----------------------------------- */
+
+static BootfixRuleItem *
+item_copy_tagged (const BootfixRuleItem *item, const char *rule_id)
+{
+  BootfixRuleItem *copy = g_new0 (BootfixRuleItem, 1);
+  copy->kind = g_strdup (item->kind);
+  copy->line = item->line;
+  copy->attrs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GHashTableIter it;
+  gpointer key, value;
+  g_hash_table_iter_init (&it, item->attrs);
+  while (g_hash_table_iter_next (&it, &key, &value))
+    g_hash_table_insert (copy->attrs, g_strdup (key), g_strdup (value));
+  g_hash_table_insert (copy->attrs, g_strdup ("rule"), g_strdup (rule_id));
+  return copy;
+}
+
+static void
+append_items (BootfixRule *view, const BootfixRule *from)
+{
+  for (guint i = 0; i < from->items->len; i++)
+    g_ptr_array_add (view->items, item_copy_tagged (from->items->pdata[i],
+                                                    from->id));
+}
+
+/* The storage rule's fields and items, as a rule of its own. */
+static BootfixRule *
+rule_copy (const BootfixRule *rule)
+{
+  BootfixRule *view = g_new0 (BootfixRule, 1);
+  view->id = g_strdup (rule->id);
+  view->description = g_strdup (rule->description);
+  view->file = g_strdup (rule->file);
+  view->line = rule->line;
+  view->cleanup = rule->cleanup;
+  view->nt_min = rule->nt_min;
+  view->nt_max = rule->nt_max;
+  view->arch = g_strdup (rule->arch);
+  view->osinfo = g_strdup (rule->osinfo);
+  view->variant = g_strdup (rule->variant);
+  view->controllers = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < rule->controllers->len; i++)
+    g_ptr_array_add (view->controllers, g_strdup (rule->controllers->pdata[i]));
+  view->items =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) rule_item_free);
+  append_items (view, rule);
+  return view;
+}
+
+static const BootfixRuleItem *
+find_item (const BootfixRule *rule, const char *kind)
+{
+  for (guint i = 0; i < rule->items->len; i++) {
+    const BootfixRuleItem *item = rule->items->pdata[i];
+    if (g_str_equal (item->kind, kind))
+      return item;
+  }
+  return NULL;
+}
+
+/* The service item of rule that gives name a start other than 4. */
+static const BootfixRuleItem *
+find_enabled_service (const BootfixRule *rule, const char *name)
+{
+  for (guint i = 0; i < rule->items->len; i++) {
+    const BootfixRuleItem *item = rule->items->pdata[i];
+    if (g_str_equal (item->kind, "service")
+        && g_ascii_strcasecmp (bootfix_rule_item_attr (item, "name"), name) == 0
+        && g_strcmp0 (bootfix_rule_item_attr (item, "start"), "4") != 0)
+      return item;
+  }
+  return NULL;
+}
+
+/* A cleanup must not undo the storage fix: disabling the very driver
+ * the rule makes boot-start would bring back the 0x7B. */
+static gboolean
+check_no_conflict (const BootfixRule *rule, const BootfixRule *cleanup,
+                   GError **error)
+{
+  for (guint i = 0; i < cleanup->items->len; i++) {
+    const BootfixRuleItem *item = cleanup->items->pdata[i];
+    if (!g_str_equal (item->kind, "disable-service"))
+      continue;
+    const char *name = bootfix_rule_item_attr (item, "name");
+    const BootfixRuleItem *svc = find_enabled_service (rule, name);
+    if (svc != NULL) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA,
+                   _("%s:%d: cleanup '%s' disables service '%s', which rule "
+                     "'%s' (%s:%d) enables"), cleanup->file, item->line,
+                   cleanup->id, name, rule->id, rule->file, svc->line);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
+BootfixRule *
+bootfix_rule_set_resolve (const BootfixRuleSet *rs, const BootfixRuleQuery *q,
+                          GError **error)
+{
+  g_return_val_if_fail (rs != NULL && q != NULL, NULL);
+  const BootfixRule *rule = bootfix_rule_set_match (rs, q, error);
+  if (rule == NULL)
+    return NULL;
+  g_autoptr (BootfixRule) view = rule_copy (rule);
+  if (find_item (rule, "refuse") != NULL)
+    return g_steal_pointer (&view);
+  g_autoptr (GPtrArray) cleanups = bootfix_rule_set_match_cleanups (rs, q);
+  for (guint i = 0; i < cleanups->len; i++) {
+    if (!check_no_conflict (rule, cleanups->pdata[i], error))
+      return NULL;
+    append_items (view, cleanups->pdata[i]);
+  }
+  return g_steal_pointer (&view);
 }
 
 /* --- data folder -------------------------------------------------- */

@@ -413,6 +413,54 @@ test_shipped_matrix_no_gaps (void)
   }
 }
 
+static gboolean rule_refuses (const BootfixRule *r);
+
+/* The view a module is given (bootfix_rule_set_resolve) in every cell
+ * of the matrix: the winning storage rule's id and items, then the
+ * items of the matching cleanups (none after a refusal), and never a
+ * cleanup that disables what the rule enables. */
+static void
+test_shipped_matrix_views (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  g_autoptr (BootfixControllerDb) db = load_controllers ();
+  g_autoptr (GPtrArray) ids = bootfix_controller_db_list (db);
+  static const char *const arches[] = { "i386", "x86_64" };
+  static const char *const variants[] = { "client", "server" };
+  guint n_with_cleanups = 0;
+  g_assert_cmpuint (bootfix_rule_set_n_cleanups (rs), >, 0);
+  for (guint c = 0; c < ids->len; c++) {
+    if (!bootfix_controller_db_lookup (db, ids->pdata[c])->bootable)
+      continue;
+    for (guint v = 0; v < G_N_ELEMENTS (family_versions); v++)
+      for (guint a = 0; a < G_N_ELEMENTS (arches); a++)
+        for (guint k = 0; k < G_N_ELEMENTS (variants); k++) {
+          BootfixRuleQuery q = { family_versions[v][0], family_versions[v][1],
+                                 arches[a], NULL, variants[k], ids->pdata[c] };
+          g_autoptr (GError) error = NULL;
+          const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+          g_autoptr (BootfixRule) view = bootfix_rule_set_resolve (rs, &q,
+                                                                   &error);
+          g_assert_no_error (error);
+          g_assert_nonnull (view);
+          g_assert_cmpstr (view->id, ==, r->id);
+          g_autoptr (GPtrArray) cleanups =
+            bootfix_rule_set_match_cleanups (rs, &q);
+          guint extra = 0;
+          for (guint i = 0; i < cleanups->len; i++)
+            extra += ((const BootfixRule *) cleanups->pdata[i])->items->len;
+          if (rule_refuses (r))
+            extra = 0;
+          g_assert_cmpuint (view->items->len, ==, r->items->len + extra);
+          for (guint i = 0; i < view->items->len; i++)
+            g_assert_nonnull (bootfix_rule_item_attr (view->items->pdata[i],
+                                                      "rule"));
+          n_with_cleanups += extra > 0;
+        }
+  }
+  g_assert_cmpuint (n_with_cleanups, >, 0);
+}
+
 /* The whole matrix, spelled out: the rule that wins for each family
  * (columns) on each controller, for both arches unless a row names
  * one, and for both variants.  The README table is generated from the
@@ -1039,6 +1087,7 @@ main (int argc, char **argv)
   g_test_add_func ("/rules/shipped/matrix-no-gaps",
                    test_shipped_matrix_no_gaps);
   g_test_add_func ("/rules/shipped/outcomes", test_shipped_outcomes);
+  g_test_add_func ("/rules/shipped/matrix-views", test_shipped_matrix_views);
   g_test_add_func ("/rules/shipped/boot-start-files",
                    test_shipped_boot_start_files);
   g_test_add_func ("/rules/shipped/scsi-nvme-items",

@@ -1,0 +1,717 @@
+/* The windows module's cleanups, run for real: the built module plans
+ * against a small SYSTEM hive through a host table of our own (registry
+ * reads from the hive, the plan into a BootfixPlan, the rule view from
+ * rules.c), and the plan is applied with hive.c as the executor does.
+ * No appliance.  The base hive is tests/unit/data/bcd/mini-bcd (ours);
+ * the control sets are added to it by the test. */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+#include <gmodule.h>
+
+#include "bootfix-error.h"
+#include "bootfix-module.h"
+#include "hive.h"
+#include "plan.h"
+#include "rules.h"
+
+#define DISK "{4D36E967-E325-11CE-BFC1-08002BE10318}"
+#define SCSI "{4D36E97B-E325-11CE-BFC1-08002BE10318}"
+#define CLASS_DISK(n) "ControlSet00" n "\\Control\\Class\\" DISK
+#define SERVICE(n, s) "ControlSet00" n "\\Services\\" s
+
+/* --- the module ---------------------------------------------------- */
+
+static const struct bootfix_module *
+windows_module (void)
+{
+  static const struct bootfix_module *mod;
+  if (mod != NULL)
+    return mod;
+  const char *path = g_getenv ("BOOTFIX_TEST_WINDOWS_MODULE");
+  g_assert_nonnull (path);
+  /* Kept open for the whole run. */
+  GModule *m = g_module_open (path, G_MODULE_BIND_LOCAL);
+  if (m == NULL)
+    g_error ("%s: %s", path, g_module_error ());
+  gpointer sym = NULL;
+  g_assert_true (g_module_symbol (m, BOOTFIX_MODULE_INIT_SYMBOL, &sym));
+  mod = ((const struct bootfix_module *(*) (void)) sym) ();
+  g_assert_nonnull (mod);
+  g_assert_cmpstr (mod->name, ==, "windows");
+  return mod;
+}
+
+/* --- a host table over one hive ----------------------------------- */
+
+typedef struct {
+  struct bootfix_host host;  /* first: callbacks cast back */
+  struct bootfix_facts facts;
+  BootfixHive *hive;
+  BootfixPlan *plan;
+  const BootfixRule *rule;
+  GPtrArray *warnings;
+  char *error;
+  guint n_reads;
+} Fake;
+
+static Fake *
+fake_of (const struct bootfix_host *h)
+{
+  return (Fake *) h;
+}
+
+static void
+fake_log (const struct bootfix_host *h, int level, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  char *msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  if (level >= BOOTFIX_LOG_WARNING)
+    g_ptr_array_add (fake_of (h)->warnings, msg);
+  else
+    g_free (msg);
+}
+
+static void
+fake_error (const struct bootfix_host *h, const char *fmt, ...)
+{
+  va_list ap;
+  va_start (ap, fmt);
+  g_free (fake_of (h)->error);
+  fake_of (h)->error = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+}
+
+static const struct bootfix_rule *
+fake_rule (const struct bootfix_host *h)
+{
+  return (const struct bootfix_rule *) fake_of (h)->rule;
+}
+
+static const BootfixRuleItem *
+item_at (const struct bootfix_rule *r, size_t i)
+{
+  const BootfixRule *rule = (const BootfixRule *) r;
+  return rule && i < rule->items->len ? rule->items->pdata[i] : NULL;
+}
+
+static size_t
+fake_n_items (const struct bootfix_rule *r)
+{
+  return r ? ((const BootfixRule *) r)->items->len : 0;
+}
+
+static const char *
+fake_item_kind (const struct bootfix_rule *r, size_t i)
+{
+  return item_at (r, i) ? item_at (r, i)->kind : NULL;
+}
+
+static const char *
+fake_item_attr (const struct bootfix_rule *r, size_t i, const char *attr)
+{
+  return item_at (r, i) ? bootfix_rule_item_attr (item_at (r, i), attr) : NULL;
+}
+
+static const char *
+fake_rule_id (const struct bootfix_rule *r)
+{
+  return r ? ((const BootfixRule *) r)->id : NULL;
+}
+
+/* Like the real host: a CurrentControlSet path reads the current one. */
+static int
+fake_get_value (const struct bootfix_host *h, const char *hive,
+                const char *path, const char *name, uint32_t *type,
+                void **data, size_t *len)
+{
+  Fake *f = fake_of (h);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpstr (hive, ==, "SYSTEM");
+  f->n_reads++;
+  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (f->hive, path, TRUE,
+                                                          &error);
+  g_assert_no_error (error);
+  g_autoptr (GBytes) bytes = NULL;
+  guint32 t = 0;
+  int r = bootfix_hive_get_value (f->hive, paths->pdata[0], name, &t, &bytes,
+                                  &error);
+  g_assert_no_error (error);
+  if (r <= 0)
+    return r;
+  gsize n = 0;
+  const void *p = g_bytes_get_data (bytes, &n);
+  char *copy = malloc (n + 1);
+  g_assert_nonnull (copy);
+  if (n > 0)
+    memcpy (copy, p, n);
+  copy[n] = '\0';
+  *type = t;
+  *data = copy;
+  *len = n;
+  return 1;
+}
+
+static int
+fake_file_exists (const struct bootfix_host *h, const char *path)
+{
+  return 1;
+}
+
+static int
+fake_ensure_key (const struct bootfix_host *h, const char *hive,
+                 const char *path, const char *reason)
+{
+  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_ENSURE_KEY, hive, path,
+                    NULL, 0, NULL, 0, reason);
+  return 0;
+}
+
+static int
+fake_set_value (const struct bootfix_host *h, const char *hive,
+                const char *path, const char *name, uint32_t type,
+                const void *data, size_t len, const char *reason)
+{
+  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_SET_VALUE, hive, path,
+                    name, type, data, len, reason);
+  return 0;
+}
+
+static int
+fake_delete_value (const struct bootfix_host *h, const char *hive,
+                   const char *path, const char *name, const char *reason)
+{
+  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_DELETE_VALUE, hive,
+                    path, name, 0, NULL, 0, reason);
+  return 0;
+}
+
+static int
+fake_delete_key (const struct bootfix_host *h, const char *hive,
+                 const char *path, const char *reason)
+{
+  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_DELETE_KEY, hive, path,
+                    NULL, 0, NULL, 0, reason);
+  return 0;
+}
+
+static int
+fake_refuse (const struct bootfix_host *h, const char *why, const char *advice)
+{
+  bootfix_plan_refuse (fake_of (h)->plan, why, advice);
+  return 0;
+}
+
+static void
+fake_init (Fake *f, BootfixHive *hive, const BootfixRule *rule)
+{
+  *f = (Fake) { 0 };
+  f->facts = (struct bootfix_facts) {
+    ._struct_size = sizeof f->facts,
+    .guest_name = "test", .os_type = "windows",
+    .product_name = "Windows 10 Pro", .product_variant = "Client",
+    .arch = "x86_64", .osinfo = "win10", .major_version = 10,
+    .minor_version = 0, .machine = "pc", .machine_family = "i440fx",
+    .bus = "ide", .controller_id = "piix3-ide", .pci_id = "8086:7010",
+  };
+  f->host = (struct bootfix_host) {
+    ._struct_size = sizeof (struct bootfix_host),
+    ._api_version = BOOTFIX_API_VERSION,
+    .facts = &f->facts,
+    .log = fake_log, .error = fake_error,
+    .rule = fake_rule, .rule_n_items = fake_n_items,
+    .rule_item_kind = fake_item_kind, .rule_item_attr = fake_item_attr,
+    .rule_id = fake_rule_id,
+    .get_value = fake_get_value, .file_exists = fake_file_exists,
+    .ensure_key = fake_ensure_key, .set_value = fake_set_value,
+    .delete_value = fake_delete_value, .delete_key = fake_delete_key,
+    .refuse = fake_refuse,
+  };
+  f->hive = hive;
+  f->rule = rule;
+  f->plan = bootfix_plan_new ();
+  f->warnings = g_ptr_array_new_with_free_func (g_free);
+}
+
+static void
+fake_clear (Fake *f)
+{
+  g_clear_pointer (&f->plan, bootfix_plan_free);
+  g_clear_pointer (&f->warnings, g_ptr_array_unref);
+  g_clear_pointer (&f->error, g_free);
+}
+
+/* --- hives --------------------------------------------------------- */
+
+static char *
+copy_base_hive (void)
+{
+  g_autofree char *base = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
+                                            "bcd", "mini-bcd", NULL);
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  g_assert_true (g_file_get_contents (base, &data, &len, NULL));
+  char *path = NULL;
+  int fd = g_file_open_tmp ("test-windows-cleanups-XXXXXX", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
+  return path;
+}
+
+static GPtrArray *
+new_changes (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+}
+
+static void
+put (BootfixHive *hive, const char *path, const char *name, guint32 type,
+     const void *data, gsize len)
+{
+  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+  g_autoptr (GPtrArray) changes = new_changes ();
+  g_autoptr (GError) error = NULL;
+  bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "SYSTEM", path, name, type,
+                    data, len, "seed");
+  g_assert_true (bootfix_hive_apply (hive, plan->actions->pdata[0], "SYSTEM",
+                                     TRUE, changes, &error));
+  g_assert_no_error (error);
+}
+
+static void
+put_dword (BootfixHive *hive, const char *path, const char *name, guint32 v)
+{
+  const guint8 le[4] = { v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff,
+                         v >> 24 };
+  put (hive, path, name, BOOTFIX_REG_DWORD, le, 4);
+}
+
+/* REG_MULTI_SZ bytes: each entry as UTF-16LE with its NUL, then one
+ * more NUL. */
+static GBytes *
+multi_sz (const char *const *entries)
+{
+  GByteArray *out = g_byte_array_new ();
+  static const guint8 nul[2] = { 0, 0 };
+  for (const char *const *e = entries; *e != NULL; e++) {
+    glong n = 0;
+    g_autofree gunichar2 *u16 = g_utf8_to_utf16 (*e, -1, NULL, &n, NULL);
+    g_assert_nonnull (u16);
+    for (glong i = 0; i < n; i++) {
+      const guint8 le[2] = { u16[i] & 0xff, u16[i] >> 8 };
+      g_byte_array_append (out, le, 2);
+    }
+    g_byte_array_append (out, nul, 2);
+  }
+  g_byte_array_append (out, nul, 2);
+  return g_byte_array_free_to_bytes (out);
+}
+
+static void
+put_list (BootfixHive *hive, const char *path, const char *name,
+          const char *const *entries)
+{
+  g_autoptr (GBytes) b = multi_sz (entries);
+  put (hive, path, name, BOOTFIX_REG_MULTI_SZ, g_bytes_get_data (b, NULL),
+       g_bytes_get_size (b));
+}
+
+static void
+assert_list (BootfixHive *hive, const char *path, const char *name,
+             const char *const *entries)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) got = NULL;
+  guint32 type = 0;
+  g_assert_cmpint (bootfix_hive_get_value (hive, path, name, &type, &got,
+                                           &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_cmpuint (type, ==, BOOTFIX_REG_MULTI_SZ);
+  g_autoptr (GBytes) want = multi_sz (entries);
+  if (!g_bytes_equal (got, want)) {
+    g_autofree char *g = bootfix_value_to_string (type, got);
+    g_autofree char *w = bootfix_value_to_string (type, want);
+    g_error ("%s\\%s: %s, expected %s", path, name, g, w);
+  }
+}
+
+static guint32
+get_dword (BootfixHive *hive, const char *path, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) got = NULL;
+  guint32 type = 0;
+  if (bootfix_hive_get_value (hive, path, name, &type, &got, &error) != 1)
+    return G_MAXUINT32;
+  g_assert_cmpuint (type, ==, BOOTFIX_REG_DWORD);
+  g_assert_cmpuint (g_bytes_get_size (got), ==, 4);
+  const guint8 *p = g_bytes_get_data (got, NULL);
+  return p[0] | p[1] << 8 | p[2] << 16 | (guint32) p[3] << 24;
+}
+
+/* --- planning and applying ----------------------------------------- */
+
+/* Plan with the module, then apply the plan to the hive as the
+ * executor does; returns the changes ("TARGET <- REASON" each, in plan
+ * order, for registry values and new keys). */
+static GPtrArray *
+plan_and_apply (Fake *f)
+{
+  g_assert_cmpint (windows_module ()->plan (&f->host), ==, 0);
+  g_autoptr (GPtrArray) changes = new_changes ();
+  g_autoptr (GError) error = NULL;
+  for (guint i = 0; i < f->plan->actions->len && !f->plan->refused; i++)
+    g_assert_true (bootfix_hive_apply (f->hive, f->plan->actions->pdata[i],
+                                       "SYSTEM", TRUE, changes, &error));
+  g_assert_no_error (error);
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  for (guint i = 0; i < changes->len; i++) {
+    const BootfixChange *c = changes->pdata[i];
+    g_ptr_array_add (out, g_strdup_printf ("%s <- %s", c->target, c->reason));
+  }
+  return out;
+}
+
+static gboolean
+has_change (GPtrArray *changes, const char *line)
+{
+  for (guint i = 0; i < changes->len; i++)
+    if (g_str_equal (changes->pdata[i], line))
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+count_changes (GPtrArray *changes, const char *part)
+{
+  guint n = 0;
+  for (guint i = 0; i < changes->len; i++)
+    n += strstr (changes->pdata[i], part) != NULL;
+  return n;
+}
+
+static void
+dump_changes (GPtrArray *changes)
+{
+  for (guint i = 0; i < changes->len; i++)
+    g_test_message ("  %s", (char *) changes->pdata[i]);
+}
+
+/* A SYSTEM hive with three control sets (001 current, 002, 005) and
+ * leftovers of Xen and Parallels in some of them. */
+static BootfixHive *
+make_leftover_hive (char **path)
+{
+  *path = copy_base_hive ();
+  g_autoptr (GError) error = NULL;
+  BootfixHive *hive = bootfix_hive_open (*path, "SYSTEM", TRUE, &error);
+  g_assert_no_error (error);
+  put_dword (hive, "Select", "Current", 1);
+  for (const char *const *s = (const char *const[]) { "1", "2", "5", NULL };
+       *s != NULL; s++) {
+    g_autofree char *svc = g_strdup_printf ("ControlSet00%s\\Services", *s);
+    g_autofree char *atapi = g_strconcat (svc, "\\atapi", NULL);
+    put_dword (hive, atapi, "Start", 3);
+  }
+  /* rhelscsi in 001 and 005, not 002. */
+  put_dword (hive, SERVICE ("1", "rhelscsi"), "Start", 1);
+  put_dword (hive, SERVICE ("5", "rhelscsi"), "Start", 2);
+  put_dword (hive, SERVICE ("1", "prl_strg"), "Start", 0);
+  put_dword (hive, SERVICE ("2", "prl_strg"), "Start", 0);
+  /* A service key without Start is not touched either. */
+  put_dword (hive, SERVICE ("5", "prl_strg"), "Type", 1);
+  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+            (const char *const[]) { "prl_strg", "EhStorClass", NULL });
+  put_list (hive, CLASS_DISK ("1"), "UpperFilters",
+            (const char *const[]) { "PartMgr", "prl_strg", NULL });
+  put_list (hive, CLASS_DISK ("2"), "LowerFilters",
+            (const char *const[]) { "iaStorF", "", "PRL_STRG", "prl_strg2",
+                                    "prl_str", NULL });
+  put_list (hive, "ControlSet001\\Control\\Class\\" SCSI, "LowerFilters",
+            (const char *const[]) { "prl_strg", NULL });
+  return hive;
+}
+
+/* The shipped rules and cleanups on Windows 10 with IDE: the storage
+ * fix plus every cleanup, in every control set that has what it
+ * changes, and nothing created for a cleanup. */
+static void
+test_shipped (void)
+{
+  g_autofree char *dir = g_build_filename (bootfix_data_dir (), "rules", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs = bootfix_rule_set_load_dir (dir, &error);
+  g_assert_no_error (error);
+  BootfixRuleQuery q = { 10, 0, "x86_64", "win10", "client", "piix3-ide" };
+  g_autoptr (BootfixRule) view = bootfix_rule_set_resolve (rs, &q, &error);
+  g_assert_no_error (error);
+  g_autofree char *path = NULL;
+  g_autoptr (BootfixHive) hive = make_leftover_hive (&path);
+  Fake f;
+  fake_init (&f, hive, view);
+  g_autoptr (GTimer) timer = g_timer_new ();
+  g_autoptr (GPtrArray) changes = plan_and_apply (&f);
+  g_test_message ("planned in %.3f s with %u registry reads",
+                  g_timer_elapsed (timer, NULL), f.n_reads);
+  dump_changes (changes);
+  g_assert_false (f.plan->refused);
+  g_assert_cmpuint (f.warnings->len, ==, 0);
+
+#define XEN "p2v-xen-pv-storage: leftover Xen PV storage driver of the old " \
+  "hypervisor (disabled; the key stays for its uninstaller)"
+#define PRL_FILTER "p2v-parallels-storage: leftover Parallels storage " \
+  "filter of the old hypervisor"
+#define PRL_SERVICE "p2v-parallels-storage: leftover Parallels storage " \
+  "filter driver of the old hypervisor (disabled; the key stays for its " \
+  "uninstaller)"
+  /* The storage rule, with its id as the reason, as before. */
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\ControlSet001\\Services"
+                             "\\atapi\\Start <- nt62-piix-ide"));
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\" SERVICE ("1", "rhelscsi")
+                             "\\Start <- " XEN));
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\" SERVICE ("5", "rhelscsi")
+                             "\\Start <- " XEN));
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\" SERVICE ("1", "prl_strg")
+                             "\\Start <- " PRL_SERVICE));
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\" SERVICE ("2", "prl_strg")
+                             "\\Start <- " PRL_SERVICE));
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
+                             "\\LowerFilters <- " PRL_FILTER));
+  g_assert_true (has_change (changes, "HKLM\\SYSTEM\\" CLASS_DISK ("2")
+                             "\\LowerFilters <- " PRL_FILTER));
+  /* Nothing else: no key created for rhelscsi in 002 or a Start for
+   * prl_strg in 005, and the other lists are not touched. */
+  g_assert_cmpuint (count_changes (changes, "p2v-"), ==, 6);
+  g_assert_cmpuint (count_changes (changes, "rhelscsi"), ==, 2);
+  g_assert_cmpuint (count_changes (changes, "Filters"), ==, 2);
+
+  g_assert_cmpuint (get_dword (hive, SERVICE ("1", "rhelscsi"), "Start"), ==,
+                    4);
+  g_assert_cmpuint (get_dword (hive, SERVICE ("5", "rhelscsi"), "Start"), ==,
+                    4);
+  g_assert_cmpuint (get_dword (hive, SERVICE ("2", "rhelscsi"), "Start"), ==,
+                    G_MAXUINT32);
+  g_assert_cmpuint (get_dword (hive, SERVICE ("5", "prl_strg"), "Start"), ==,
+                    G_MAXUINT32);
+  g_assert_cmpuint (get_dword (hive, SERVICE ("5", "prl_strg"), "Type"), ==, 1);
+  assert_list (hive, CLASS_DISK ("1"), "LowerFilters",
+               (const char *const[]) { "EhStorClass", NULL });
+  assert_list (hive, CLASS_DISK ("1"), "UpperFilters",
+               (const char *const[]) { "PartMgr", "prl_strg", NULL });
+  /* Order kept, empty entries dropped, case ignored, only whole names. */
+  assert_list (hive, CLASS_DISK ("2"), "LowerFilters",
+               (const char *const[]) { "iaStorF", "prl_strg2", "prl_str",
+                                       NULL });
+  assert_list (hive, "ControlSet001\\Control\\Class\\" SCSI, "LowerFilters",
+               (const char *const[]) { "prl_strg", NULL });
+
+  /* The result survives a commit. */
+  g_autofree char *out = g_strconcat (path, ".new", NULL);
+  g_assert_true (bootfix_hive_commit (hive, out, &error));
+  g_autoptr (BootfixHive) again = bootfix_hive_open (out, "SYSTEM", FALSE,
+                                                     &error);
+  g_assert_no_error (error);
+  assert_list (again, CLASS_DISK ("2"), "LowerFilters",
+               (const char *const[]) { "iaStorF", "prl_strg2", "prl_str",
+                                       NULL });
+
+  /* Planning again on the fixed hive changes nothing. */
+  fake_clear (&f);
+  fake_init (&f, hive, view);
+  g_autoptr (GPtrArray) second = plan_and_apply (&f);
+  dump_changes (second);
+  g_assert_cmpuint (second->len, ==, 0);
+  fake_clear (&f);
+  g_unlink (out);
+  g_unlink (path);
+#undef XEN
+#undef PRL_FILTER
+#undef PRL_SERVICE
+}
+
+/* --- edge cases, with rules of the test's own ---------------------- */
+
+static const char edge_rules[] =
+  "<rules>\n"
+  "<rule id='ide' description='d'><match nt-min='6.0' nt-max='10.0'/>"
+  "<service name='atapi' start='0'/></rule>\n"
+  "<rule id='virtio' description='d'><match><controller id='virtio-blk'/>"
+  "</match><refuse reason='no driver' advice='use ide'/></rule>\n"
+  "<cleanup id='c1' description='d'><match/>"
+  "<remove-filter class-guid='" DISK "' value='LowerFilters' name='one'"
+  " reason='r1'/>"
+  "<remove-filter class-guid='" DISK "' value='UpperFilters' name='up'"
+  " reason='ru'/></cleanup>\n"
+  "<cleanup id='c2' description='d'><match/>"
+  "<remove-filter class-guid='{4d36e967-e325-11ce-bfc1-08002be10318}'"
+  " value='LowerFilters' name='TWO' reason='r2'/>"
+  "<remove-filter class-guid='" DISK "' value='LowerFilters' name='absent'"
+  " reason='r3'/></cleanup>\n"
+  "</rules>\n";
+
+static BootfixRule *
+edge_view (int major, const char *controller)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixRuleSet) rs =
+    bootfix_rule_set_load_data (edge_rules, strlen (edge_rules), "edge.xml",
+                                &error);
+  g_assert_no_error (error);
+  BootfixRuleQuery q = { major, 0, "x86_64", NULL, NULL, controller };
+  BootfixRule *view = bootfix_rule_set_resolve (rs, &q, &error);
+  g_assert_no_error (error);
+  return view;
+}
+
+static BootfixHive *
+make_edge_hive (char **path)
+{
+  *path = copy_base_hive ();
+  g_autoptr (GError) error = NULL;
+  BootfixHive *hive = bootfix_hive_open (*path, "SYSTEM", TRUE, &error);
+  g_assert_no_error (error);
+  put_dword (hive, "Select", "Current", 1);
+  put_dword (hive, "ControlSet001\\Services\\atapi", "Start", 0);
+  return hive;
+}
+
+/* Two cleanups remove names from one list: one action that removes
+ * both (each removal alone would put the other name back), with both
+ * reasons; the other list is a separate action. */
+static void
+test_one_list_two_cleanups (void)
+{
+  g_autoptr (BootfixRule) view = edge_view (10, "piix3-ide");
+  g_autofree char *path = NULL;
+  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
+  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+            (const char *const[]) { "two", "keep", "One", "also", NULL });
+  put_list (hive, CLASS_DISK ("1"), "UpperFilters",
+            (const char *const[]) { "up", NULL });
+  Fake f;
+  fake_init (&f, hive, view);
+  g_autoptr (GPtrArray) changes = plan_and_apply (&f);
+  dump_changes (changes);
+  g_assert_cmpuint (changes->len, ==, 2);
+  g_assert_cmpstr (changes->pdata[0], ==, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
+                   "\\LowerFilters <- c1: r1; c2: r2");
+  g_assert_cmpstr (changes->pdata[1], ==, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
+                   "\\UpperFilters <- c1: ru");
+  assert_list (hive, CLASS_DISK ("1"), "LowerFilters",
+               (const char *const[]) { "keep", "also", NULL });
+  /* The last name out: an empty list stays, as an empty REG_MULTI_SZ. */
+  assert_list (hive, CLASS_DISK ("1"), "UpperFilters",
+               (const char *const[]) { NULL });
+  fake_clear (&f);
+  g_unlink (path);
+}
+
+/* Lists as they may really be: other scripts, a missing final NUL. */
+static void
+test_list_shapes (void)
+{
+  g_autoptr (BootfixRule) view = edge_view (10, "piix3-ide");
+  g_autofree char *path = NULL;
+  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
+  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+            (const char *const[]) { "Ünïcødé", "one", "日本語", NULL });
+  /* "two" then "x" without any terminator. */
+  static const guint8 raw[] = { 't', 0, 'w', 0, 'o', 0, 0, 0, 'x', 0 };
+  put (hive, CLASS_DISK ("2"), "LowerFilters", BOOTFIX_REG_MULTI_SZ, raw,
+       sizeof raw);
+  Fake f;
+  fake_init (&f, hive, view);
+  g_autoptr (GPtrArray) changes = plan_and_apply (&f);
+  dump_changes (changes);
+  /* (The storage rule also creates atapi in ControlSet002.) */
+  g_assert_cmpuint (count_changes (changes, "Filters"), ==, 2);
+  assert_list (hive, CLASS_DISK ("1"), "LowerFilters",
+               (const char *const[]) { "Ünïcødé", "日本語", NULL });
+  assert_list (hive, CLASS_DISK ("2"), "LowerFilters",
+               (const char *const[]) { "x", NULL });
+  fake_clear (&f);
+  g_unlink (path);
+}
+
+/* A filter value that is not a list is left alone, with a warning in
+ * the report; nothing in the list at all changes nothing. */
+static void
+test_not_a_list (void)
+{
+  g_autoptr (BootfixRule) view = edge_view (10, "piix3-ide");
+  g_autofree char *path = NULL;
+  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
+  put (hive, CLASS_DISK ("1"), "LowerFilters", BOOTFIX_REG_SZ, "one", 3);
+  static const guint8 odd[] = { 'u', 0, 'p', 0, 0, 0, 0 };
+  put (hive, CLASS_DISK ("1"), "UpperFilters", BOOTFIX_REG_MULTI_SZ, odd,
+       sizeof odd);
+  put_list (hive, CLASS_DISK ("2"), "LowerFilters",
+            (const char *const[]) { "keep", "", NULL });
+  Fake f;
+  fake_init (&f, hive, view);
+  g_autoptr (GPtrArray) changes = plan_and_apply (&f);
+  dump_changes (changes);
+  g_assert_cmpuint (count_changes (changes, "Filters"), ==, 0);
+  g_assert_cmpuint (f.warnings->len, ==, 2);
+  g_assert_cmpstr (f.warnings->pdata[0], ==, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
+                   "\\LowerFilters is not a REG_MULTI_SZ list; it was left "
+                   "as it is");
+  g_assert_cmpstr (f.warnings->pdata[1], ==, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
+                   "\\UpperFilters is not a REG_MULTI_SZ list; it was left "
+                   "as it is");
+  /* Untouched: an empty entry alone is no reason to rewrite a list. */
+  assert_list (hive, CLASS_DISK ("2"), "LowerFilters",
+               (const char *const[]) { "keep", "", NULL });
+  fake_clear (&f);
+  g_unlink (path);
+}
+
+/* Cleanups never stand alone: no rule, or a refusal, changes nothing. */
+static void
+test_refused_alone (void)
+{
+  g_autofree char *path = NULL;
+  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
+  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+            (const char *const[]) { "one", NULL });
+  static const struct { int major; const char *controller; const char *why; }
+  cases[] = {
+    { 5, "piix3-ide", "no rule covers Windows 10 Pro (NT 10.0, x86_64) on "
+      "the piix3-ide controller (8086:7010)" },
+    { 10, "virtio-blk", "no driver" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (BootfixRule) view = edge_view (cases[i].major,
+                                              cases[i].controller);
+    g_assert_true ((view == NULL) == (i == 0));
+    Fake f;
+    fake_init (&f, hive, view);
+    g_assert_cmpint (windows_module ()->plan (&f.host), ==, 0);
+    g_assert_true (f.plan->refused);
+    g_assert_cmpstr (f.plan->refuse_why, ==, cases[i].why);
+    g_assert_cmpuint (f.plan->actions->len, ==, 0);
+    g_assert_cmpuint (f.n_reads, ==, 0);
+    fake_clear (&f);
+  }
+  g_unlink (path);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/windows-cleanups/shipped", test_shipped);
+  g_test_add_func ("/windows-cleanups/one-list-two-cleanups",
+                   test_one_list_two_cleanups);
+  g_test_add_func ("/windows-cleanups/list-shapes", test_list_shapes);
+  g_test_add_func ("/windows-cleanups/not-a-list", test_not_a_list);
+  g_test_add_func ("/windows-cleanups/refused-alone", test_refused_alone);
+  return g_test_run ();
+}
