@@ -71,6 +71,42 @@ struct bootfix_facts {
   const char *pci_id;         /* "8086:7010" */
 };
 
+/* A partition of one of the guest's disks, as the host read it from the
+ * partition table.  Appended to only. */
+struct bootfix_partition {
+  uint64_t _struct_size;
+  const char *device;       /* appliance name: "/dev/sda2" */
+  const char *disk_device;  /* "/dev/sda" */
+  int disk_index;           /* 0-based, in domain order */
+  int number;               /* as Linux numbers it: 1-4 primary, 5+ logical */
+  int gpt;                  /* 1 on a GPT disk, 0 on MBR */
+  uint64_t start;           /* bytes from the start of the disk */
+  uint64_t size;            /* bytes */
+  uint64_t disk_size;       /* bytes */
+  uint32_t sector_size;     /* logical, bytes */
+  uint32_t mbr_signature;   /* MBR bytes 0x1B8..0x1BB (GPT disks too) */
+  int active;               /* MBR: status 0x80 */
+  int arc_number;           /* boot.ini partition(N); 0 when none */
+  uint8_t mbr_type;         /* MBR partition type; 0 on GPT */
+  uint8_t disk_guid[16];    /* GPT: Windows byte layout; zero on MBR */
+  uint8_t partition_guid[16];
+  uint8_t type_guid[16];
+  const char *fs_type;      /* "ntfs", "vfat", … or "" */
+  int windows_root;         /* 1 for the inspected Windows root */
+};
+
+/* How a planned byte or file edit is shown to the user: kind is "bcd",
+ * "bootsector" or "file"; old_text and new_text are readable
+ * ("disk 0x1A2B3C4D @ 1048576"). */
+struct bootfix_edit {
+  uint64_t _struct_size;
+  const char *kind;
+  const char *target;
+  const char *old_text;
+  const char *new_text;
+  const char *reason;
+};
+
 /* One matched rule, seen as a list of items, each a kind ("service",
  * "cdd", "remove-start-override", "driver-file", "refuse") with string
  * attributes.  Generic on purpose: a new attribute in the rule schema
@@ -128,7 +164,59 @@ struct bootfix_host {
    * exits 3.  advice says what the user can do instead. */
   int (*refuse) (const struct bootfix_host *h, const char *why,
                  const char *advice);
+
+  /* ---- Appended: partitions, files and bytes (test with
+   * BOOTFIX_HOST_HAS before calling). ---- */
+
+  /* Every partition of every disk (not extended containers), in disk
+   * and partition order. */
+  size_t (*n_partitions) (const struct bootfix_host *h);
+  const struct bootfix_partition *(*partition) (const struct bootfix_host *h,
+                                                size_t i);
+  /* Read a whole file of the filesystem on device (a partition's
+   * device); path uses backslashes or slashes from the filesystem's root
+   * and is matched case-insensitively.  Files over max_len are an
+   * error.  1 and a malloc'd copy (one NUL byte follows), 0 when there
+   * is no such file, -1 on error. */
+  int (*read_file) (const struct bootfix_host *h, const char *device,
+                    const char *path, size_t max_len, void **data,
+                    size_t *len);
+  /* Read len bytes (at most 1 MiB) at offset of a disk or partition
+   * device.  0 or -1. */
+  int (*read_device) (const struct bootfix_host *h, const char *device,
+                      uint64_t offset, void *buf, size_t len);
+  /* Is there a regular file at path (as for read_file)?  1, 0 or -1. */
+  int (*path_exists) (const struct bootfix_host *h, const char *device,
+                      const char *path);
+  /* The value names of a registry key (path as for get_value), as a
+   * malloc'd array of malloc'd UTF-8 strings; the module frees each and
+   * the array with free().  1, 0 when the key does not exist, -1. */
+  int (*list_values) (const struct bootfix_host *h, const char *hive,
+                      const char *path, char ***names, size_t *n);
+  /* The plan: bytes at offset of a file (patch_file) or of a device
+   * (patch_device) must become new_bytes.  old_bytes are what the module
+   * read there; the host refuses to write if they changed.  A file
+   * patch never changes the file's length. */
+  int (*patch_file) (const struct bootfix_host *h,
+                     const struct bootfix_edit *edit, const char *device,
+                     const char *path, uint64_t offset, const void *old_bytes,
+                     const void *new_bytes, size_t len);
+  int (*patch_device) (const struct bootfix_host *h,
+                       const struct bootfix_edit *edit, const char *device,
+                       uint64_t offset, const void *old_bytes,
+                       const void *new_bytes, size_t len);
+  /* The plan: the file (which exists, with old_data) gets new_data. */
+  int (*replace_file) (const struct bootfix_host *h,
+                       const struct bootfix_edit *edit, const char *device,
+                       const char *path, const void *old_data, size_t old_len,
+                       const void *new_data, size_t new_len);
 };
+
+/* Does this host table have the callback field?  Older hosts pass a
+ * shorter table. */
+#define BOOTFIX_HOST_HAS(h, field)                                      \
+  ((h)->_struct_size >= offsetof (struct bootfix_host, field) +         \
+                        sizeof ((h)->field) && (h)->field != NULL)
 
 struct bootfix_module {
   /* Private, filled in by BOOTFIX_REGISTER_MODULE. */

@@ -476,6 +476,35 @@ bootfix_bcd_store_open (const char *path, gboolean writable, GError **error)
   return g_steal_pointer (&s);
 }
 
+/* ---- In-place patching ---- */
+
+/* A regf cell starts with its 4-byte size; the data follows. */
+#define CELL_HEADER 4
+
+gboolean
+bootfix_bcd_store_element_file_offset (BootfixBcdStore *store,
+                                       const BootfixBcdElement *el,
+                                       const guint8 *file, gsize file_len,
+                                       guint64 *offset, GError **error)
+{
+  gsize vlen = 0;
+  const guint8 *want = g_bytes_get_data (el->value, &vlen);
+  errno = 0;
+  hive_value_h v = hivex_node_get_value (store->h, el->node, "Element");
+  size_t cell_len = 0;
+  hive_value_h cell = v ? hivex_value_data_cell_offset (store->h, v, &cell_len) : 0;
+  if (cell == 0 || cell > file_len || file_len - cell < CELL_HEADER ||
+      file_len - cell - CELL_HEADER < vlen ||
+      memcmp (file + cell + CELL_HEADER, want, vlen) != 0) {
+    store_fail (store, error, BOOTFIX_ERROR_GUEST,
+                _("element %08x: its value is not stored in one piece that "
+                  "can be patched in place"), el->id);
+    return FALSE;
+  }
+  *offset = (guint64) cell + CELL_HEADER;
+  return TRUE;
+}
+
 /* ---- Queries ---- */
 
 const char *

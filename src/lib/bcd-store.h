@@ -120,6 +120,17 @@ const BootfixBcdElement *bootfix_bcd_object_find_element (const BootfixBcdObject
  * boolean not 1 byte. */
 gboolean bootfix_bcd_store_set_element (BootfixBcdStore *store, const char *guid,
                                         guint32 id, GBytes *value, GError **error);
+/* Where the element's value bytes sit in the store file, so that a fix
+ * can patch them in place (a device value keeps its length).  file is
+ * the store's bytes; the offset is checked to hold exactly el->value.
+ * Fails (BOOTFIX_ERROR_GUEST) for values hivex keeps inline or in
+ * pieces, and when the bytes there differ. */
+gboolean bootfix_bcd_store_element_file_offset (BootfixBcdStore *store,
+                                                const BootfixBcdElement *el,
+                                                const guint8 *file,
+                                                gsize file_len,
+                                                guint64 *offset,
+                                                GError **error);
 /* Write the hive, with every change, to out_path (a new file). */
 gboolean bootfix_bcd_store_commit (BootfixBcdStore *store, const char *out_path,
                                    GError **error);

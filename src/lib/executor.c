@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "bootfix-error.h"
+#include "edits.h"
 #include "executor.h"
 #include "guest.h"
 #include "hive.h"
@@ -72,6 +73,7 @@ typedef struct {
   BootfixJournal *journal; /* NULL for --dry-run */
   char *tmpdir;
   GPtrArray *hives;  /* HiveFile* */
+  BootfixEdits *edits; /* files and device bytes outside the registry */
 } Job;
 
 static void
@@ -95,6 +97,7 @@ static void
 job_clear (Job *job)
 {
   g_clear_pointer (&job->hives, g_ptr_array_unref);
+  g_clear_pointer (&job->edits, bootfix_edits_free);
   if (job->tmpdir)
     (void) g_rmdir (job->tmpdir);
   g_clear_pointer (&job->tmpdir, g_free);
@@ -134,7 +137,8 @@ get_hive (gpointer user, const char *name, GError **error)
   hf->local_path = g_build_filename (job->tmpdir, hf->name, NULL);
   hf->guest_path = bootfix_guest_hive_path (job->guest, hf->name, error);
   if (hf->guest_path == NULL ||
-      !bootfix_guest_download (job->guest, hf->guest_path, hf->local_path, error))
+      !bootfix_guest_download (job->guest, NULL, hf->guest_path, hf->local_path,
+                               error))
     return NULL;
   /* Opened writable: the plan is applied to this in-memory copy. */
   hf->hive = bootfix_hive_open (hf->local_path, hf->guest_path, TRUE, error);
@@ -198,6 +202,15 @@ match_rule (const BootfixContext *ctx, const Facts *f, GError **error)
   return bootfix_rule_set_resolve (ctx->rules, &q, error);
 }
 
+/* BootfixFileGetter: files come from the edits' cache. */
+static GBytes *
+file_getter (gpointer user, const char *device, const char *path,
+             gsize max_len, GError **error)
+{
+  Job *job = user;
+  return bootfix_edits_get_file (job->edits, device, path, max_len, error);
+}
+
 /* Ask every module that claims the guest for its plan. */
 static gboolean
 run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
@@ -206,6 +219,7 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
 {
   g_autoptr (BootfixHostContext) host =
     bootfix_host_context_new (&f->facts, rule, plan, job->guest, get_hive, job);
+  bootfix_host_context_set_file_getter (host, file_getter);
   guint claimed = 0;
   for (guint i = 0; i < ctx->modules->len; i++) {
     const BootfixModule *mod = g_ptr_array_index (ctx->modules, i);
@@ -242,7 +256,7 @@ preflight_plan (Job *job, const BootfixPlan *plan, GError **error)
     g_autoptr (GPtrArray) mine = g_ptr_array_new ();
     for (guint k = 0; k < plan->actions->len; k++) {
       BootfixAction *a = g_ptr_array_index (plan->actions, k);
-      if (g_ascii_strcasecmp (a->hive, name) == 0)
+      if (bootfix_action_is_registry (a) && g_ascii_strcasecmp (a->hive, name) == 0)
         g_ptr_array_add (mine, a);
     }
     if (!bootfix_hive_preflight (hf->local_path, hf->guest_path, mine, hf->name,
@@ -261,6 +275,11 @@ diff_plan (Job *job, const BootfixPlan *plan, gboolean write,
 {
   for (guint i = 0; i < plan->actions->len; i++) {
     const BootfixAction *a = g_ptr_array_index (plan->actions, i);
+    if (!bootfix_action_is_registry (a)) {
+      if (!bootfix_edits_apply (job->edits, a, write, changes, error))
+        return FALSE;
+      continue;
+    }
     BootfixHive *hive = get_hive (job, a->hive, error);
     if (hive == NULL)
       return FALSE;
@@ -296,7 +315,7 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
       g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
     for (guint j = 0; j < plan->actions->len; j++) {
       const BootfixAction *a = g_ptr_array_index (plan->actions, j);
-      if (g_ascii_strcasecmp (a->hive, hf->name) == 0 &&
+      if (bootfix_action_is_registry (a) && g_ascii_strcasecmp (a->hive, hf->name) == 0 &&
           !bootfix_hive_apply (check, a, hf->name, FALSE, left, error))
         return FALSE;
     }
@@ -308,13 +327,13 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
       return FALSE;
     }
   }
-  return TRUE;
+  return bootfix_edits_prepare (job->edits, plan, error);
 }
 
 /* Upload every new hive under a temporary name first; only when all
  * arrived intact rename them over the originals. */
 static gboolean
-write_hives (Job *job, GError **error)
+write_guest (Job *job, GError **error)
 {
   if (!bootfix_guest_mount_rw (job->guest, error))
     return FALSE;
@@ -322,14 +341,14 @@ write_hives (Job *job, GError **error)
     HiveFile *hf = g_ptr_array_index (job->hives, i);
     if (!hf->changed)
       continue;
-    hf->staged = bootfix_guest_stage (job->guest, hf->new_path, hf->guest_path,
-                                      error);
+    hf->staged = bootfix_guest_stage (job->guest, NULL, hf->new_path,
+                                      hf->guest_path, error);
     bootfix_debug_checkpoint ("hive uploaded");
     if (hf->staged == NULL) {
       for (guint j = 0; j < i; j++) {
         HiveFile *done = g_ptr_array_index (job->hives, j);
         if (done->staged)
-          bootfix_guest_discard_staged (job->guest, done->staged);
+          bootfix_guest_discard_staged (job->guest, NULL, done->staged);
       }
       return FALSE;
     }
@@ -337,11 +356,13 @@ write_hives (Job *job, GError **error)
   for (guint i = 0; i < job->hives->len; i++) {
     HiveFile *hf = g_ptr_array_index (job->hives, i);
     if (hf->staged != NULL &&
-        !bootfix_guest_commit_staged (job->guest, hf->staged, hf->guest_path,
-                                      error))
+        !bootfix_guest_commit_staged (job->guest, NULL, hf->staged,
+                                      hf->guest_path, error))
       return FALSE;
     bootfix_debug_checkpoint ("hive renamed");
   }
+  if (!bootfix_edits_write (job->edits, error))
+    return FALSE;
   if (!bootfix_guest_shutdown (job->guest, error))
     return FALSE;
   bootfix_debug_checkpoint ("appliance shut down");
@@ -440,7 +461,10 @@ open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
   bootfix_debug_checkpoint ("inspected");
   report_os (report, info);
   job->tmpdir = g_dir_make_tmp ("virt-bootfix-XXXXXX", error);
-  return job->tmpdir != NULL;
+  if (job->tmpdir == NULL)
+    return FALSE;
+  job->edits = bootfix_edits_new (job->guest, job->name, job->tmpdir);
+  return TRUE;
 }
 
 /* Everything up to the diff.  Returns FALSE on error; a refusal is not
@@ -514,7 +538,7 @@ bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
     report->status = BOOTFIX_STATUS_WOULD_FIX;
   } else {
     progress (&job, _("Writing the changes"));
-    if (commit_and_check (&job, plan, &error) && write_hives (&job, &error) &&
+    if (commit_and_check (&job, plan, &error) && write_guest (&job, &error) &&
         commit_journal (&job, report, &error))
       report->status = BOOTFIX_STATUS_FIXED;
     else

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -19,7 +20,9 @@ struct _BootfixGuest {
   char *wanted_root;     /* --root, or NULL */
   char *systemroot;
   gboolean readonly;
-  gboolean mounted_rw;
+  gboolean mounted_rw;   /* the Windows root is wanted read-write */
+  char *mounted;         /* the device mounted at /, or NULL */
+  gboolean mounted_writable;
 };
 
 static void
@@ -255,6 +258,7 @@ bootfix_guest_free (BootfixGuest *guest)
   g_free (guest->root);
   g_free (guest->wanted_root);
   g_free (guest->systemroot);
+  g_free (guest->mounted);
   g_free (guest);
 }
 
@@ -447,9 +451,54 @@ bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
     return FALSE;
   }
   info->root = g_strdup (root);
+  guest->mounted = g_strdup (root);
   guest->root = g_steal_pointer (&root);
   guest->systemroot = g_strdup (info->systemroot);
   return TRUE;
+}
+
+/* ---- which filesystem is mounted ---- */
+
+/* One filesystem at a time is mounted at /: the Windows root most of
+ * the time, another partition (System Reserved, the ESP) while the boot
+ * chain is read or written. */
+static gboolean
+use_filesystem (BootfixGuest *guest, const char *device, gboolean rw,
+                GError **error)
+{
+  if (guest->mounted && strcmp (guest->mounted, device) == 0 &&
+      (guest->mounted_writable || !rw))
+    return TRUE;
+  g_return_val_if_fail (!rw || !guest->readonly, FALSE);
+  if (guestfs_umount_all (guest->g) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+                       _("cannot unmount the guest's filesystems"));
+    return FALSE;
+  }
+  g_clear_pointer (&guest->mounted, g_free);
+  if (rw && !check_ntfs_writable (guest, device, error))
+    return FALSE;
+  int r = rw ? guestfs_mount (guest->g, device, "/")
+             : guestfs_mount_ro (guest->g, device, "/");
+  if (r == -1) {
+    g_autofree char *what = g_strdup_printf (rw ? _("cannot mount %s read-write")
+                                                : _("cannot mount %s"), device);
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, what);
+    return FALSE;
+  }
+  guest->mounted = g_strdup (device);
+  guest->mounted_writable = rw;
+  return TRUE;
+}
+
+/* NULL stands for the Windows root, in the mode it is wanted in. */
+static gboolean
+use_device (BootfixGuest *guest, const char *device, gboolean rw,
+            GError **error)
+{
+  if (device == NULL)
+    return use_filesystem (guest, guest->root, guest->mounted_rw, error);
+  return use_filesystem (guest, device, rw, error);
 }
 
 /* ---- files ---- */
@@ -458,6 +507,8 @@ bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
 static char *
 windows_path (BootfixGuest *guest, const char *relpath, GError **error)
 {
+  if (!use_device (guest, NULL, FALSE, error))
+    return NULL;
   g_autofree char *slashed = g_strdelimit (g_strdup (relpath), "\\", '/');
   g_autofree char *path = g_build_path ("/", guest->systemroot, slashed, NULL);
   char *real = guestfs_case_sensitive_path (guest->g, path);
@@ -491,9 +542,12 @@ bootfix_guest_hive_path (BootfixGuest *guest, const char *hive_name,
 }
 
 gboolean
-bootfix_guest_download (BootfixGuest *guest, const char *guest_path,
-                        const char *local_path, GError **error)
+bootfix_guest_download (BootfixGuest *guest, const char *device,
+                        const char *guest_path, const char *local_path,
+                        GError **error)
 {
+  if (!use_device (guest, device, FALSE, error))
+    return FALSE;
   if (guestfs_download (guest->g, guest_path, local_path) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
                        guest_path);
@@ -518,24 +572,17 @@ bootfix_guest_windows_file_exists (BootfixGuest *guest, const char *relpath,
 gboolean
 bootfix_guest_mount_rw (BootfixGuest *guest, GError **error)
 {
-  if (guest->mounted_rw)
-    return TRUE;
   g_return_val_if_fail (!guest->readonly && guest->root, FALSE);
-  if (guestfs_umount_all (guest->g) == -1 ||
-      guestfs_mount (guest->g, guest->root, "/") == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
-                       _("cannot mount the Windows filesystem read-write (is "
-                         "Windows hibernated, or the NTFS dirty?)"));
-    return FALSE;
-  }
   guest->mounted_rw = TRUE;
-  return TRUE;
+  return use_device (guest, NULL, TRUE, error);
 }
 
 char *
-bootfix_guest_checksum (BootfixGuest *guest, const char *guest_path,
-                        GError **error)
+bootfix_guest_checksum (BootfixGuest *guest, const char *device,
+                        const char *guest_path, GError **error)
 {
+  if (!use_device (guest, device, FALSE, error))
+    return NULL;
   char *sum = guestfs_checksum (guest->g, "sha256", guest_path);
   if (sum == NULL)
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
@@ -544,9 +591,12 @@ bootfix_guest_checksum (BootfixGuest *guest, const char *guest_path,
 }
 
 char *
-bootfix_guest_stage (BootfixGuest *guest, const char *local_path,
-                     const char *guest_path, GError **error)
+bootfix_guest_stage (BootfixGuest *guest, const char *device,
+                     const char *local_path, const char *guest_path,
+                     GError **error)
 {
+  if (!use_device (guest, device, TRUE, error))
+    return NULL;
   g_autofree char *staged = g_strconcat (guest_path, ".bootfix-new", NULL);
   g_autofree char *contents = NULL;
   gsize len = 0;
@@ -556,25 +606,28 @@ bootfix_guest_stage (BootfixGuest *guest, const char *local_path,
                                                        (const guchar *) contents, len);
   if (guestfs_upload (guest->g, local_path, staged) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, staged);
-    bootfix_guest_discard_staged (guest, staged);
+    bootfix_guest_discard_staged (guest, device, staged);
     return NULL;
   }
-  g_autofree char *got = bootfix_guest_checksum (guest, staged, error);
+  g_autofree char *got = bootfix_guest_checksum (guest, device, staged, error);
   if (got == NULL || strcmp (got, want) != 0) {
     if (got)
       g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
                    _("guest %s: %s was not written intact (checksum mismatch)"),
                    guest->name, staged);
-    bootfix_guest_discard_staged (guest, staged);
+    bootfix_guest_discard_staged (guest, device, staged);
     return NULL;
   }
   return g_steal_pointer (&staged);
 }
 
 gboolean
-bootfix_guest_commit_staged (BootfixGuest *guest, const char *staged,
-                             const char *guest_path, GError **error)
+bootfix_guest_commit_staged (BootfixGuest *guest, const char *device,
+                             const char *staged, const char *guest_path,
+                             GError **error)
 {
+  if (!use_device (guest, device, TRUE, error))
+    return FALSE;
   if (guestfs_rename (guest->g, staged, guest_path) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
                        guest_path);
@@ -584,18 +637,236 @@ bootfix_guest_commit_staged (BootfixGuest *guest, const char *staged,
 }
 
 void
-bootfix_guest_discard_staged (BootfixGuest *guest, const char *staged)
+bootfix_guest_discard_staged (BootfixGuest *guest, const char *device,
+                              const char *staged)
 {
-  (void) guestfs_rm_f (guest->g, staged);
+  if (use_device (guest, device, TRUE, NULL))
+    (void) guestfs_rm_f (guest->g, staged);
 }
 
 gboolean
 bootfix_guest_shutdown (BootfixGuest *guest, GError **error)
 {
+  g_clear_pointer (&guest->mounted, g_free);
   if (guestfs_umount_all (guest->g) == -1 || guestfs_shutdown (guest->g) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
                        _("cannot flush the changes to the disk image"));
     return FALSE;
   }
   return TRUE;
+}
+
+/* ---- disks, partitions and raw bytes ---- */
+
+/* What we read of a disk to parse its partition table: the MBR, the
+ * primary GPT and its entries (sectors beyond this are read on demand). */
+#define LAYOUT_READ_SIZE (1024 * 1024)
+
+void
+bootfix_guest_disk_free (BootfixGuestDisk *disk)
+{
+  if (disk == NULL)
+    return;
+  g_free (disk->device);
+  g_clear_pointer (&disk->layout, bootfix_disk_layout_free);
+  g_free (disk);
+}
+
+gboolean
+bootfix_guest_read_device (BootfixGuest *guest, const char *device,
+                           guint64 offset, guint8 *buf, gsize len,
+                           GError **error)
+{
+  gsize done = 0;
+  while (done < len) {
+    size_t got = 0;
+    g_autofree char *chunk = guestfs_pread_device (guest->g, device,
+                                                   (int) MIN (len - done, BOOTFIX_MAX_DEVICE_IO),
+                                                   (int64_t) (offset + done), &got);
+    if (chunk == NULL || got == 0) {
+      if (chunk == NULL)
+        set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, device);
+      else
+        g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                     _("guest %s: %s ends before byte %" PRIu64),
+                     guest->name, device, offset + len);
+      return FALSE;
+    }
+    memcpy (buf + done, chunk, MIN (got, len - done));
+    done += MIN (got, len - done);
+  }
+  return TRUE;
+}
+
+typedef struct {
+  BootfixGuest *guest;
+  const char *device;
+  guint sector_size;
+} SectorReader;
+
+static gboolean
+read_sectors (guint64 lba, guint n_sectors, guint8 *dest, gpointer user,
+              GError **error)
+{
+  SectorReader *r = user;
+  if (lba > G_MAXUINT64 / r->sector_size)
+    return FALSE;
+  return bootfix_guest_read_device (r->guest, r->device, lba * r->sector_size,
+                                    dest, (gsize) n_sectors * r->sector_size,
+                                    error);
+}
+
+static BootfixGuestDisk *
+read_disk (BootfixGuest *guest, const char *device, int index, GError **error)
+{
+  g_autoptr (BootfixGuestDisk) disk = g_new0 (BootfixGuestDisk, 1);
+  disk->device = g_strdup (device);
+  disk->index = index;
+  int64_t size = guestfs_blockdev_getsize64 (guest->g, device);
+  int ss = guestfs_blockdev_getss (guest->g, device);
+  if (size < 0 || ss <= 0) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, device);
+    return NULL;
+  }
+  disk->size = (guint64) size;
+  gsize want = (gsize) MIN ((guint64) LAYOUT_READ_SIZE, disk->size);
+  g_autofree guint8 *buf = g_malloc (want);
+  if (!bootfix_guest_read_device (guest, device, 0, buf, want, error))
+    return NULL;
+  SectorReader reader = { guest, device, (guint) ss };
+  g_autoptr (GError) err = NULL;
+  disk->layout = bootfix_disk_layout_parse_with_reader (buf, want, (guint) ss,
+                                                        read_sectors, &reader, &err);
+  if (disk->layout == NULL)
+    /* A disk without a partition table (data, or a whole-disk
+     * filesystem) has nothing for the boot chain. */
+    g_debug ("guest %s: %s: %s", guest->name, device, err->message);
+  return g_steal_pointer (&disk);
+}
+
+GPtrArray *
+bootfix_guest_disks (BootfixGuest *guest, GError **error)
+{
+  g_auto (GStrv) devices = guestfs_list_devices (guest->g);
+  if (devices == NULL) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
+                       _("cannot list the disks"));
+    return NULL;
+  }
+  g_autoptr (GPtrArray) disks =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_disk_free);
+  for (int i = 0; devices[i]; i++) {
+    BootfixGuestDisk *d = read_disk (guest, devices[i], i, error);
+    if (d == NULL)
+      return NULL;
+    g_ptr_array_add (disks, d);
+  }
+  return g_steal_pointer (&disks);
+}
+
+char *
+bootfix_guest_partition_device (BootfixGuest *guest, const BootfixGuestDisk *disk,
+                                guint number)
+{
+  g_autofree char *name = g_strdup_printf ("%s%u", disk->device, number);
+  g_auto (GStrv) parts = guestfs_list_partitions (guest->g);
+  return parts && g_strv_contains ((const char *const *) parts, name)
+         ? g_steal_pointer (&name) : NULL;
+}
+
+char *
+bootfix_guest_fs_type (BootfixGuest *guest, const char *device)
+{
+  char *type = guestfs_vfs_type (guest->g, device);
+  return type ? type : g_strdup ("");
+}
+
+const char *
+bootfix_guest_root (const BootfixGuest *guest)
+{
+  return guest->root;
+}
+
+int
+bootfix_guest_read_file (BootfixGuest *guest, const char *device,
+                         const char *path, gsize max_len, GBytes **out,
+                         char **real_path, GError **error)
+{
+  if (!use_device (guest, device, FALSE, error))
+    return -1;
+  g_autofree char *slashed = g_strdelimit (g_strdup (path), "\\", '/');
+  g_autofree char *abs = g_build_path ("/", "/", slashed, NULL);
+  g_autofree char *real = guestfs_case_sensitive_path (guest->g, abs);
+  if (real == NULL || guestfs_is_file (guest->g, real) <= 0)
+    return 0;
+  int64_t size = guestfs_filesize (guest->g, real);
+  if (size < 0 || (guint64) size > max_len) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: %s on %s is larger than %zu bytes"), guest->name,
+                 real, device ? device : guest->root, (size_t) max_len);
+    return -1;
+  }
+  g_autofree char *tmp = NULL;
+  int fd = g_file_open_tmp ("virt-bootfix-XXXXXX.file", &tmp, error);
+  if (fd < 0)
+    return -1;
+  close (fd);
+  char *contents = NULL;
+  gsize len = 0;
+  gboolean ok = bootfix_guest_download (guest, device, real, tmp, error) &&
+                g_file_get_contents (tmp, &contents, &len, error);
+  (void) unlink (tmp);
+  if (!ok)
+    return -1;
+  *out = g_bytes_new_take (contents, len);
+  if (real_path)
+    *real_path = g_steal_pointer (&real);
+  return 1;
+}
+
+gboolean
+bootfix_guest_write_device (BootfixGuest *guest, const char *device,
+                            guint64 offset, GBytes *data, GError **error)
+{
+  /* Nothing may be mounted while a boot sector is rewritten under it. */
+  g_clear_pointer (&guest->mounted, g_free);
+  if (guestfs_umount_all (guest->g) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, device);
+    return FALSE;
+  }
+  gsize len = 0;
+  const char *p = g_bytes_get_data (data, &len);
+  gsize done = 0;
+  while (done < len) {
+    int n = guestfs_pwrite_device (guest->g, device, p + done,
+                                   MIN (len - done, BOOTFIX_MAX_DEVICE_IO),
+                                   (int64_t) (offset + done));
+    if (n <= 0) {
+      set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, device);
+      return FALSE;
+    }
+    done += (gsize) n;
+  }
+  g_autofree guint8 *back = g_malloc (len ? len : 1);
+  if (!bootfix_guest_read_device (guest, device, offset, back, len, error))
+    return FALSE;
+  if (memcmp (back, p, len) != 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("guest %s: %s does not hold what was written at byte %"
+                   PRIu64), guest->name, device, offset);
+    return FALSE;
+  }
+  return TRUE;
+}
+
+int
+bootfix_guest_file_exists (BootfixGuest *guest, const char *device,
+                           const char *path, GError **error)
+{
+  if (!use_device (guest, device, FALSE, error))
+    return -1;
+  g_autofree char *slashed = g_strdelimit (g_strdup (path), "\\", '/');
+  g_autofree char *abs = g_build_path ("/", "/", slashed, NULL);
+  g_autofree char *real = guestfs_case_sensitive_path (guest->g, abs);
+  return real != NULL && guestfs_is_file (guest->g, real) > 0;
 }

@@ -4,6 +4,7 @@
 #define BOOTFIX_GUEST_H
 
 #include <glib.h>
+#include "disk-layout.h"
 #include "domain.h"
 
 G_BEGIN_DECLS
@@ -71,7 +72,10 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (BootfixGuestInfo, bootfix_guest_info_clear)
  * matched case-insensitively; fails when it is not a regular file. */
 char *bootfix_guest_hive_path (BootfixGuest *guest, const char *hive_name,
                                GError **error);
-gboolean bootfix_guest_download (BootfixGuest *guest, const char *guest_path,
+/* device: the filesystem the path is on; NULL for the Windows root.
+ * The same holds for every function below that takes one. */
+gboolean bootfix_guest_download (BootfixGuest *guest, const char *device,
+                                 const char *guest_path,
                                  const char *local_path, GError **error);
 
 /* Is there a file at systemroot\relpath (backslashes, any case)?
@@ -84,17 +88,66 @@ gboolean bootfix_guest_mount_rw (BootfixGuest *guest, GError **error);
 
 /* Upload local_path next to guest_path under a temporary name, check it
  * arrived intact (sha256), and return the temporary name. */
-char *bootfix_guest_stage (BootfixGuest *guest, const char *local_path,
-                           const char *guest_path, GError **error);
+char *bootfix_guest_stage (BootfixGuest *guest, const char *device,
+                           const char *local_path, const char *guest_path,
+                           GError **error);
 /* Rename a staged file over its target: the atomic step. */
-gboolean bootfix_guest_commit_staged (BootfixGuest *guest, const char *staged,
+gboolean bootfix_guest_commit_staged (BootfixGuest *guest, const char *device,
+                                      const char *staged,
                                       const char *guest_path, GError **error);
 /* Remove a staged file after a failure (best effort). */
-void bootfix_guest_discard_staged (BootfixGuest *guest, const char *staged);
+void bootfix_guest_discard_staged (BootfixGuest *guest, const char *device,
+                                   const char *staged);
 
 /* sha256 of a guest file, as hex. */
-char *bootfix_guest_checksum (BootfixGuest *guest, const char *guest_path,
-                              GError **error);
+char *bootfix_guest_checksum (BootfixGuest *guest, const char *device,
+                              const char *guest_path, GError **error);
+
+/* ---- disks and partitions (the boot chain) ---- */
+
+/* Largest single read or write of device bytes (libguestfs messages are
+ * capped at a few MiB). */
+#define BOOTFIX_MAX_DEVICE_IO (1024 * 1024)
+
+typedef struct {
+  char *device;               /* "/dev/sda" */
+  int index;                  /* in domain order */
+  guint64 size;               /* bytes */
+  BootfixDiskLayout *layout;  /* NULL: no partition table we can read */
+} BootfixGuestDisk;
+
+void bootfix_guest_disk_free (BootfixGuestDisk *disk);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixGuestDisk, bootfix_guest_disk_free)
+
+/* Every disk with its parsed partition table (BootfixGuestDisk *). */
+GPtrArray *bootfix_guest_disks (BootfixGuest *guest, GError **error);
+/* "/dev/sda2" for partition 2 of disk, or NULL when the appliance does
+ * not show it. */
+char *bootfix_guest_partition_device (BootfixGuest *guest,
+                                      const BootfixGuestDisk *disk,
+                                      guint number);
+/* "ntfs", "vfat", …, or "" when there is no filesystem. */
+char *bootfix_guest_fs_type (BootfixGuest *guest, const char *device);
+/* The inspected Windows root ("/dev/sda2"). */
+const char *bootfix_guest_root (const BootfixGuest *guest);
+
+/* Read a file of the filesystem on device (path from its root, either
+ * slash, any case).  1 with *out (and the real path, if asked), 0 when
+ * there is no such regular file, -1 on error (also over max_len). */
+int bootfix_guest_read_file (BootfixGuest *guest, const char *device,
+                             const char *path, gsize max_len, GBytes **out,
+                             char **real_path, GError **error);
+/* Is there a regular file at path on device?  1, 0, -1. */
+int bootfix_guest_file_exists (BootfixGuest *guest, const char *device,
+                               const char *path, GError **error);
+/* Raw bytes of a disk or partition. */
+gboolean bootfix_guest_read_device (BootfixGuest *guest, const char *device,
+                                    guint64 offset, guint8 *buf, gsize len,
+                                    GError **error);
+/* Write raw bytes (everything is unmounted first) and read them back. */
+gboolean bootfix_guest_write_device (BootfixGuest *guest, const char *device,
+                                     guint64 offset, GBytes *data,
+                                     GError **error);
 
 /* Unmount, flush and stop the appliance; after a write this is where
  * the data reaches the disk image, so its failure is an error. */

@@ -16,6 +16,7 @@
 #include "bootfix-error.h"
 #include "bootfix-module.h"
 #include "hive.h"
+#include "mounted-devices.h"
 
 struct _BootfixHive {
   hive_h *h;
@@ -225,6 +226,19 @@ bootfix_value_to_string (guint32 type, GBytes *abi)
   return g_string_free (s, FALSE);
 }
 
+/* MountedDevices values are volume identities: show them as such
+ * ("disk 0x7A1F0001 @ 1048576"). */
+static char *
+value_for_report (const char *path, guint32 type, GBytes *abi)
+{
+  if (type == BOOTFIX_REG_BINARY && g_str_has_suffix (path, "MountedDevices")) {
+    gsize len = 0;
+    const guint8 *p = g_bytes_get_data (abi, &len);
+    return bootfix_mounted_device_format (p, len);
+  }
+  return bootfix_value_to_string (type, abi);
+}
+
 /* ---- control sets ---- */
 
 static gboolean
@@ -363,6 +377,43 @@ bootfix_hive_get_value (BootfixHive *hive, const char *path, const char *name,
   return read_value (hive, node, name, type, data, error);
 }
 
+int
+bootfix_hive_list_values (BootfixHive *hive, const char *path, GStrv *names,
+                          GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  hive_node_h node = walk (hive, path, FALSE, &local);
+  if (local != NULL) {
+    g_propagate_error (error, g_steal_pointer (&local));
+    return -1;
+  }
+  if (node == 0)
+    return 0;
+  g_autofree hive_value_h *values = hivex_node_values (hive->h, node);
+  if (values == NULL) {
+    set_hivex_error (error, hive, _("cannot read values of"), path);
+    return -1;
+  }
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  for (gsize i = 0; values[i]; i++) {
+    if (i >= BOOTFIX_MAX_LISTED_VALUES) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                   _("registry hive %s: %s has more than %d values"),
+                   hive->label, path, BOOTFIX_MAX_LISTED_VALUES);
+      return -1;
+    }
+    g_autofree char *name = hivex_value_key (hive->h, values[i]);
+    if (name == NULL) {
+      set_hivex_error (error, hive, _("cannot read a value name of"), path);
+      return -1;
+    }
+    if (g_utf8_validate (name, -1, NULL))
+      g_strv_builder_add (b, name);
+  }
+  *names = g_strv_builder_end (b);
+  return 1;
+}
+
 /* ---- writing ---- */
 
 static char *
@@ -423,8 +474,8 @@ apply_set_value (BootfixHive *hive, const char *path, const char *key,
     return FALSE;
   if (r == 1 && old_type == a->type && g_bytes_equal (old, a->data))
     return TRUE;
-  g_autofree char *old_s = r ? bootfix_value_to_string (old_type, old) : NULL;
-  g_autofree char *new_s = bootfix_value_to_string (a->type, a->data);
+  g_autofree char *old_s = r ? value_for_report (path, old_type, old) : NULL;
+  g_autofree char *new_s = value_for_report (path, a->type, a->data);
   g_ptr_array_add (changes, bootfix_change_new ("registry", key, a->name, old_s,
                                                 new_s, a->reason));
   if (!write)
@@ -557,6 +608,12 @@ bootfix_hive_apply (BootfixHive *hive, const BootfixAction *a,
       break;
     case BOOTFIX_ACTION_DELETE_KEY:
       ok = apply_delete_key (hive, path, key, a, write, changes, error);
+      break;
+    case BOOTFIX_ACTION_PATCH_FILE:
+    case BOOTFIX_ACTION_PATCH_DEVICE:
+    case BOOTFIX_ACTION_REPLACE_FILE:
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                   "not a registry action");
       break;
     }
     if (!ok)

@@ -37,6 +37,12 @@ int bootfix_hive_get_value (BootfixHive *hive, const char *path,
                             const char *name, guint32 *type, GBytes **data,
                             GError **error);
 
+/* The value names of the key at a concrete path (NULL-terminated, UTF-8,
+ * at most BOOTFIX_MAX_LISTED_VALUES).  1, 0 when the key is absent, -1. */
+#define BOOTFIX_MAX_LISTED_VALUES 4096
+int bootfix_hive_list_values (BootfixHive *hive, const char *path,
+                              GStrv *names, GError **error);
+
 /* Bring the hive (in memory) to what the action asks for, in every
  * control set it names.  Appends a BootfixChange to changes for
  * everything that was not already so; appends nothing when the action

@@ -9,18 +9,7 @@
 
 #include "bootfix-error.h"
 #include "host.h"
-
-struct _BootfixHostContext {
-  struct bootfix_host host; /* first: callbacks cast back to the context */
-  const BootfixRule *rule;
-  BootfixPlan *plan;
-  BootfixGuest *guest;
-  BootfixHiveGetter get_hive;
-  gpointer user;
-  char *error;              /* what the module said before returning -1 */
-  GError *host_error;       /* a failure of ours inside a host call */
-  GPtrArray *messages;
-};
+#include "host-private.h"
 
 static BootfixHostContext *
 ctx_of (const struct bootfix_host *h)
@@ -57,8 +46,8 @@ host_error (const struct bootfix_host *h, const char *fmt, ...)
 }
 
 /* A host call failed on our side: keep the GError, tell the module. */
-static int
-fail (const struct bootfix_host *h, GError *err)
+int
+bootfix_host_fail (const struct bootfix_host *h, GError *err)
 {
   BootfixHostContext *ctx = ctx_of (h);
   host_error (h, "%s", err->message);
@@ -69,10 +58,11 @@ fail (const struct bootfix_host *h, GError *err)
   return -1;
 }
 
-static int
-bad_argument (const struct bootfix_host *h, const char *call, const char *why)
+int
+bootfix_host_bad_argument (const struct bootfix_host *h, const char *call,
+                           const char *why)
 {
-  return fail (h, g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
+  return bootfix_host_fail (h, g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
                                _("%s: %s"), call, why));
 }
 
@@ -126,25 +116,25 @@ host_get_value (const struct bootfix_host *h, const char *hive_name,
 {
   BootfixHostContext *ctx = ctx_of (h);
   if (!hive_name || !path || !name || !type || !data || !len)
-    return bad_argument (h, "get_value", _("NULL argument"));
+    return bootfix_host_bad_argument (h, "get_value", _("NULL argument"));
   GError *err = NULL;
   BootfixHive *hive = ctx->get_hive (ctx->user, hive_name, &err);
   if (hive == NULL)
-    return fail (h, err);
+    return bootfix_host_fail (h, err);
   g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (hive, path, TRUE, &err);
   if (paths == NULL)
-    return fail (h, err);
+    return bootfix_host_fail (h, err);
   g_autoptr (GBytes) bytes = NULL;
   guint32 t = 0;
   int r = bootfix_hive_get_value (hive, g_ptr_array_index (paths, 0), name, &t,
                                   &bytes, &err);
   if (r <= 0)
-    return r == 0 ? 0 : fail (h, err);
+    return r == 0 ? 0 : bootfix_host_fail (h, err);
   gsize n = 0;
   const void *p = g_bytes_get_data (bytes, &n);
   char *copy = malloc (n + 1);
   if (copy == NULL)
-    return bad_argument (h, "get_value", g_strerror (ENOMEM));
+    return bootfix_host_bad_argument (h, "get_value", g_strerror (ENOMEM));
   if (n)
     memcpy (copy, p, n);
   copy[n] = '\0';
@@ -155,14 +145,49 @@ host_get_value (const struct bootfix_host *h, const char *hive_name,
 }
 
 static int
+host_list_values (const struct bootfix_host *h, const char *hive_name,
+                  const char *path, char ***names, size_t *n)
+{
+  BootfixHostContext *ctx = ctx_of (h);
+  if (!hive_name || !path || !names || !n)
+    return bootfix_host_bad_argument (h, "list_values", _("NULL argument"));
+  GError *err = NULL;
+  BootfixHive *hive = ctx->get_hive (ctx->user, hive_name, &err);
+  if (hive == NULL)
+    return bootfix_host_fail (h, err);
+  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (hive, path, TRUE, &err);
+  if (paths == NULL)
+    return bootfix_host_fail (h, err);
+  g_auto (GStrv) list = NULL;
+  int r = bootfix_hive_list_values (hive, g_ptr_array_index (paths, 0), &list,
+                                    &err);
+  if (r <= 0)
+    return r == 0 ? 0 : bootfix_host_fail (h, err);
+  guint len = g_strv_length (list);
+  char **out = calloc (len + 1, sizeof *out);
+  if (out == NULL)
+    return bootfix_host_bad_argument (h, "list_values", g_strerror (ENOMEM));
+  for (guint i = 0; i < len; i++)
+    if ((out[i] = strdup (list[i])) == NULL) {
+      for (guint k = 0; k < i; k++)
+        free (out[k]);
+      free (out);
+      return bootfix_host_bad_argument (h, "list_values", g_strerror (ENOMEM));
+    }
+  *names = out;
+  *n = len;
+  return 1;
+}
+
+static int
 host_file_exists (const struct bootfix_host *h, const char *path)
 {
   BootfixHostContext *ctx = ctx_of (h);
   if (path == NULL)
-    return bad_argument (h, "file_exists", _("NULL argument"));
+    return bootfix_host_bad_argument (h, "file_exists", _("NULL argument"));
   GError *err = NULL;
   int r = bootfix_guest_windows_file_exists (ctx->guest, path, &err);
-  return r < 0 ? fail (h, err) : r;
+  return r < 0 ? bootfix_host_fail (h, err) : r;
 }
 
 /* ---- the plan ---- */
@@ -178,7 +203,7 @@ host_ensure_key (const struct bootfix_host *h, const char *hive,
                  const char *path, const char *reason)
 {
   if (!valid_location (hive, path))
-    return bad_argument (h, "ensure_key", _("missing hive or key path"));
+    return bootfix_host_bad_argument (h, "ensure_key", _("missing hive or key path"));
   bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_ENSURE_KEY, hive, path,
                     NULL, 0, NULL, 0, reason);
   return 0;
@@ -210,10 +235,10 @@ host_set_value (const struct bootfix_host *h, const char *hive,
                 const void *data, size_t len, const char *reason)
 {
   if (!valid_location (hive, path) || name == NULL)
-    return bad_argument (h, "set_value", _("missing hive, key path or name"));
+    return bootfix_host_bad_argument (h, "set_value", _("missing hive, key path or name"));
   const char *why = check_value (type, data, len);
   if (why)
-    return bad_argument (h, "set_value", why);
+    return bootfix_host_bad_argument (h, "set_value", why);
   bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_SET_VALUE, hive, path,
                     name, type, data, len, reason);
   return 0;
@@ -224,7 +249,7 @@ host_delete_value (const struct bootfix_host *h, const char *hive,
                    const char *path, const char *name, const char *reason)
 {
   if (!valid_location (hive, path) || name == NULL)
-    return bad_argument (h, "delete_value", _("missing hive, key path or name"));
+    return bootfix_host_bad_argument (h, "delete_value", _("missing hive, key path or name"));
   bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_DELETE_VALUE, hive, path,
                     name, 0, NULL, 0, reason);
   return 0;
@@ -235,7 +260,7 @@ host_delete_key (const struct bootfix_host *h, const char *hive,
                  const char *path, const char *reason)
 {
   if (!valid_location (hive, path))
-    return bad_argument (h, "delete_key", _("missing hive or key path"));
+    return bootfix_host_bad_argument (h, "delete_key", _("missing hive or key path"));
   bootfix_plan_add (ctx_of (h)->plan, BOOTFIX_ACTION_DELETE_KEY, hive, path,
                     NULL, 0, NULL, 0, reason);
   return 0;
@@ -245,7 +270,7 @@ static int
 host_refuse (const struct bootfix_host *h, const char *why, const char *advice)
 {
   if (why == NULL || *why == '\0')
-    return bad_argument (h, "refuse", _("a refusal needs a reason"));
+    return bootfix_host_bad_argument (h, "refuse", _("a refusal needs a reason"));
   bootfix_plan_refuse (ctx_of (h)->plan, why, advice);
   return 0;
 }
@@ -277,6 +302,15 @@ bootfix_host_context_new (const struct bootfix_facts *facts,
     .delete_value = host_delete_value,
     .delete_key = host_delete_key,
     .refuse = host_refuse,
+    .n_partitions = bootfix_host_n_partitions,
+    .partition = bootfix_host_partition,
+    .read_file = bootfix_host_read_file,
+    .read_device = bootfix_host_read_device,
+    .path_exists = bootfix_host_path_exists,
+    .list_values = host_list_values,
+    .patch_file = bootfix_host_patch_file,
+    .patch_device = bootfix_host_patch_device,
+    .replace_file = bootfix_host_replace_file,
   };
   ctx->rule = rule;
   ctx->plan = plan;
@@ -295,7 +329,15 @@ bootfix_host_context_free (BootfixHostContext *ctx)
   g_free (ctx->error);
   g_clear_error (&ctx->host_error);
   g_ptr_array_unref (ctx->messages);
+  bootfix_host_disks_clear (ctx);
   g_free (ctx);
+}
+
+void
+bootfix_host_context_set_file_getter (BootfixHostContext *ctx,
+                                      BootfixFileGetter get_file)
+{
+  ctx->get_file = get_file;
 }
 
 GPtrArray *

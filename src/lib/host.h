@@ -17,6 +17,13 @@ G_BEGIN_DECLS
 typedef BootfixHive *(*BootfixHiveGetter) (gpointer user, const char *name,
                                            GError **error);
 
+/* Gives the module a file of the guest: device NULL for the Windows
+ * root.  NULL without an error when there is no such file.  Lets the
+ * executor keep the copy it will later patch. */
+typedef GBytes *(*BootfixFileGetter) (gpointer user, const char *device,
+                                      const char *path, gsize max_len,
+                                      GError **error);
+
 typedef struct _BootfixHostContext BootfixHostContext;
 
 /* facts must outlive the context; strings in it must not be NULL. */
@@ -27,6 +34,8 @@ BootfixHostContext *bootfix_host_context_new (const struct bootfix_facts *facts,
                                               BootfixHiveGetter get_hive,
                                               gpointer user);
 void bootfix_host_context_free (BootfixHostContext *ctx);
+void bootfix_host_context_set_file_getter (BootfixHostContext *ctx,
+                                           BootfixFileGetter get_file);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixHostContext, bootfix_host_context_free)
 
 /* Warnings the modules logged, for the report (char*). */

@@ -12,6 +12,13 @@ action_free (gpointer p)
   g_free (a->name);
   g_clear_pointer (&a->data, g_bytes_unref);
   g_free (a->reason);
+  g_free (a->device);
+  g_free (a->file);
+  g_clear_pointer (&a->old, g_bytes_unref);
+  g_free (a->change_kind);
+  g_free (a->target);
+  g_free (a->old_text);
+  g_free (a->new_text);
   g_free (a);
 }
 
@@ -53,6 +60,34 @@ bootfix_plan_add (BootfixPlan *plan, BootfixActionKind kind,
 }
 
 void
+bootfix_plan_add_edit (BootfixPlan *plan, BootfixActionKind kind,
+                       const BootfixEditText *text, const char *device,
+                       const char *file, guint64 offset, GBytes *old,
+                       GBytes *new_bytes)
+{
+  g_return_if_fail (kind >= BOOTFIX_ACTION_PATCH_FILE);
+  BootfixAction *a = g_new0 (BootfixAction, 1);
+  a->kind = kind;
+  a->device = g_strdup (device);
+  a->file = g_strdup (file);
+  a->offset = offset;
+  a->old = g_bytes_ref (old);
+  a->data = g_bytes_ref (new_bytes);
+  a->change_kind = g_strdup (text->change_kind);
+  a->target = g_strdup (text->target);
+  a->old_text = g_strdup (text->old_text);
+  a->new_text = g_strdup (text->new_text);
+  a->reason = g_strdup (text->reason);
+  g_ptr_array_add (plan->actions, a);
+}
+
+gboolean
+bootfix_action_is_registry (const BootfixAction *a)
+{
+  return a->kind < BOOTFIX_ACTION_PATCH_FILE;
+}
+
+void
 bootfix_plan_refuse (BootfixPlan *plan, const char *why, const char *advice)
 {
   if (plan->refused)
@@ -68,7 +103,8 @@ bootfix_plan_hives (const BootfixPlan *plan)
   GPtrArray *hives = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < plan->actions->len; i++) {
     const BootfixAction *a = g_ptr_array_index (plan->actions, i);
-    if (!g_ptr_array_find_with_equal_func (hives, a->hive, g_str_equal, NULL))
+    if (bootfix_action_is_registry (a) &&
+        !g_ptr_array_find_with_equal_func (hives, a->hive, g_str_equal, NULL))
       g_ptr_array_add (hives, g_strdup (a->hive));
   }
   return hives;

@@ -195,7 +195,12 @@ print_change (const BootfixChange *raw, gboolean would, FILE *fp)
     .target = target, .old_value = old_value, .new_value = new_value,
   };
   const BootfixChange *c = &shown;
-  if (c->value_name == NULL && c->new_value != NULL)
+  if (g_strcmp0 (c->kind, "registry") != 0)
+    /* bcd, bootsector, file: a byte edit shown by what it means. */
+    fprintf (fp, "  %s %s: %s -> %s\n", would ? _("would change") : _("changed"),
+             c->target, c->old_value ? c->old_value : _("(absent)"),
+             c->new_value);
+  else if (c->value_name == NULL && c->new_value != NULL)
     fprintf (fp, "  %s %s\n", would ? _("would create key") : _("created key"),
              c->target);
   else if (c->value_name == NULL)

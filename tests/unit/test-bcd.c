@@ -1492,6 +1492,99 @@ test_fixture_patch (void)
   g_rmdir (dir);
 }
 
+/* Every device element can be found in the file and patched there: the
+ * store then reads back with only that element changed. */
+static void
+check_patch_in_place (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = tmp_dir ();
+  g_autofree char *out = g_build_filename (dir, "in-place", NULL);
+  g_autofree char *file = NULL;
+  gsize file_len = 0;
+  g_assert_true (g_file_get_contents (path, &file, &file_len, &error));
+  g_autoptr (BootfixBcdStore) s = bootfix_bcd_store_open (path, FALSE, &error);
+  g_assert_no_error (error);
+  GPtrArray *objects = bootfix_bcd_store_get_objects (s);
+  guint n_patched = 0;
+  for (guint i = 0; i < objects->len; i++) {
+    const BootfixBcdObject *obj = g_ptr_array_index (objects, i);
+    for (guint k = 0; k < obj->elements->len; k++) {
+      const BootfixBcdElement *el = g_ptr_array_index (obj->elements, k);
+      if (el->format != BOOTFIX_BCD_FORMAT_DEVICE)
+        continue;
+      gsize vlen = 0;
+      const guint8 *v = g_bytes_get_data (el->value, &vlen);
+      g_autoptr (BootfixBcdDevice) dev = bootfix_bcd_device_parse (v, vlen, &error);
+      g_assert_no_error (error);
+      g_autoptr (GArray) refs = bootfix_bcd_device_get_references (dev);
+      if (refs->len == 0)
+        continue;
+      guint64 off = 0;
+      g_assert_true (bootfix_bcd_store_element_file_offset (s, el, (const guint8 *) file,
+                                                            file_len, &off, &error));
+      g_assert_no_error (error);
+      BootfixBcdPartitionRef ref = g_array_index (refs, BootfixBcdPartitionRef, 0);
+      ref.disk_signature ^= 0x5a5a5a5a;
+      ref.partition_guid[0] ^= 0x5a;
+      g_autoptr (GBytes) patched = bootfix_bcd_device_patch (v, vlen, ref.offset, &ref, &error);
+      g_assert_no_error (error);
+      g_autofree guint8 *copy = g_memdup2 (file, file_len);
+      memcpy (copy + off, g_bytes_get_data (patched, NULL), vlen);
+      g_assert_true (g_file_set_contents (out, (const char *) copy, file_len, &error));
+      g_autoptr (BootfixBcdStore) back = bootfix_bcd_store_open (out, FALSE, &error);
+      g_assert_no_error (error);
+      const BootfixBcdObject *bo = bootfix_bcd_store_find_object (back, obj->guid);
+      g_assert_nonnull (bo);
+      const BootfixBcdElement *be = bootfix_bcd_object_find_element (bo, el->id);
+      g_assert_nonnull (be);
+      g_assert_true (g_bytes_equal (be->value, patched));
+      n_patched++;
+    }
+  }
+  g_assert_cmpuint (n_patched, >, 0);
+  /* A value that is not where the store says fails cleanly. */
+  const BootfixBcdObject *first = NULL;
+  for (guint i = 0; i < objects->len && first == NULL; i++) {
+    const BootfixBcdObject *obj = g_ptr_array_index (objects, i);
+    for (guint k = 0; k < obj->elements->len; k++)
+      if (((BootfixBcdElement *) g_ptr_array_index (obj->elements, k))->format ==
+          BOOTFIX_BCD_FORMAT_DEVICE)
+        first = obj;
+  }
+  g_autofree guint8 *zeros = g_malloc0 (file_len);
+  guint64 off = 0;
+  for (guint k = 0; k < first->elements->len; k++) {
+    const BootfixBcdElement *el = g_ptr_array_index (first->elements, k);
+    if (el->format != BOOTFIX_BCD_FORMAT_DEVICE)
+      continue;
+    g_assert_false (bootfix_bcd_store_element_file_offset (s, el, zeros, file_len, &off, &error));
+    g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST);
+    g_clear_error (&error);
+    g_assert_false (bootfix_bcd_store_element_file_offset (s, el, (const guint8 *) file, 100,
+                                                           &off, &error));
+    g_clear_error (&error);
+  }
+  remove_tmp (dir, "in-place");
+  g_rmdir (dir);
+}
+
+static void
+test_mini_patch_in_place (void)
+{
+  g_autofree char *path = mini_path ();
+  check_patch_in_place (path);
+}
+
+static void
+test_fixture_patch_in_place (void)
+{
+  g_autofree char *path = fixture_path ();
+  if (path == NULL)
+    return;
+  check_patch_in_place (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1517,6 +1610,7 @@ main (int argc, char **argv)
   g_test_add_func ("/bcd/store/mini/values", test_mini_values);
   g_test_add_func ("/bcd/store/mini/round-trip", test_mini_round_trip);
   g_test_add_func ("/bcd/store/mini/set", test_mini_set);
+  g_test_add_func ("/bcd/store/mini/patch-in-place", test_mini_patch_in_place);
   g_test_add_func ("/bcd/store/mini/set-refused", test_mini_set_refused);
   for (guint i = 0; i < G_N_ELEMENTS (bad_stores); i++) {
     g_autofree char *name = g_strdup_printf ("/bcd/store/bad/%s", bad_stores[i].name);
@@ -1526,5 +1620,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bcd/fixture/devices", test_fixture_devices);
   g_test_add_func ("/bcd/fixture/round-trip", test_fixture_round_trip);
   g_test_add_func ("/bcd/fixture/patch", test_fixture_patch);
+  g_test_add_func ("/bcd/fixture/patch-in-place", test_fixture_patch_in_place);
   return g_test_run ();
 }

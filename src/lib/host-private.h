@@ -1,0 +1,62 @@
+/* Inside the host-services table: the context behind struct
+ * bootfix_host, shared by host.c (rules, registry, plan) and
+ * host-disks.c (partitions, files, byte edits). */
+#ifndef BOOTFIX_HOST_PRIVATE_H
+#define BOOTFIX_HOST_PRIVATE_H
+
+#include "host.h"
+
+G_BEGIN_DECLS
+
+struct _BootfixHostContext {
+  struct bootfix_host host; /* first: callbacks cast back to the context */
+  const BootfixRule *rule;
+  BootfixPlan *plan;
+  BootfixGuest *guest;
+  BootfixHiveGetter get_hive;
+  BootfixFileGetter get_file; /* NULL: read straight from the guest */
+  gpointer user;
+  char *error;              /* what the module said before returning -1 */
+  GError *host_error;       /* a failure of ours inside a host call */
+  GPtrArray *messages;
+  /* Filled on the first partition call: */
+  GArray *partitions;       /* struct bootfix_partition */
+  GPtrArray *strings;       /* what their const char * point to */
+};
+
+/* Record our own failure (takes err) and return -1 to the module. */
+int bootfix_host_fail (const struct bootfix_host *h, GError *err);
+int bootfix_host_bad_argument (const struct bootfix_host *h, const char *call,
+                               const char *why);
+
+/* host-disks.c */
+size_t bootfix_host_n_partitions (const struct bootfix_host *h);
+const struct bootfix_partition *bootfix_host_partition (const struct bootfix_host *h,
+                                                        size_t i);
+int bootfix_host_read_file (const struct bootfix_host *h, const char *device,
+                            const char *path, size_t max_len, void **data,
+                            size_t *len);
+int bootfix_host_read_device (const struct bootfix_host *h, const char *device,
+                              uint64_t offset, void *buf, size_t len);
+int bootfix_host_path_exists (const struct bootfix_host *h, const char *device,
+                              const char *path);
+int bootfix_host_patch_file (const struct bootfix_host *h,
+                             const struct bootfix_edit *edit,
+                             const char *device, const char *path,
+                             uint64_t offset, const void *old_bytes,
+                             const void *new_bytes, size_t len);
+int bootfix_host_patch_device (const struct bootfix_host *h,
+                               const struct bootfix_edit *edit,
+                               const char *device, uint64_t offset,
+                               const void *old_bytes, const void *new_bytes,
+                               size_t len);
+int bootfix_host_replace_file (const struct bootfix_host *h,
+                               const struct bootfix_edit *edit,
+                               const char *device, const char *path,
+                               const void *old_data, size_t old_len,
+                               const void *new_data, size_t new_len);
+void bootfix_host_disks_clear (BootfixHostContext *ctx);
+
+G_END_DECLS
+
+#endif
