@@ -5,12 +5,15 @@
 # sparse raw disks with an MBR, one NTFS partition and just enough of a
 # Windows tree (registry hives, a PE header as cmd.exe, dummy drivers and
 # boot files) for libguestfs inspection and for virt-bootfix to work on.
+# The boot-chain guests (win7-sysres, win10-gpt, xp-moved) add a system
+# partition with a BCD store, a GPT with an ESP, and stale boot ids.
 # Each guest gets OUTDIR/NAME.img and a libvirt domain OUTDIR/NAME.xml.
 #
 # Everything that needs no appliance happens on the host: mkhive writes
 # empty hives, hivexregedit merges the .reg text emitted by the template
-# functions below, and the MBR is written straight into each sparse image.
-# One guestfish launch then makes the NTFS file systems and fills them.
+# functions below, and the MBR or GPT is written straight into each sparse
+# image.  One guestfish launch then makes the file systems and fills them.
+# Last, the host patches the NTFS boot sectors of xp-moved.
 #
 # Exit status: 0 built or already up to date, 77 no appliance could be
 # launched (tests treat this as "skip"), anything else is an error.
@@ -19,7 +22,8 @@
 
 set -euo pipefail
 
-readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive win7-hiber)
+readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive win7-hiber
+  win7-sysres win10-gpt xp-moved)
 readonly DISK_SECTORS=$((64 * 2048)) # 64 MiB in 512-byte sectors
 readonly PART_START=2048             # sectors; partition offset 1 MiB
 readonly PART_OFFSET_BYTES=1048576 # the same, as MountedDevices stores it
@@ -28,6 +32,11 @@ readonly HDC_CLASS='{4D36E96A-E325-11CE-BFC1-08002BE10318}'
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 t0=$(date +%s.%N)
+
+# Constants of the boot-chain guests and the BCD / MountedDevices encoders
+# (le_hex, guid_hex, bcd_device_*_hex, mounted_*_hex), shared with tests.
+# shellcheck source=boot-ids.sh
+. "$script_dir/boot-ids.sh"
 
 # libguestfs-style progress line with elapsed seconds.
 say() {
@@ -54,7 +63,7 @@ mkhive=${2:-}
 # ---- up-to-date check ------------------------------------------------------
 
 # Up to date when the stamp exists, every output exists and no input (this
-# script, mkhive.c, any .reg file here) is newer than the stamp.
+# script, boot-ids.sh, mkhive.c, any .reg file here) is newer than the stamp.
 up_to_date() {
   local stamp=$outdir/.stamp name
   [[ -f $stamp ]] || return 1
@@ -62,7 +71,8 @@ up_to_date() {
     [[ -f $outdir/$name.img && -f $outdir/$name.xml ]] || return 1
   done
   [[ -z $(find "$script_dir" -maxdepth 1 -type f -newer "$stamp" \
-    \( -name build-guests.sh -o -name mkhive.c -o -name '*.reg' \) \
+    \( -name build-guests.sh -o -name boot-ids.sh -o -name mkhive.c \
+    -o -name '*.reg' \) \
     -print -quit) ]]
 }
 
@@ -89,7 +99,7 @@ if [[ -f $accel ]]; then
   . "$accel"
 fi
 
-for tool in hivexregedit guestfish tar truncate; do
+for tool in hivexregedit guestfish tar truncate gzip od dd; do
   command -v "$tool" >/dev/null || die "$tool is not installed"
 done
 
@@ -150,15 +160,17 @@ reg_sz() { printf '%s=%s\n' "$(reg_quote "$1")" "$(reg_quote "$2")"; }
 reg_expand_sz() { printf '%s=str(2):%s\n' "$(reg_quote "$1")" "$(reg_quote "$2")"; }
 reg_dword() { printf '%s=dword:%08x\n' "$(reg_quote "$1")" "$2"; }
 reg_binary() { printf '%s=hex:%s\n' "$(reg_quote "$1")" "$2"; }
-
-# Little-endian bytes of an integer as .reg hex: le_hex VALUE NBYTES.
-le_hex() {
-  local v=$1 n=$2 i out=
-  for ((i = 0; i < n; i++)); do
-    out+=${out:+,}$(printf '%02x' $(((v >> (8 * i)) & 255)))
+# REG_MULTI_SZ: reg_multi_sz NAME STRING...; each string NUL-terminated,
+# then an empty one.
+reg_multi_sz() {
+  local name=$1 s data=
+  shift
+  for s in "$@"; do
+    data+="$(utf16le_hex "$s"),00,00,"
   done
-  echo "$out"
+  printf '%s=hex(7):%s00,00\n' "$(reg_quote "$name")" "$data"
 }
+# le_hex VALUE NBYTES (the .reg hex of an integer) is in boot-ids.sh.
 
 # ---- guest descriptions ----------------------------------------------------
 
@@ -198,17 +210,48 @@ guest_defaults() {
   G_OVERRIDE=             # services with StartOverride\0 = 3
   G_DRIVERDB=no
   G_DRIVERS='atapi ataport intelide pciide pciidex msahci storahci disk classpnp'
-  G_BOOT=bootmgr          # bootmgr | ntldr
+  G_BOOT=bootmgr          # bootmgr | ntldr | none (on a system partition)
+  G_BOOT_INI_PART=1       # ntldr: boot.ini's partition(N)
+  G_LOADERS=              # dummy boot applications in system32
   G_EXTRA_DIRS=
   G_TRUNCATE_SYSTEM=
   G_HIBERNATED=
-  G_SIGNATURE=0
+  G_SIGNATURE=0           # MBR disk signature
+  G_MOUNTED=()            # MountedDevices name/hex pairs; when empty,
+                          # \DosDevices\C: = G_SIGNATURE + PART_OFFSET_BYTES
+  G_DISK=mbr              # mbr (one partition) | sysres | gpt: write_image
+  G_SECTORS=$DISK_SECTORS
+  G_NTFS_GEOMETRY=        # "HIDDEN HEADS SPT" patched into both NTFS boot
+                          # sectors after guestfish (patch_ntfs_geometry)
+  G_BCD=                  # sysres | gpt: which BCD store emit_bcd_reg writes
+  G_MACHINE=pc-i440fx-7.2 # domain XML
+  G_TARGET=hda
+  G_BUS=ide
+  G_FIRMWARE=             # efi: <os firmware='efi'>
 }
 
 describe_guest() {
   guest_defaults
   case $1 in
   win7) G_SIGNATURE=0x7a1f0001 ;;
+  win7-sysres)
+    # BIOS with a "System Reserved" partition, restored onto a new disk:
+    # same partition offsets, new signature; BCD and MountedDevices stale.
+    describe_guest win7
+    G_SIGNATURE=$WIN7_SYSRES_NEW_SIG
+    G_DISK=sysres G_SECTORS=$WIN7_SYSRES_DISK_SECTORS G_BCD=sysres
+    G_BOOT=none
+    G_LOADERS='winload.exe winresume.exe'
+    G_MOUNTED=(
+      '\DosDevices\C:'
+      "$(mounted_mbr_hex "$WIN7_SYSRES_OLD_SIG" "$WIN7_SYSRES_P2_OFFSET")"
+      "$WIN7_SYSRES_C_VOLUME"
+      "$(mounted_mbr_hex "$WIN7_SYSRES_OLD_SIG" "$WIN7_SYSRES_P2_OFFSET")"
+      "$WIN7_SYSRES_SR_VOLUME"
+      "$(mounted_mbr_hex "$WIN7_SYSRES_OLD_SIG" "$WIN7_SYSRES_P1_OFFSET")"
+      '\DosDevices\D:' "$(utf16le_hex "$WIN7_SYSRES_CDROM_PATH")"
+    )
+    ;;
   vista)
     G_SIGNATURE=0x7a1f0002
     G_PE=--pe32
@@ -243,6 +286,16 @@ describe_guest() {
     G_BOOT=ntldr
     G_EXTRA_DIRS='WINDOWS/Driver Cache/i386'
     ;;
+  xp-moved)
+    # Restored from a disk where the partition was the second one, at LBA
+    # 63; now the only one, at LBA 2048, on a disk with a new signature.
+    describe_guest xp
+    G_SIGNATURE=$XP_MOVED_NEW_SIG
+    G_BOOT_INI_PART=2
+    G_MOUNTED=('\DosDevices\C:'
+      "$(mounted_mbr_hex "$XP_MOVED_OLD_SIG" "$XP_MOVED_OLD_OFFSET")")
+    G_NTFS_GEOMETRY="$XP_MOVED_OLD_START $XP_MOVED_OLD_HEADS $XP_MOVED_OLD_SPT"
+    ;;
   win10)
     G_SIGNATURE=0x7a1f0006
     G_PRODUCT='Windows 10 Pro'
@@ -256,6 +309,20 @@ describe_guest() {
     G_OVERRIDE='storahci atapi'
     G_DRIVERDB=yes
     G_DRIVERS='atapi ataport intelide pciide pciidex storahci storport disk classpnp'
+    ;;
+  win10-gpt)
+    # UEFI on GPT (ESP, MSR, Windows), restored onto a new disk: new disk
+    # and partition GUIDs; BCD and MountedDevices still name the old ones.
+    describe_guest win10
+    G_DISK=gpt G_SECTORS=$WIN10_GPT_DISK_SECTORS G_BCD=gpt
+    G_BOOT=none
+    G_LOADERS='winload.efi winresume.efi'
+    G_MOUNTED=(
+      '\DosDevices\C:' "$(mounted_gpt_hex "$WIN10_GPT_OLD_WIN_GUID")"
+      "$WIN10_GPT_C_VOLUME" "$(mounted_gpt_hex "$WIN10_GPT_OLD_WIN_GUID")"
+      "$WIN10_GPT_ESP_VOLUME" "$(mounted_gpt_hex "$WIN10_GPT_OLD_ESP_GUID")"
+    )
+    G_MACHINE=pc-q35-7.2 G_TARGET=sda G_BUS=sata G_FIRMWARE=efi
     ;;
   nowin)
     G_SIGNATURE=0x7a1f0007
@@ -346,12 +413,94 @@ emit_system_reg() {
   # Disk signature + partition byte offset, as Windows records a basic
   # MBR volume; libguestfs maps drive letters from it.
   reg_key MountedDevices
-  reg_binary '\DosDevices\C:' \
-    "$(le_hex "$G_SIGNATURE" 4),$(le_hex "$PART_OFFSET_BYTES" 8)"
+  if ((${#G_MOUNTED[@]} == 0)); then
+    reg_binary '\DosDevices\C:' \
+      "$(mounted_mbr_hex "$G_SIGNATURE" "$PART_OFFSET_BYTES")"
+  fi
+  for ((n = 0; n < ${#G_MOUNTED[@]}; n += 2)); do
+    reg_binary "${G_MOUNTED[n]}" "${G_MOUNTED[n + 1]}"
+  done
   if [[ $G_DRIVERDB == yes ]]; then
     reg_key 'DriverDatabase\DriverInfFiles\mshdc.inf'
     reg_sz Active 'mshdc.inf_amd64_phony'
   fi
+}
+
+# ---- BCD store template ----------------------------------------------------
+
+# boot-formats.md section 1: Objects\{guid}\Description\Type and one
+# Objects\{guid}\Elements\XXXXXXXX key per element, whose value "Element"
+# has the type the element's format nibble asks for.
+BCD_OBJECT=
+
+bcd_object() {
+  BCD_OBJECT=$1
+  reg_key "Objects\\$1\\Description"
+  reg_dword Type "$2"
+}
+
+bcd_element() { reg_key "Objects\\$BCD_OBJECT\\Elements\\$1"; }
+bcd_device() { bcd_element "$1" && reg_binary Element "$2"; }
+bcd_string() { bcd_element "$1" && reg_sz Element "$2"; }
+bcd_ref() { bcd_element "$1" && reg_sz Element "$2"; }
+bcd_list() { bcd_element "$1" && shift && reg_multi_sz Element "$@"; }
+bcd_integer() { bcd_element "$1" && reg_binary Element "$(le_hex "$2" 8)"; }
+
+# The store of a Vista/7-style install: {bootmgr} -> one loader -> its
+# resume object, plus {memdiag}.  Every device names the OLD disk.
+emit_bcd_reg() {
+  local sys_dev win_dev loader resume ext memtest description
+  case $G_BCD in
+  sysres)
+    sys_dev=$(bcd_device_mbr_hex "$WIN7_SYSRES_OLD_SIG" "$WIN7_SYSRES_P1_OFFSET")
+    win_dev=$(bcd_device_mbr_hex "$WIN7_SYSRES_OLD_SIG" "$WIN7_SYSRES_P2_OFFSET")
+    loader=$WIN7_SYSRES_LOADER_GUID resume=$WIN7_SYSRES_RESUME_GUID
+    ext=exe memtest='\boot\memtest.exe' description='Windows 7'
+    ;;
+  gpt)
+    sys_dev=$(bcd_device_gpt_hex "$WIN10_GPT_OLD_DISK_GUID" "$WIN10_GPT_OLD_ESP_GUID")
+    win_dev=$(bcd_device_gpt_hex "$WIN10_GPT_OLD_DISK_GUID" "$WIN10_GPT_OLD_WIN_GUID")
+    loader=$WIN10_GPT_LOADER_GUID resume=$WIN10_GPT_RESUME_GUID
+    ext=efi memtest='\EFI\Microsoft\Boot\memtest.efi' description='Windows 10'
+    ;;
+  *) die "no BCD store for G_BCD=$G_BCD" ;;
+  esac
+  reg_begin 'HKEY_LOCAL_MACHINE\BCD00000000'
+  reg_key Description
+  reg_sz KeyName BCD00000000
+
+  bcd_object "$BCD_BOOTMGR_GUID" 0x10100002
+  bcd_device 11000001 "$sys_dev"
+  if [[ $ext == efi ]]; then
+    bcd_string 12000002 '\EFI\Microsoft\Boot\bootmgfw.efi'
+  fi
+  bcd_string 12000004 'Windows Boot Manager'
+  bcd_string 12000005 en-US
+  bcd_ref 23000003 "$loader"
+  bcd_list 24000001 "$loader"
+  bcd_integer 25000004 30
+
+  bcd_object "$loader" 0x10200003
+  bcd_device 11000001 "$win_dev"
+  bcd_string 12000002 "\\Windows\\system32\\winload.$ext"
+  bcd_string 12000004 "$description"
+  bcd_device 21000001 "$win_dev"
+  bcd_string 22000002 '\Windows'
+  # resumeobject of an OS loader (ReactOS bcd.h
+  # BcdOSLoaderObject_AssociatedResumeObject); 23000006 is {bootmgr}'s.
+  bcd_ref 23000003 "$resume"
+
+  bcd_object "$resume" 0x10200004
+  bcd_device 11000001 "$win_dev"
+  bcd_string 12000002 "\\Windows\\system32\\winresume.$ext"
+  bcd_string 12000004 'Windows Resume Application'
+  bcd_device 21000001 "$win_dev"
+  bcd_string 22000002 '\hiberfil.sys'
+
+  bcd_object "$BCD_MEMDIAG_GUID" 0x10200005
+  bcd_device 11000001 "$sys_dev"
+  bcd_string 12000002 "$memtest"
+  bcd_string 12000004 'Windows Memory Diagnostic'
 }
 
 # ---- host-side guest trees -------------------------------------------------
@@ -363,11 +512,13 @@ make_hive() {
     die "hivexregedit failed on $regfile"
 }
 
+# write_boot_ini FILE PARTITION: the ARC paths name partition(PARTITION).
 write_boot_ini() {
+  local arc="multi(0)disk(0)rdisk(0)partition($2)\\WINDOWS"
   printf '%s\r\n' '[boot loader]' 'timeout=30' \
-    'default=multi(0)disk(0)rdisk(0)partition(1)\WINDOWS' \
+    "default=$arc" \
     '[operating systems]' \
-    'multi(0)disk(0)rdisk(0)partition(1)\WINDOWS="Microsoft Windows XP Professional" /noexecute=optin /fastdetect' \
+    "$arc=\"Microsoft Windows XP Professional\" /noexecute=optin /fastdetect" \
     >"$1"
 }
 
@@ -388,6 +539,9 @@ build_windows_tree() {
   for drv in $G_DRIVERS; do
     printf 'phony %s.sys\n' "$drv" >"$sys32/drivers/$drv.sys"
   done
+  for drv in $G_LOADERS; do
+    printf 'phony %s\n' "$drv" >"$sys32/$drv"
+  done
   case $G_BOOT in
   bootmgr)
     printf 'phony bootmgr\n' >"$tree/bootmgr"
@@ -396,7 +550,7 @@ build_windows_tree() {
   ntldr)
     printf 'phony ntldr\n' >"$tree/ntldr"
     printf 'phony ntdetect\n' >"$tree/ntdetect.com"
-    write_boot_ini "$tree/boot.ini"
+    write_boot_ini "$tree/boot.ini" "$G_BOOT_INI_PART"
     ;;
   esac
   if [[ -n $G_EXTRA_DIRS ]]; then
@@ -405,6 +559,29 @@ build_windows_tree() {
   if [[ -n $G_HIBERNATED ]]; then
     { printf 'HIBR'; head -c 4092 /dev/zero; } >"$tree/hiberfil.sys"
   fi
+}
+
+# The partition bootmgr loads from: "System Reserved" (BIOS) or the ESP
+# (UEFI), with the BCD store.
+build_boot_tree() {
+  local name=$1 tree=$2 dir
+  case $G_BCD in
+  sysres)
+    dir=$tree/Boot
+    mkdir -p "$dir"
+    printf 'phony bootmgr\n' >"$tree/bootmgr"
+    printf 'phony memtest.exe\n' >"$dir/memtest.exe"
+    ;;
+  gpt)
+    dir=$tree/EFI/Microsoft/Boot
+    mkdir -p "$dir" "$tree/EFI/Boot"
+    printf 'phony bootmgfw.efi\n' >"$dir/bootmgfw.efi"
+    printf 'phony memtest.efi\n' >"$dir/memtest.efi"
+    printf 'phony bootx64.efi\n' >"$tree/EFI/Boot/bootx64.efi"
+    ;;
+  esac
+  emit_bcd_reg >"$work/$name.bcd.reg"
+  make_hive "$dir/BCD" 'HKEY_LOCAL_MACHINE\BCD00000000' "$work/$name.bcd.reg"
 }
 
 build_data_tree() {
@@ -454,26 +631,130 @@ chs_bytes() {
   le_bytes $((c & 0xff)) 1
 }
 
-# A fresh sparse disk with an MBR: the fixed disk signature and a single
-# bootable NTFS (type 07) partition from PART_START to the end.  Written on
-# the host: part-init/-add/-set-bootable/-set-mbr-id in the appliance cost
-# ~6 s per disk under TCG and doubled the build time.
-write_disk() {
-  local img=$1 sig=$2
+# Raw bytes of .reg-style hex ("0a,1b,..."): hex_bytes HEX.
+hex_bytes() {
+  local h=$1
+  printf '%b' "\\x${h//,/\\x}"
+}
+
+# A fresh sparse disk of SECTORS sectors with an MBR: the disk signature and
+# up to four primary partitions, each "STATUS TYPE START COUNT" (0x80 =
+# active).  Written on the host: part-init/-add/-set-bootable/-set-mbr-id
+# in the appliance cost ~6 s per disk under TCG and doubled the build time.
+write_mbr() {
+  local img=$1 sig=$2 sectors=$3 entry status type start count
+  shift 3
   {
     head -c 440 /dev/zero
     le_bytes "$sig" 4
     le_bytes 0 2
-    le_bytes 0x80 1 # bootable
-    chs_bytes "$PART_START"
-    le_bytes 0x07 1
-    chs_bytes $((DISK_SECTORS - 1))
-    le_bytes "$PART_START" 4
-    le_bytes $((DISK_SECTORS - PART_START)) 4
-    head -c 48 /dev/zero # partition entries 2-4
+    for entry in "$@"; do
+      read -r status type start count <<<"$entry"
+      le_bytes "$status" 1
+      chs_bytes "$start"
+      le_bytes "$type" 1
+      chs_bytes $((start + count - 1))
+      le_bytes "$start" 4
+      le_bytes "$count" 4
+    done
+    head -c $((16 * (4 - $#))) /dev/zero # unused partition entries
     printf '\x55\xaa'
   } >"$img"
-  truncate -s $((DISK_SECTORS * 512)) "$img"
+  truncate -s $((sectors * 512)) "$img"
+}
+
+# The classic guest: one bootable NTFS (type 07) partition from PART_START
+# to the end of a DISK_SECTORS disk.
+write_disk() {
+  write_mbr "$1" "$2" "$DISK_SECTORS" \
+    "0x80 0x07 $PART_START $((DISK_SECTORS - PART_START))"
+}
+
+# CRC-32 of a file (the GPT's, which is gzip's): gzip ends with it, LE.
+crc32_file() {
+  gzip -c <"$1" | tail -c 8 | od -An -tu4 -N4 | tr -d ' \n'
+}
+
+# GPT header (UEFI spec 5.3), 92 bytes: gpt_header SECTORS DISK_GUID
+# MY_LBA ALTERNATE_LBA ENTRIES_LBA ENTRIES_CRC HEADER_CRC.
+gpt_header() {
+  local sectors=$1 guid=$2 my=$3 alt=$4 entries=$5 ecrc=$6 hcrc=$7
+  printf 'EFI PART'
+  le_bytes 0x00010000 4 # revision 1.0
+  le_bytes 92 4
+  le_bytes "$hcrc" 4
+  le_bytes 0 4
+  le_bytes "$my" 8
+  le_bytes "$alt" 8
+  le_bytes 34 8                  # first usable LBA
+  le_bytes $((sectors - 34)) 8   # last usable LBA
+  hex_bytes "$(guid_hex "$guid")"
+  le_bytes "$entries" 8
+  le_bytes 128 4 # number of entries
+  le_bytes 128 4 # entry size
+  le_bytes "$ecrc" 4
+}
+
+# Writes one GPT header sector into IMG at LBA MY (CRC filled in).
+write_gpt_header() {
+  local img=$1 sectors=$2 guid=$3 my=$4 alt=$5 entries=$6 ecrc=$7 tmp crc
+  tmp=$work/gpt-header.bin
+  gpt_header "$sectors" "$guid" "$my" "$alt" "$entries" "$ecrc" 0 >"$tmp"
+  crc=$(crc32_file "$tmp")
+  {
+    gpt_header "$sectors" "$guid" "$my" "$alt" "$entries" "$ecrc" "$crc"
+    head -c $((512 - 92)) /dev/zero
+  } >"$tmp"
+  dd if="$tmp" of="$img" bs=512 seek="$my" conv=notrunc status=none
+}
+
+# A fresh sparse GPT disk, on the host like the MBRs: a protective MBR, the
+# primary header and 128-entry array at LBA 1-33, the backup array and
+# header in the last 33 sectors.  Partitions are "TYPE_GUID UNIQUE_GUID
+# START COUNT NAME..." (name: ASCII, stored as UTF-16LE); attributes 0.
+write_gpt() {
+  local img=$1 sectors=$2 disk_guid=$3 part type uniq start count name
+  local entries=$work/gpt-entries.bin ecrc
+  shift 3
+  for part in "$@"; do
+    read -r type uniq start count name <<<"$part"
+    hex_bytes "$(guid_hex "$type")"
+    hex_bytes "$(guid_hex "$uniq")"
+    le_bytes "$start" 8
+    le_bytes $((start + count - 1)) 8
+    le_bytes 0 8
+    hex_bytes "$(utf16le_hex "$name")"
+    head -c $((72 - 2 * ${#name})) /dev/zero
+  done >"$entries"
+  truncate -s $((128 * 128)) "$entries"
+  ecrc=$(crc32_file "$entries")
+  # Protective MBR: one type EE entry over the whole disk, signature 0.
+  write_mbr "$img" 0 "$sectors" "0x00 0xee 1 $((sectors - 1))"
+  write_gpt_header "$img" "$sectors" "$disk_guid" 1 $((sectors - 1)) 2 "$ecrc"
+  dd if="$entries" of="$img" bs=512 seek=2 conv=notrunc status=none
+  dd if="$entries" of="$img" bs=512 seek=$((sectors - 33)) conv=notrunc status=none
+  write_gpt_header "$img" "$sectors" "$disk_guid" $((sectors - 1)) 1 \
+    $((sectors - 33)) "$ecrc"
+}
+
+# The empty disk of the current guest (G_DISK, G_SECTORS, ...).
+write_image() {
+  local img=$1
+  case $G_DISK in
+  mbr) write_disk "$img" "$G_SIGNATURE" ;;
+  sysres)
+    write_mbr "$img" "$G_SIGNATURE" "$G_SECTORS" \
+      "0x80 0x07 $WIN7_SYSRES_P1_START $WIN7_SYSRES_P1_SECTORS" \
+      "0x00 0x07 $WIN7_SYSRES_P2_START $WIN7_SYSRES_P2_SECTORS"
+    ;;
+  gpt)
+    write_gpt "$img" "$G_SECTORS" "$WIN10_GPT_NEW_DISK_GUID" \
+      "$GPT_TYPE_ESP $WIN10_GPT_NEW_ESP_GUID $WIN10_GPT_P1_START $WIN10_GPT_P1_SECTORS EFI system partition" \
+      "$GPT_TYPE_MSR $WIN10_GPT_NEW_MSR_GUID $WIN10_GPT_P2_START $WIN10_GPT_P2_SECTORS Microsoft reserved partition" \
+      "$GPT_TYPE_BASIC_DATA $WIN10_GPT_NEW_WIN_GUID $WIN10_GPT_P3_START $WIN10_GPT_P3_SECTORS Basic data partition"
+    ;;
+  *) die "unknown disk layout $G_DISK" ;;
+  esac
 }
 
 emit_guest_commands() {
@@ -488,27 +769,83 @@ umount /
 EOF
 }
 
-# Libvirt domain; the path is XML-escaped for the single-quoted attribute.
+# emit_fill PARTITION FSTYPE LABEL TAR: make a file system and unpack TAR.
+# FAT32 for the ESP: "mkfs vfat" makes FAT16 at 100 MiB and cannot be told
+# otherwise, so mkfs.fat runs through the daemon's "debug sh".
+emit_fill() {
+  local part=$1 fstype=$2 label=$3 tar=$4
+  case $fstype in
+  ntfs) echo "mkfs ntfs $part $(gf_quote "label:$label")" ;;
+  fat32) echo "debug sh $(gf_quote "mkfs.fat -F 32 $part >/dev/null")" ;;
+  *) die "emit_fill: unknown file system $fstype" ;;
+  esac
+  cat <<EOF
+mount $part /
+tar-in $(gf_quote "$tar") /
+umount /
+EOF
+}
+
+# Guestfish commands filling the current guest's disk DEV.
+emit_disk_commands() {
+  local name=$1 dev=$2 tar=$3 boot_tar=$4
+  case $G_DISK in
+  mbr) emit_guest_commands "$name" "$dev" "$tar" ;;
+  sysres)
+    printf '# ---- %s on %s\necho @@GUEST %s\n' "$name" "$dev" "$name"
+    emit_fill "${dev}1" ntfs 'System Reserved' "$boot_tar"
+    emit_fill "${dev}2" ntfs "$name" "$tar"
+    ;;
+  gpt)
+    # The MSR (partition 2) has no file system.
+    printf '# ---- %s on %s\necho @@GUEST %s\n' "$name" "$dev" "$name"
+    emit_fill "${dev}1" fat32 '' "$boot_tar"
+    emit_fill "${dev}3" ntfs "$name" "$tar"
+    ;;
+  esac
+}
+
+# patch_ntfs_geometry IMG PART_START HIDDEN HEADS SPT: rewrite sectors per
+# track (0x18), heads (0x1A) and hidden sectors (0x1C) in the NTFS boot
+# sector at partition sector 0 and in its backup at total_sectors (0x28) x
+# bytes_per_sector (0x0B) from the partition start (boot-formats.md 5).
+patch_ntfs_geometry() {
+  local img=$1 base=$(($2 * 512)) hidden=$3 heads=$4 spt=$5 bps total at
+  bps=$(od -An -tu2 -j $((base + 0x0b)) -N2 "$img" | tr -d ' ')
+  total=$(od -An -tu8 -j $((base + 0x28)) -N8 "$img" | tr -d ' ')
+  for at in "$base" $((base + total * bps)); do
+    [[ $(od -An -c -j $((at + 3)) -N4 "$img" | tr -d ' ') == NTFS ]] ||
+      die "$img: no NTFS boot sector at byte $at"
+    { le_bytes "$spt" 2; le_bytes "$heads" 2; le_bytes "$hidden" 4; } |
+      dd of="$img" bs=1 seek=$((at + 0x18)) conv=notrunc status=none
+  done
+}
+
+# Libvirt domain of the current guest (G_MACHINE, G_TARGET, G_BUS,
+# G_FIRMWARE); the path is XML-escaped for the single-quoted attribute.
 write_domain_xml() {
-  local name=$1 img=$2 path
+  local name=$1 img=$2 path os='<os>'
   path=${img//&/&amp;}
   path=${path//</&lt;}
   path=${path//>/&gt;}
   path=${path//\'/&apos;}
+  if [[ -n $G_FIRMWARE ]]; then
+    os="<os firmware='$G_FIRMWARE'>"
+  fi
   cat >"$3" <<EOF
 <domain type='kvm'>
   <name>$name</name>
   <memory unit='MiB'>1024</memory>
   <vcpu>1</vcpu>
-  <os>
-    <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>
+  $os
+    <type arch='x86_64' machine='$G_MACHINE'>hvm</type>
     <boot dev='hd'/>
   </os>
   <devices>
     <disk type='file' device='disk'>
       <driver name='qemu' type='raw'/>
       <source file='$path'/>
-      <target dev='hda' bus='ide'/>
+      <target dev='$G_TARGET' bus='$G_BUS'/>
     </disk>
   </devices>
 </domain>
@@ -535,10 +872,15 @@ for name in "${GUESTS[@]}"; do
     build_data_tree "$tree"
   fi
   pack_tree "$tree" "$work/$name.tar"
-  write_disk "$work/$name.img" "$G_SIGNATURE"
+  if [[ -n $G_BCD ]]; then
+    mkdir -p "$tree.boot"
+    build_boot_tree "$name" "$tree.boot"
+    pack_tree "$tree.boot" "$work/$name.boot.tar"
+  fi
+  write_image "$work/$name.img"
   echo "add $(gf_quote "$work/$name.img") format:raw" >>"$gf_add"
-  emit_guest_commands "$name" "/dev/sd${letters:i:1}" "$work/$name.tar" \
-    >>"$gf_body"
+  emit_disk_commands "$name" "/dev/sd${letters:i:1}" "$work/$name.tar" \
+    "$work/$name.boot.tar" >>"$gf_body"
   i=$((i + 1))
 done
 
@@ -603,6 +945,11 @@ esac
 
 say "Installing images into $outdir"
 for name in "${GUESTS[@]}"; do
+  describe_guest "$name"
+  if [[ -n $G_NTFS_GEOMETRY ]]; then
+    # shellcheck disable=SC2086 # HIDDEN HEADS SPT
+    patch_ntfs_geometry "$work/$name.img" "$PART_START" $G_NTFS_GEOMETRY
+  fi
   mv -f "$work/$name.img" "$outdir/$name.img"
   write_domain_xml "$name" "$outdir/$name.img" "$work/$name.xml"
   mv -f "$work/$name.xml" "$outdir/$name.xml"

@@ -1,0 +1,51 @@
+/* The boot-chain module: after a restore onto a new disk, point the BCD
+ * store, MountedDevices, the NTFS boot sectors and boot.ini at the
+ * partitions that exist now.  Shared state of its three passes. */
+#ifndef BOOTCHAIN_H
+#define BOOTCHAIN_H
+
+#include <glib.h>
+
+#include "bcd-device.h"
+#include "bootfix-module.h"
+#include "mounted-devices.h"
+
+/* A volume identity that no longer exists, and the partition that now
+ * holds what it named. */
+typedef struct {
+  BootfixVolumeId old;
+  const struct bootfix_partition *to;
+} ChainMove;
+
+typedef struct {
+  const struct bootfix_host *h;
+  GPtrArray *parts;                     /* const struct bootfix_partition * */
+  const struct bootfix_partition *root; /* holds the Windows directory */
+  GArray *moves;                        /* ChainMove */
+  char letter;                          /* SystemRoot's drive, 'C' */
+  char *sysroot_dir;                    /* "\\WINDOWS" as SystemRoot says */
+} Chain;
+
+#define CHAIN_REASON "boot chain"
+
+/* The identity Windows records for a partition. */
+void chain_volume_id (const struct bootfix_partition *p, BootfixVolumeId *id);
+/* The partition with that identity, or NULL (the identity is stale). */
+const struct bootfix_partition *chain_find (const Chain *c,
+                                            const BootfixVolumeId *id);
+void chain_add_move (Chain *c, const BootfixVolumeId *old,
+                     const struct bootfix_partition *to);
+/* Where a stale identity went: a recorded move, else (MBR) the
+ * partition at the same offset on the disk where the other partitions
+ * of the same old disk went.  NULL when unknown. */
+const struct bootfix_partition *chain_resolve (const Chain *c,
+                                               const BootfixVolumeId *old);
+/* A filesystem we can look into for files. */
+gboolean chain_has_files (const struct bootfix_partition *p);
+
+/* The passes; each returns 0 or -1 after h->error(). */
+int chain_fix_bcd (Chain *c);
+int chain_fix_nt5 (Chain *c);
+int chain_fix_mounted_devices (Chain *c);
+
+#endif
