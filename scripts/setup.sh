@@ -10,6 +10,7 @@ packages=(
   libguestfs-dev libguestfs-tools libhivex-dev libhivex-bin libwin-hivex-perl
   libxml2-dev libxml2-utils libglib2.0-dev libjson-glib-dev
   linux-image-amd64 qemu-system-x86 qemu-utils ntfs-3g python3 python3-hivex jq reglookup
+  libgcab-dev
 )
 
 missing=()
