@@ -134,9 +134,50 @@ plan_remove_start_override (const struct bootfix_host *h,
   return h->delete_key (h, "SYSTEM", path, reason);
 }
 
+/* Plan the missing driver file path from the first folder of the
+ * item's cabinets list (';'-separated) that has it.  1 planned, 0 no
+ * cabinet has it, -1 error. */
+static int
+extract_driver (const struct bootfix_host *h, const struct bootfix_rule *r,
+                size_t i, const char *file, const char *path)
+{
+  const char *list = h->rule_item_attr (r, i, "cabinets");
+  if (list == NULL || !BOOTFIX_HOST_HAS (h, create_windows_file))
+    return 0;
+  char folders[MAX_PATH];
+  if (snprintf (folders, sizeof folders, "%s", list) >= (int) sizeof folders)
+    return 0;
+  char *save = NULL;
+  for (char *folder = strtok_r (folders, ";", &save); folder;
+       folder = strtok_r (NULL, ";", &save)) {
+    void *data = NULL;
+    size_t len = 0;
+    char *source = NULL;
+    int got = h->cabinet_extract (h, folder, file, &data, &len, &source);
+    if (got <= 0) {
+      if (got < 0)
+        return -1;
+      continue;
+    }
+    char target[MAX_PATH + 16], from[MAX_PATH + 64];
+    snprintf (target, sizeof target, "%%SystemRoot%%\\%s", path);
+    snprintf (from, sizeof from, "%zu bytes from %s", len, source ? source : folder);
+    struct bootfix_edit edit = {
+      ._struct_size = sizeof edit, .kind = "file", .target = target,
+      .old_text = NULL, .new_text = from, .reason = h->rule_id (r),
+    };
+    int res = h->create_windows_file (h, &edit, path, data, len);
+    free (data);
+    free (source);
+    return res < 0 ? -1 : 1;
+  }
+  return 0;
+}
+
 /* Every driver the plan makes boot-start must be on disk, or Windows
- * stops with the very 0x7B we are here to prevent.  Returns 1 when all
- * are present, 0 after refusing, -1 on error. */
+ * stops with the very 0x7B we are here to prevent: a missing one comes
+ * from the driver cache when the rule says where that is.  Returns 1
+ * when all are there, 0 after refusing, -1 on error. */
 static int
 check_driver_files (const struct bootfix_host *h, const struct bootfix_rule *r)
 {
@@ -149,11 +190,16 @@ check_driver_files (const struct bootfix_host *h, const struct bootfix_rule *r)
     if (file == NULL || build_path (h, path, "system32\\drivers\\", file, "") == -1)
       return -1;
     int exists = h->file_exists (h, path);
+    if (exists == 0)
+      exists = extract_driver (h, r, i, file, path);
     if (exists <= 0) {
       if (exists == 0) {
-        char why[MAX_PATH + 128];
+        const char *cabs = h->rule_item_attr (r, i, "cabinets");
+        char why[2 * MAX_PATH + 128];
         snprintf (why, sizeof why, "the driver file %%SystemRoot%%\\%s that "
-                  "%s needs is missing", path, h->facts->controller_id);
+                  "%s needs is missing%s%s%s", path, h->facts->controller_id,
+                  cabs ? ", and no cabinet in %SystemRoot%\\" : "",
+                  cabs ? cabs : "", cabs ? " holds it" : "");
         h->refuse (h, why, "restore the file from the Windows installation "
                    "media, or choose another bus");
       }

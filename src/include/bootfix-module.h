@@ -210,6 +210,23 @@ struct bootfix_host {
                        const struct bootfix_edit *edit, const char *device,
                        const char *path, const void *old_data, size_t old_len,
                        const void *new_data, size_t new_len);
+
+  /* Find file name in the cabinets (*.cab) of folder, a folder under
+   * the Windows directory ("Driver Cache\\i386", any case), newest
+   * cabinet first: spN.cab by descending N, then driver.cab.  1 with a
+   * malloc'd copy in *data and, when source is not NULL, the cabinet
+   * it came from (malloc'd, relative to the Windows directory); 0 when
+   * no cabinet there has it (or there is no such folder); -1 on error.
+   * Damaged cabinets are skipped with a warning. */
+  int (*cabinet_extract) (const struct bootfix_host *h, const char *folder,
+                          const char *name, void **data, size_t *len,
+                          char **source);
+  /* The plan: create relpath under the Windows directory (for example
+   * "system32\\drivers\\pciide.sys"), which must not exist yet. */
+  int (*create_windows_file) (const struct bootfix_host *h,
+                              const struct bootfix_edit *edit,
+                              const char *relpath, const void *data,
+                              size_t len);
 };
 
 /* Does this host table have the callback field?  Older hosts pass a

@@ -166,6 +166,34 @@ changed_under_us (BootfixEdits *e, const char *what, const BootfixAction *a,
   return FALSE;
 }
 
+/* A new file (REPLACE_FILE without old bytes): absent, or already
+ * exactly what the plan wants. */
+static gboolean
+create_file (BootfixEdits *e, EditFile *f, const BootfixAction *a,
+             gboolean write, GPtrArray *changes, GError **error)
+{
+  if (f->now != NULL) {
+    if (f->now->len == g_bytes_get_size (a->data) &&
+        memcmp (f->now->data, g_bytes_get_data (a->data, NULL), f->now->len) == 0)
+      return TRUE;
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("guest %s: %s exists already with other contents; nothing "
+                   "was written"), e->name, f->real ? f->real : a->file);
+    return FALSE;
+  }
+  add_change (a, changes);
+  if (!write)
+    return TRUE;
+  gsize n = 0;
+  const guint8 *p = g_bytes_get_data (a->data, &n);
+  f->now = g_byte_array_sized_new ((guint) n);
+  g_byte_array_append (f->now, p, (guint) n);
+  g_free (f->real);
+  f->real = g_strdup (a->file);
+  f->changed = TRUE;
+  return TRUE;
+}
+
 static gboolean
 apply_to_file (BootfixEdits *e, const BootfixAction *a, gboolean write,
                GPtrArray *changes, GError **error)
@@ -173,6 +201,8 @@ apply_to_file (BootfixEdits *e, const BootfixAction *a, gboolean write,
   EditFile *f = load_file (e, a->device, a->file, BOOTFIX_MAX_EDIT_FILE, error);
   if (f == NULL)
     return FALSE;
+  if (a->kind == BOOTFIX_ACTION_REPLACE_FILE && a->old == NULL)
+    return create_file (e, f, a, write, changes, error);
   if (f->orig == NULL) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                  _("guest %s: %s is missing on %s"), e->name, a->file, fs_name (f));

@@ -870,3 +870,36 @@ bootfix_guest_file_exists (BootfixGuest *guest, const char *device,
   g_autofree char *real = guestfs_case_sensitive_path (guest->g, abs);
   return real != NULL && guestfs_is_file (guest->g, real) > 0;
 }
+
+char *
+bootfix_guest_windows_path (BootfixGuest *guest, const char *relpath,
+                            GError **error)
+{
+  return windows_path (guest, relpath, error);
+}
+
+GStrv
+bootfix_guest_list_dir (BootfixGuest *guest, const char *device,
+                        const char *path, GError **error)
+{
+  if (!use_device (guest, device, FALSE, error))
+    return NULL;
+  if (guestfs_is_dir (guest->g, path) <= 0)
+    return g_new0 (char *, 1);
+  char **names = guestfs_ls (guest->g, path);
+  if (names == NULL)
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+  return names;
+}
+
+int64_t
+bootfix_guest_file_size (BootfixGuest *guest, const char *device,
+                         const char *path, GError **error)
+{
+  if (!use_device (guest, device, FALSE, error))
+    return -1;
+  int64_t size = guestfs_filesize (guest->g, path);
+  if (size < 0)
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+  return size;
+}

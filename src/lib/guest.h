@@ -3,6 +3,7 @@
 #ifndef BOOTFIX_GUEST_H
 #define BOOTFIX_GUEST_H
 
+#include <stdint.h>
 #include <glib.h>
 #include "disk-layout.h"
 #include "domain.h"
@@ -140,6 +141,15 @@ int bootfix_guest_read_file (BootfixGuest *guest, const char *device,
 /* Is there a regular file at path on device?  1, 0, -1. */
 int bootfix_guest_file_exists (BootfixGuest *guest, const char *device,
                                const char *path, GError **error);
+/* systemroot\relpath resolved case-insensitively (the last part may
+ * not exist yet). */
+char *bootfix_guest_windows_path (BootfixGuest *guest, const char *relpath,
+                                  GError **error);
+/* The names in a directory; an empty list when it is not one. */
+GStrv bootfix_guest_list_dir (BootfixGuest *guest, const char *device,
+                              const char *path, GError **error);
+int64_t bootfix_guest_file_size (BootfixGuest *guest, const char *device,
+                                 const char *path, GError **error);
 /* Raw bytes of a disk or partition. */
 gboolean bootfix_guest_read_device (BootfixGuest *guest, const char *device,
                                     guint64 offset, guint8 *buf, gsize len,

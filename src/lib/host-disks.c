@@ -183,8 +183,8 @@ bootfix_host_path_exists (const struct bootfix_host *h, const char *device,
 
 /* ---- edits ---- */
 
-static const char *
-check_edit (const struct bootfix_edit *edit)
+const char *
+bootfix_host_check_edit (const struct bootfix_edit *edit)
 {
   if (edit == NULL || edit->_struct_size < sizeof *edit)
     return _("no edit description, or an old one");
@@ -225,7 +225,7 @@ bootfix_host_patch_file (const struct bootfix_host *h,
                          const void *old_bytes, const void *new_bytes,
                          size_t len)
 {
-  const char *why = check_edit (edit);
+  const char *why = bootfix_host_check_edit (edit);
   if (why == NULL && (!device || !path || !old_bytes || !new_bytes || len == 0))
     why = _("missing device, path or bytes");
   if (why)
@@ -241,7 +241,7 @@ bootfix_host_patch_device (const struct bootfix_host *h,
                            uint64_t offset, const void *old_bytes,
                            const void *new_bytes, size_t len)
 {
-  const char *why = check_edit (edit);
+  const char *why = bootfix_host_check_edit (edit);
   if (why == NULL && (!device || !old_bytes || !new_bytes || len == 0 ||
                       len > MAX_DEVICE_READ))
     why = _("missing device or bytes");
@@ -259,7 +259,7 @@ bootfix_host_replace_file (const struct bootfix_host *h,
                            size_t old_len, const void *new_data,
                            size_t new_len)
 {
-  const char *why = check_edit (edit);
+  const char *why = bootfix_host_check_edit (edit);
   if (why == NULL && (!device || !path || (!old_data && old_len) ||
                       (!new_data && new_len)))
     why = _("missing device, path or data");

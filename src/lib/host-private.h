@@ -22,6 +22,7 @@ struct _BootfixHostContext {
   /* Filled on the first partition call: */
   GArray *partitions;       /* struct bootfix_partition */
   GPtrArray *strings;       /* what their const char * point to */
+  const char *cab_wanted;   /* during cabinet_extract: the file name */
 };
 
 /* Record our own failure (takes err) and return -1 to the module. */
@@ -56,6 +57,17 @@ int bootfix_host_replace_file (const struct bootfix_host *h,
                                const void *old_data, size_t old_len,
                                const void *new_data, size_t new_len);
 void bootfix_host_disks_clear (BootfixHostContext *ctx);
+/* NULL when an edit description is usable, else why not. */
+const char *bootfix_host_check_edit (const struct bootfix_edit *edit);
+
+/* host-cabinet.c */
+int bootfix_host_cabinet_extract (const struct bootfix_host *h,
+                                  const char *folder, const char *name,
+                                  void **data, size_t *len, char **source);
+int bootfix_host_create_windows_file (const struct bootfix_host *h,
+                                      const struct bootfix_edit *edit,
+                                      const char *relpath, const void *data,
+                                      size_t len);
 
 G_END_DECLS
 

@@ -311,6 +311,8 @@ bootfix_host_context_new (const struct bootfix_facts *facts,
     .patch_file = bootfix_host_patch_file,
     .patch_device = bootfix_host_patch_device,
     .replace_file = bootfix_host_replace_file,
+    .cabinet_extract = bootfix_host_cabinet_extract,
+    .create_windows_file = bootfix_host_create_windows_file,
   };
   ctx->rule = rule;
   ctx->plan = plan;

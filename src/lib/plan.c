@@ -71,7 +71,7 @@ bootfix_plan_add_edit (BootfixPlan *plan, BootfixActionKind kind,
   a->device = g_strdup (device);
   a->file = g_strdup (file);
   a->offset = offset;
-  a->old = g_bytes_ref (old);
+  a->old = old ? g_bytes_ref (old) : NULL; /* NULL: create the file */
   a->data = g_bytes_ref (new_bytes);
   a->change_kind = g_strdup (text->change_kind);
   a->target = g_strdup (text->target);

@@ -30,7 +30,8 @@ typedef struct {
   char *device;   /* "/dev/sda1" */
   char *file;     /* PATCH_FILE, REPLACE_FILE: path in that filesystem */
   guint64 offset; /* PATCH_* */
-  GBytes *old;    /* what the module read there */
+  GBytes *old;    /* what the module read there; REPLACE_FILE: NULL
+                   * creates a file that must not exist */
   char *change_kind; /* "bcd", "bootsector", "file" */
   char *target, *old_text, *new_text; /* readable, for the report */
 } BootfixAction;

@@ -306,7 +306,7 @@ static const AttrSpec cdd_attrs[] = {
 static const AttrSpec start_override_attrs[] = {
   { "service", TRUE, check_name }, { NULL } };
 static const AttrSpec driver_file_attrs[] = {
-  { "name", TRUE, check_name }, { NULL } };
+  { "name", TRUE, check_name }, { "cabinets", FALSE, NULL }, { NULL } };
 static const AttrSpec refuse_attrs[] = {
   { "reason", TRUE, NULL }, { "advice", FALSE, NULL }, { NULL } };
 
