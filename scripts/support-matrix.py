@@ -83,6 +83,9 @@ class Rule:
         self.arch = match.get("arch")
         self.osinfo = match.get("osinfo")
         self.variant = match.get("variant")
+        # Rules for a user-supplied driver tree (--virtio-win) are not
+        # part of the inbox matrix: the table shows what works without.
+        self.driver_source = match.get("driver-source")
         self.controllers = [c.get("id") for c in match.findall("controller")]
         self.items = [i for i in elem if i.tag != "match"]
 
@@ -90,7 +93,8 @@ class Rule:
         def field(want, have):
             return want is None or (have is not None
                                     and want.lower() == have.lower())
-        return (self.nt_min <= nt <= self.nt_max
+        return (self.driver_source is None
+                and self.nt_min <= nt <= self.nt_max
                 and field(self.arch, arch)
                 and field(self.osinfo, osinfo)
                 and field(self.variant, variant)

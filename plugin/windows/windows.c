@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bootfix-module.h"
+#include "virtio-win.h"
 
 #define SERVICES BOOTFIX_CONTROL_SET "\\Services\\"
 #define CDD BOOTFIX_CONTROL_SET "\\Control\\CriticalDeviceDatabase\\"
@@ -495,8 +496,9 @@ plan_item (const struct bootfix_host *h, const struct bootfix_rule *r, size_t i)
     return plan_cdd (h, r, i, reason);
   if (strcmp (kind, "remove-start-override") == 0)
     return plan_remove_start_override (h, r, i, reason);
-  if (strcmp (kind, "driver-file") == 0)
-    return 0; /* checked before anything is planned */
+  if (strcmp (kind, "driver-file") == 0 || strcmp (kind, "virtio-driver") == 0 ||
+      strcmp (kind, "virtio-dir") == 0)
+    return 0; /* handled before anything else is planned */
   if (strcmp (kind, "disable-service") == 0)
     return plan_disable_service (h, r, i, reason);
   if (strcmp (kind, "remove-filter") == 0)
@@ -538,6 +540,8 @@ windows_plan (const struct bootfix_host *h)
   if (find_refusal (h, r))
     return 0;
   int files = check_driver_files (h, r);
+  if (files > 0)
+    files = windows_install_virtio_drivers (h, r);
   if (files <= 0)
     return files;
   size_t n = h->rule_n_items (r);

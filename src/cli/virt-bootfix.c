@@ -31,6 +31,7 @@ typedef struct {
   char *journal;
   char *undo;
   char *root;
+  char *virtio_win;
   gboolean allow_block_devices;
   gboolean allow_unsafe_paths;
   gboolean force;
@@ -112,6 +113,9 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
       N_("with -a: controller model (e.g. virtio-scsi, lsisas1068)"), N_("MODEL") },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
       N_("open the disks read-only, print the plan, change nothing"), NULL },
+    { "virtio-win", 0, 0, G_OPTION_ARG_FILENAME, &o->virtio_win,
+      N_("install viostor/vioscsi from this virtio-win tree (a mounted ISO "
+         "or a copy of it) for guests on a virtio disk"), N_("DIR") },
     { "root", 0, 0, G_OPTION_ARG_STRING, &o->root,
       N_("which operating system of a multi-boot guest to fix (e.g. /dev/sda2)"), N_("DEVICE") },
     { "allow-block-devices", 0, 0, G_OPTION_ARG_NONE, &o->allow_block_devices,
@@ -157,6 +161,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     problem = _("unexpected argument; name disks with -a and domains with --domain");
   else if (o->undo && (o->domains || o->disks || o->dry_run || o->journal ||
                   o->root || o->machine || o->bus || o->model || o->json ||
+                  o->virtio_win ||
                   o->allow_block_devices || o->allow_unsafe_paths))
     problem = _("--undo takes only a journal (and --force)");
   else if (o->force && !o->undo)
@@ -170,6 +175,9 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     problem = _("use either --domain or -a, not both");
   else if (o->disks && (!o->machine || !o->bus))
     problem = _("-a needs --machine and --bus (for example --machine pc --bus ide)");
+  else if (o->virtio_win && !g_file_test (o->virtio_win, G_FILE_TEST_IS_DIR))
+    problem = _("--virtio-win needs a directory (a mounted virtio-win ISO or "
+                "a copy of it)");
   else if (o->domains && (o->machine || o->bus || o->model))
     problem = _("--machine, --bus and --controller-model go with -a; a domain XML "
                 "already says them");
@@ -187,6 +195,7 @@ fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
     .dry_run = o->dry_run,
     .journal_dir = o->journal,
     .root = o->root,
+    .virtio_win = o->virtio_win,
     .allow_block_devices = o->allow_block_devices,
     .allow_unsafe_paths = o->allow_unsafe_paths,
     .verbose = o->verbose,

@@ -69,6 +69,9 @@ struct bootfix_facts {
   const char *bus;            /* "ide", "sata", "scsi", "virtio", … */
   const char *controller_id;  /* from data/controllers.xml: "piix3-ide" */
   const char *pci_id;         /* "8086:7010" */
+  /* Appended: "virtio-win" when the user supplied that driver tree
+   * (read it with host->read_driver_source), else "". */
+  const char *driver_source;
 };
 
 /* A partition of one of the guest's disks, as the host read it from the
@@ -227,6 +230,12 @@ struct bootfix_host {
                               const struct bootfix_edit *edit,
                               const char *relpath, const void *data,
                               size_t len);
+  /* Read a file of the driver tree the user supplied (facts
+   * driver_source): relpath with '/' or '\\', matched case-insensitively,
+   * never leaving the tree.  1 with a malloc'd copy, 0 absent, -1. */
+  int (*read_driver_source) (const struct bootfix_host *h,
+                             const char *relpath, size_t max_len,
+                             void **data, size_t *len);
 };
 
 /* Does this host table have the callback field?  Older hosts pass a

@@ -166,7 +166,8 @@ typedef struct {
 } Facts;
 
 static void
-fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info)
+fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info,
+            const BootfixFixOptions *opts)
 {
   f->facts = (struct bootfix_facts) {
     ._struct_size = sizeof (struct bootfix_facts),
@@ -183,6 +184,7 @@ fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info)
     .bus = dom->bus,
     .controller_id = dom->controller->id,
     .pci_id = dom->controller->pci_id,
+    .driver_source = opts->virtio_win ? "virtio-win" : "",
   };
   f->variant_lc = g_ascii_strdown (info->product_variant, -1);
 }
@@ -198,6 +200,7 @@ match_rule (const BootfixContext *ctx, const Facts *f, GError **error)
     .osinfo = f->facts.osinfo,
     .variant = f->variant_lc,
     .controller = f->facts.controller_id,
+    .driver_source = *f->facts.driver_source ? f->facts.driver_source : NULL,
   };
   return bootfix_rule_set_resolve (ctx->rules, &q, error);
 }
@@ -220,6 +223,7 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
   g_autoptr (BootfixHostContext) host =
     bootfix_host_context_new (&f->facts, rule, plan, job->guest, get_hive, job);
   bootfix_host_context_set_file_getter (host, file_getter);
+  bootfix_host_context_set_driver_source (host, job->opts->virtio_win);
   guint claimed = 0;
   for (guint i = 0; i < ctx->modules->len; i++) {
     const BootfixModule *mod = g_ptr_array_index (ctx->modules, i);
@@ -477,7 +481,7 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
   if (!open_and_inspect (job, dom, &info, report, error))
     return FALSE;
   Facts f = { 0 };
-  fill_facts (&f, dom, &info);
+  fill_facts (&f, dom, &info, job->opts);
   g_autofree char *variant_lc = f.variant_lc;
   g_autoptr (BootfixRule) rule = match_rule (ctx, &f, error);
   if (rule == NULL && error && *error)

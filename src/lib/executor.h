@@ -30,6 +30,7 @@ typedef struct {
   const char *journal_dir; /* parent of the undo journal; NULL: next to
                             * the first disk */
   const char *root;        /* --root */
+  const char *virtio_win;  /* --virtio-win DIR, or NULL */
   gboolean allow_block_devices;
   gboolean allow_unsafe_paths;
   gboolean verbose;

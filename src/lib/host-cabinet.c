@@ -117,3 +117,87 @@ bootfix_host_create_windows_file (const struct bootfix_host *h,
                          0, NULL, bytes);
   return 0;
 }
+
+/* ---- the user's driver tree (--virtio-win) ---- */
+
+/* Deepest path we look up in a driver tree (viostor/w10/amd64/x.sys). */
+#define MAX_SOURCE_DEPTH 16
+
+/* The entry of dir whose name equals want, ignoring case; symbolic
+ * links do not count, so a lookup never leaves the tree. */
+static char *
+find_entry (const char *dir, const char *want)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  if (d == NULL)
+    return NULL;
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    if (g_ascii_strcasecmp (name, want) != 0)
+      continue;
+    char *path = g_build_filename (dir, name, NULL);
+    if (!g_file_test (path, G_FILE_TEST_IS_SYMLINK))
+      return path;
+    g_free (path);
+  }
+  return NULL;
+}
+
+/* relpath inside root, any case; NULL when absent or not plain. */
+static char *
+resolve_in_tree (const char *root, const char *relpath)
+{
+  g_autofree char *slashed = g_strdelimit (g_strdup (relpath), "\\", '/');
+  g_auto (GStrv) parts = g_strsplit (slashed, "/", MAX_SOURCE_DEPTH + 1);
+  if (g_strv_length (parts) > MAX_SOURCE_DEPTH)
+    return NULL;
+  g_autofree char *path = g_strdup (root);
+  for (guint i = 0; parts[i]; i++) {
+    if (*parts[i] == '\0' || strcmp (parts[i], ".") == 0 ||
+        strcmp (parts[i], "..") == 0)
+      return NULL;
+    char *next = find_entry (path, parts[i]);
+    if (next == NULL)
+      return NULL;
+    g_free (path);
+    path = next;
+  }
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}
+
+int
+bootfix_host_read_driver_source (const struct bootfix_host *h,
+                                 const char *relpath, size_t max_len,
+                                 void **data, size_t *len)
+{
+  BootfixHostContext *ctx = (BootfixHostContext *) h;
+  if (!relpath || !data || !len)
+    return bootfix_host_bad_argument (h, "read_driver_source", _("NULL argument"));
+  if (ctx->driver_source == NULL)
+    return bootfix_host_bad_argument (h, "read_driver_source",
+                                      _("no driver tree was given"));
+  g_autofree char *path = resolve_in_tree (ctx->driver_source, relpath);
+  if (path == NULL)
+    return 0;
+  GStatBuf st;
+  if (g_stat (path, &st) != 0 || (guint64) st.st_size > max_len)
+    return bootfix_host_fail (h, g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                                              _("%s is larger than %zu bytes"),
+                                              path, (size_t) max_len));
+  char *contents = NULL;
+  gsize n = 0;
+  GError *err = NULL;
+  if (!g_file_get_contents (path, &contents, &n, &err))
+    return bootfix_host_fail (h, err);
+  char *copy = malloc (n + 1);
+  if (copy == NULL) {
+    g_free (contents);
+    return bootfix_host_bad_argument (h, "read_driver_source", g_strerror (ENOMEM));
+  }
+  memcpy (copy, contents, n);
+  copy[n] = '\0';
+  g_free (contents);
+  *data = copy;
+  *len = n;
+  return 1;
+}

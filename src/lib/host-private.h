@@ -23,6 +23,7 @@ struct _BootfixHostContext {
   GArray *partitions;       /* struct bootfix_partition */
   GPtrArray *strings;       /* what their const char * point to */
   const char *cab_wanted;   /* during cabinet_extract: the file name */
+  char *driver_source;      /* --virtio-win DIR, or NULL */
 };
 
 /* Record our own failure (takes err) and return -1 to the module. */
@@ -64,6 +65,9 @@ const char *bootfix_host_check_edit (const struct bootfix_edit *edit);
 int bootfix_host_cabinet_extract (const struct bootfix_host *h,
                                   const char *folder, const char *name,
                                   void **data, size_t *len, char **source);
+int bootfix_host_read_driver_source (const struct bootfix_host *h,
+                                     const char *relpath, size_t max_len,
+                                     void **data, size_t *len);
 int bootfix_host_create_windows_file (const struct bootfix_host *h,
                                       const struct bootfix_edit *edit,
                                       const char *relpath, const void *data,

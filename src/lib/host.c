@@ -313,6 +313,7 @@ bootfix_host_context_new (const struct bootfix_facts *facts,
     .replace_file = bootfix_host_replace_file,
     .cabinet_extract = bootfix_host_cabinet_extract,
     .create_windows_file = bootfix_host_create_windows_file,
+    .read_driver_source = bootfix_host_read_driver_source,
   };
   ctx->rule = rule;
   ctx->plan = plan;
@@ -332,6 +333,7 @@ bootfix_host_context_free (BootfixHostContext *ctx)
   g_clear_error (&ctx->host_error);
   g_ptr_array_unref (ctx->messages);
   bootfix_host_disks_clear (ctx);
+  g_free (ctx->driver_source);
   g_free (ctx);
 }
 
@@ -340,6 +342,14 @@ bootfix_host_context_set_file_getter (BootfixHostContext *ctx,
                                       BootfixFileGetter get_file)
 {
   ctx->get_file = get_file;
+}
+
+void
+bootfix_host_context_set_driver_source (BootfixHostContext *ctx,
+                                        const char *dir)
+{
+  g_free (ctx->driver_source);
+  ctx->driver_source = g_strdup (dir);
 }
 
 GPtrArray *

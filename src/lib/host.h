@@ -36,6 +36,9 @@ BootfixHostContext *bootfix_host_context_new (const struct bootfix_facts *facts,
 void bootfix_host_context_free (BootfixHostContext *ctx);
 void bootfix_host_context_set_file_getter (BootfixHostContext *ctx,
                                            BootfixFileGetter get_file);
+/* The driver tree read_driver_source reads from (--virtio-win), or NULL. */
+void bootfix_host_context_set_driver_source (BootfixHostContext *ctx,
+                                             const char *dir);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixHostContext, bootfix_host_context_free)
 
 /* Warnings the modules logged, for the report (char*). */

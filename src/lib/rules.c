@@ -49,6 +49,7 @@ bootfix_rule_free (BootfixRule *rule)
   g_free (rule->arch);
   g_free (rule->osinfo);
   g_free (rule->variant);
+  g_free (rule->driver_source);
   g_clear_pointer (&rule->items, g_ptr_array_unref);
   g_clear_pointer (&rule->controllers, g_ptr_array_unref);
   g_free (rule);
@@ -187,6 +188,13 @@ check_variant (const char *v)
     ? NULL : _("must be \"client\" or \"server\"");
 }
 
+/* A driver package the user supplies (--virtio-win). */
+static const char *
+check_driver_source (const char *v)
+{
+  return strcmp (v, "virtio-win") == 0 ? NULL : _("must be \"virtio-win\"");
+}
+
 /* Registry service key names and driver file names. */
 static const char *
 check_name (const char *v)
@@ -278,6 +286,7 @@ static const AttrSpec match_attrs[] = {
   { "arch", FALSE, check_arch },
   { "osinfo", FALSE, check_lower_id },
   { "variant", FALSE, check_variant },
+  { "driver-source", FALSE, check_driver_source },
   { NULL } };
 static const AttrSpec controller_attrs[] = {
   { "id", TRUE, check_lower_id }, { NULL } };
@@ -310,8 +319,16 @@ static const AttrSpec driver_file_attrs[] = {
 static const AttrSpec refuse_attrs[] = {
   { "reason", TRUE, NULL }, { "advice", FALSE, NULL }, { NULL } };
 
+static const AttrSpec virtio_driver_attrs[] = {
+  { "name", TRUE, check_name }, { "i386", TRUE, check_name },
+  { "x86_64", TRUE, check_name }, { NULL } };
+static const AttrSpec virtio_dir_attrs[] = {
+  { "osinfo", TRUE, check_lower_id }, { "dir", TRUE, check_name }, { NULL } };
+
 static const ElementSpec item_specs[] = {
   { "service", service_attrs },
+  { "virtio-driver", virtio_driver_attrs },
+  { "virtio-dir", virtio_dir_attrs },
   { "cdd", cdd_attrs },
   { "remove-start-override", start_override_attrs },
   { "driver-file", driver_file_attrs },
@@ -525,6 +542,7 @@ parse_match (xmlNode *match, BootfixRule *rule, const char *file,
   rule->arch = take_attr (attrs, "arch");
   rule->osinfo = take_attr (attrs, "osinfo");
   rule->variant = take_attr (attrs, "variant");
+  rule->driver_source = take_attr (attrs, "driver-source");
   return parse_controllers (match, rule, file, error);
 }
 
@@ -835,6 +853,7 @@ rule_matches (const BootfixRule *rule, const BootfixRuleQuery *q, int nt)
          && field_matches (rule->arch, q->arch)
          && field_matches (rule->osinfo, q->osinfo)
          && field_matches (rule->variant, q->variant)
+         && field_matches (rule->driver_source, q->driver_source)
          && controller_matches (rule, q->controller);
 }
 
@@ -842,7 +861,8 @@ static int
 rule_specificity (const BootfixRule *rule)
 {
   return (rule->controllers->len > 0) + (rule->osinfo != NULL)
-         + (rule->arch != NULL) + (rule->variant != NULL);
+         + (rule->arch != NULL) + (rule->variant != NULL)
+         + (rule->driver_source != NULL);
 }
 
 /* > 0 when a is more specific than b, 0 when neither is. */
@@ -957,6 +977,7 @@ rule_copy (const BootfixRule *rule)
   view->arch = g_strdup (rule->arch);
   view->osinfo = g_strdup (rule->osinfo);
   view->variant = g_strdup (rule->variant);
+  view->driver_source = g_strdup (rule->driver_source);
   view->controllers = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < rule->controllers->len; i++)
     g_ptr_array_add (view->controllers, g_strdup (rule->controllers->pdata[i]));

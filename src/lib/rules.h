@@ -15,6 +15,7 @@ typedef struct {
   const char *osinfo;     /* "win7" */
   const char *variant;    /* "client" / "server" (lower case) */
   const char *controller; /* controller id from controllers.xml */
+  const char *driver_source; /* "virtio-win" with --virtio-win, else NULL */
 } BootfixRuleQuery;
 
 /* One item of a rule: an element of the rule body with its attributes,
@@ -43,6 +44,7 @@ typedef struct {
   char *arch;         /* NULL = any */
   char *osinfo;       /* NULL = any */
   char *variant;      /* NULL = any */
+  char *driver_source; /* NULL = any; "virtio-win": only with that tree */
   GPtrArray *controllers; /* char*; empty = any */
 } BootfixRule;
 

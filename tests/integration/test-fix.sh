@@ -136,6 +136,20 @@ if bootfix virtio 3 -a "$work/win7-virtio.img" --machine pc --bus virtio; then
   expect_grep "virtio refusal says what to do" 'what to do' "$work/virtio.err"
 fi
 
+# The same with a virtio-win tree (a fake one: the layout of the ISO):
+# viostor.sys is installed, with its service and CDDB keys.
+mkdir -p "$work/virtio-win/viostor/w7/amd64"
+printf 'phony viostor for w7 amd64\n' > "$work/virtio-win/viostor/w7/amd64/viostor.sys"
+prepare win7 win7-vw
+sed -i "s|dev='hda' bus='ide'|dev='vda' bus='virtio'|" "$work/win7-vw.xml"
+if bootfix virtio-win 0 --virtio-win "$work/virtio-win" --domain "$work/win7-vw.xml"; then
+  expect_eq "virtio-win status" "$(json_get virtio-win '.guests[0].status')" fixed
+  expect_eq "virtio-win rule" "$(json_get virtio-win '.guests[0].rule')" nt5-6.1-virtio-blk-virtio-win
+  expect_eq "virtio-win file action" \
+    "$(json_get virtio-win '[.guests[0].actions[] | select(.kind == "file")][0].new')" \
+    "27 bytes from virtio-win viostor/w7/amd64/viostor.sys"
+fi
+
 # Failures: exit 1, the message names guest and file, image untouched.
 prepare nowin
 before=$(sum "$work/nowin.img")
@@ -211,18 +225,22 @@ for g in win7-dry win7-fixed win7-virtio nowin missing win7-badhive win7-link wi
 done
 
 # ---- check the written hives, all in one appliance launch ----
-fetched=(win7 vista win7-cs2)
+fetched=(win7 vista win7-cs2 win7-vw)
 gf=(guestfish --ro)
 script=""
 i=0
 for name in "${fetched[@]}"; do
-  for src in "$PHONY_DIR/$name.img" "$work/$name.img"; do
+  for src in "$PHONY_DIR/${name%-vw}.img" "$work/$name.img"; do
     dev="/dev/sd$(printf "\\x$(printf %x $((97 + i)))")1"
     gf+=(-a "$src")
     [ "$src" = "$work/$name.img" ] && out="$work/$name.after" || out="$work/$name.before"
     script+="mount $dev /
 download /Windows/System32/config/SYSTEM $out
-umount /
+"
+    [ "$out" = "$work/win7-vw.after" ] &&
+      script+="download /Windows/System32/drivers/viostor.sys $work/viostor.got
+"
+    script+="umount /
 "
     i=$((i + 1))
   done
@@ -231,6 +249,7 @@ printf 'run\n%s' "$script" | "${gf[@]}"
 
 hive_get() { hivexget "$work/$1.after" "$2" "$3"; }
 
+cp "$work/virtio-win.json" "$work/win7-vw.json" 2>/dev/null || true
 for name in "${fetched[@]}"; do
   if [ -f "$work/$name.json" ] &&
      "$HIVE_DIFF" "$work/$name.before" "$work/$name.after" "$work/$name.json" "$name" > "$work/$name.diff"; then
@@ -250,6 +269,16 @@ for cs in ControlSet001 ControlSet002; do
   expect_eq "vista $cs intelide Start" "$(hive_get vista "$cs\\Services\\intelide" Start)" 0
 done
 expect_eq "win7 msahci untouched" "$(hive_get win7 'ControlSet001\Services\msahci' Start)" 0
+for cs in ControlSet001 ControlSet002; do
+  expect_eq "win7-vw $cs viostor Start" "$(hive_get win7-vw "$cs\\Services\\viostor" Start)" 0
+  expect_eq "win7-vw $cs viostor Group" "$(hive_get win7-vw "$cs\\Services\\viostor" Group)" 'SCSI miniport'
+  for id in 'pci#ven_1af4&dev_1001&rev_00' 'pci#ven_1af4&dev_1042&rev_01'; do
+    key="$cs\\Control\\CriticalDeviceDatabase\\$id"
+    expect_eq "win7-vw $cs CDDB $id" "$(hive_get win7-vw "$key" Service) $(hive_get win7-vw "$key" ClassGUID)" \
+      'viostor {4D36E97B-E325-11CE-BFC1-08002BE10318}'
+  done
+done
+expect_eq "win7-vw viostor.sys is the tree's" "$(cat "$work/viostor.got" 2>/dev/null)" 'phony viostor for w7 amd64'
 
 echo "$passes passed, $failures failed"
 [ "$failures" -eq 0 ]

@@ -197,7 +197,7 @@ test_match_several (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     const CleanupMatchCase *c = &cases[i];
     BootfixRuleQuery q = { c->major, c->minor, c->arch, c->osinfo,
-                           c->variant, c->controller };
+                           c->variant, c->controller, NULL };
     g_autoptr (GError) error = NULL;
     g_test_message ("case %u", i);
     const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
@@ -225,7 +225,7 @@ test_match_unaffected (void)
     "<disable-service name='y' reason='r'/></cleanup>\n"
     "</rules>\n";
   g_autoptr (BootfixRuleSet) rs = load_ok (xml);
-  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "piix3-ide" };
+  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "piix3-ide", NULL };
   g_autoptr (GError) error = NULL;
   const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
   g_assert_no_error (error);
@@ -244,7 +244,7 @@ test_cleanup_only_file (void)
     "<disable-service name='x' reason='r'/></cleanup></rules>");
   g_assert_cmpuint (bootfix_rule_set_size (only), ==, 0);
   g_assert_cmpuint (bootfix_rule_set_n_cleanups (only), ==, 1);
-  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide" };
+  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide", NULL };
   g_autoptr (GError) error = NULL;
   g_assert_null (bootfix_rule_set_match (only, &q, &error));
   g_assert_no_error (error);
@@ -256,7 +256,7 @@ static void
 test_view_items (void)
 {
   g_autoptr (BootfixRuleSet) rs = load_ok (set_xml);
-  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "ich9-ahci" };
+  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "ich9-ahci", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixRule) view = bootfix_rule_set_resolve (rs, &q, &error);
   g_assert_no_error (error);
@@ -300,7 +300,7 @@ static void
 test_view_alone (void)
 {
   g_autoptr (BootfixRuleSet) rs = load_ok (set_xml);
-  BootfixRuleQuery q = { 10, 0, "x86_64", NULL, NULL, "virtio-blk" };
+  BootfixRuleQuery q = { 10, 0, "x86_64", NULL, NULL, "virtio-blk", NULL };
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixRule) refusal = bootfix_rule_set_resolve (rs, &q, &error);
   g_assert_no_error (error);
@@ -308,7 +308,7 @@ test_view_alone (void)
     "refuse reason=no driver rule=virtio", NULL };
   assert_items (refusal, expect);
 
-  q = (BootfixRuleQuery) { 6, 3, "x86_64", NULL, NULL, "piix3-ide" };
+  q = (BootfixRuleQuery) { 6, 3, "x86_64", NULL, NULL, "piix3-ide", NULL };
   g_autofree char *ids = matching_ids (rs, &q);
   g_assert_cmpstr (ids, ==, "everywhere nt6-only");
   g_assert_null (bootfix_rule_set_resolve (rs, &q, &error));
@@ -321,7 +321,7 @@ test_view_alone (void)
     "<cleanup id='c' description='d'><match nt-max='5.2'/>"
     "<disable-service name='x' reason='r'/></cleanup></rules>";
   g_autoptr (BootfixRuleSet) rs2 = load_ok (just_rule);
-  q = (BootfixRuleQuery) { 6, 1, NULL, NULL, NULL, NULL };
+  q = (BootfixRuleQuery) { 6, 1, NULL, NULL, NULL, NULL, NULL };
   g_autoptr (BootfixRule) plain = bootfix_rule_set_resolve (rs2, &q, &error);
   g_assert_no_error (error);
   static const char *const expect_plain[] = {
@@ -344,7 +344,7 @@ test_view_errors (void)
     "<disable-service name='ATAPI' reason='r'/></cleanup>\n"
     "</rules>\n";
   g_autoptr (BootfixRuleSet) rs = load_ok (conflict);
-  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide" };
+  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide", NULL };
   g_autoptr (GError) error = NULL;
   g_assert_null (bootfix_rule_set_resolve (rs, &q, &error));
   g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA);

@@ -114,7 +114,8 @@ test_shipped_load (void)
     "nt62-piix-ide", "nt62-ich9-ahci", "nt62-lsisas1068", "nt63-nvme",
     "nt62-nvme-refuse", "nt62-megasas-unconfirmed", "nt62-lsi53c895a-refuse",
     "nt62-pvscsi-refuse",
-    "windows-virtio-refuse",
+    "windows-virtio-refuse", "nt5-6.1-virtio-blk-virtio-win",
+    "nt5-6.1-virtio-scsi-virtio-win", "nt6.2-virtio-virtio-win-unsupported",
   };
   g_assert_cmpuint (bootfix_rule_set_size (rs), ==, G_N_ELEMENTS (ids));
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
@@ -213,7 +214,7 @@ test_shipped_match (void)
   for (guint i = 0; i < G_N_ELEMENTS (match_cases); i++) {
     const MatchCase *c = &match_cases[i];
     BootfixRuleQuery q = { c->major, c->minor, c->arch, c->osinfo,
-                           c->variant, c->controller };
+                           c->variant, c->controller, NULL };
     g_autoptr (GError) error = NULL;
     g_test_message ("case %s", c->name);
     const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
@@ -226,7 +227,7 @@ static void
 test_shipped_win7_items (void)
 {
   g_autoptr (BootfixRuleSet) rs = load_shipped ();
-  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "piix3-ide" };
+  BootfixRuleQuery q = { 6, 1, "x86_64", "win7", "client", "piix3-ide", NULL };
   g_autoptr (GError) error = NULL;
   const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
   g_assert_no_error (error);
@@ -263,7 +264,7 @@ static void
 test_shipped_xp_ahci_refusal (void)
 {
   g_autoptr (BootfixRuleSet) rs = load_shipped ();
-  BootfixRuleQuery q = { 5, 1, "i386", "winxp", "client", "ich9-ahci" };
+  BootfixRuleQuery q = { 5, 1, "i386", "winxp", "client", "ich9-ahci", NULL };
   g_autoptr (GError) error = NULL;
   const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
   g_assert_no_error (error);
@@ -280,7 +281,7 @@ static void
 test_shipped_win10_ahci_items (void)
 {
   g_autoptr (BootfixRuleSet) rs = load_shipped ();
-  BootfixRuleQuery q = { 10, 0, "x86_64", "win10", "client", "ich9-ahci" };
+  BootfixRuleQuery q = { 10, 0, "x86_64", "win10", "client", "ich9-ahci", NULL };
   g_autoptr (GError) error = NULL;
   const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
   g_assert_no_error (error);
@@ -306,6 +307,7 @@ test_shipped_no_ties (void)
   static const char *const arches[] = { NULL, "i386", "x86_64" };
   static const char *const variants[] = { NULL, "client", "server" };
   static const char *const osinfos[] = { NULL, "winxp", "win7", "win10" };
+  static const char *const sources[] = { NULL, "virtio-win" };
   g_autoptr (GHashTable) controllers = g_hash_table_new (g_str_hash,
                                                          g_str_equal);
   g_autoptr (GHashTable) winners = g_hash_table_new (g_str_hash, g_str_equal);
@@ -322,10 +324,11 @@ test_shipped_no_ties (void)
     for (guint a = 0; a < G_N_ELEMENTS (arches); a++)
       for (guint k = 0; k < G_N_ELEMENTS (variants); k++)
         for (guint o = 0; o < G_N_ELEMENTS (osinfos); o++)
+          for (guint sx = 0; sx < G_N_ELEMENTS (sources); sx++)
           for (guint c = 0; c <= n_ctl; c++) {
             BootfixRuleQuery q = { versions[v][0], versions[v][1], arches[a],
                                    osinfos[o], variants[k],
-                                   c < n_ctl ? ctl[c] : NULL };
+                                   c < n_ctl ? ctl[c] : NULL, sources[sx] };
             g_autoptr (GError) error = NULL;
             const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
             g_assert_no_error (error);
@@ -334,7 +337,7 @@ test_shipped_no_ties (void)
             n_queries++;
           }
   g_assert_cmpuint (n_ctl, ==, 11);  /* 10 shipped ids + the unknown one */
-  g_assert_cmpuint (n_queries, ==, 10 * 3 * 3 * 4 * 12);
+  g_assert_cmpuint (n_queries, ==, 10 * 3 * 3 * 4 * 2 * 12);
   g_assert_cmpuint (g_hash_table_size (winners), ==,
                     bootfix_rule_set_size (rs));
 }
@@ -386,7 +389,7 @@ test_shipped_matrix_no_gaps (void)
       for (guint a = 0; a < G_N_ELEMENTS (arches); a++)
         for (guint k = 0; k < G_N_ELEMENTS (variants); k++) {
           BootfixRuleQuery q = { family_versions[v][0], family_versions[v][1],
-                                 arches[a], NULL, variants[k], id };
+                                 arches[a], NULL, variants[k], id, NULL };
           g_autoptr (GError) error = NULL;
           const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
           g_assert_no_error (error);
@@ -436,7 +439,7 @@ test_shipped_matrix_views (void)
       for (guint a = 0; a < G_N_ELEMENTS (arches); a++)
         for (guint k = 0; k < G_N_ELEMENTS (variants); k++) {
           BootfixRuleQuery q = { family_versions[v][0], family_versions[v][1],
-                                 arches[a], NULL, variants[k], ids->pdata[c] };
+                                 arches[a], NULL, variants[k], ids->pdata[c], NULL };
           g_autoptr (GError) error = NULL;
           const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
           g_autoptr (BootfixRule) view = bootfix_rule_set_resolve (rs, &q,
@@ -469,6 +472,7 @@ typedef struct {
   const char *controller;
   const char *arch;             /* NULL: i386 and x86_64 */
   const char *expect[8];        /* 5.0 5.1 5.2 6.0 6.1 6.2 6.3 10.0 */
+  const char *source;           /* driver source given (--virtio-win) */
 } OutcomeRow;
 
 #define NT5_ALL(id) id, id, id
@@ -477,35 +481,49 @@ typedef struct {
 
 static const OutcomeRow outcome_rows[] = {
   { "piix3-ide", NULL, { NT5_ALL ("nt5-piix-ide"), NT6 ("nt6-piix-ide"),
-                         NT62_ALL ("nt62-piix-ide") } },
+                         NT62_ALL ("nt62-piix-ide") }, NULL },
   { "piix4-ide", NULL, { NT5_ALL ("nt5-piix-ide"), NT6 ("nt6-piix-ide"),
-                         NT62_ALL ("nt62-piix-ide") } },
+                         NT62_ALL ("nt62-piix-ide") }, NULL },
   { "ich9-ahci", NULL, { NT5_ALL ("nt5-ich9-ahci-refuse"),
-                         NT6 ("nt6-ich9-ahci"), NT62_ALL ("nt62-ich9-ahci") } },
+                         NT6 ("nt6-ich9-ahci"), NT62_ALL ("nt62-ich9-ahci") }, NULL },
   { "virtio-blk", NULL, { NT5_ALL ("windows-virtio-refuse"),
                           NT6 ("windows-virtio-refuse"),
-                          NT62_ALL ("windows-virtio-refuse") } },
+                          NT62_ALL ("windows-virtio-refuse") }, NULL },
   { "virtio-scsi", NULL, { NT5_ALL ("windows-virtio-refuse"),
                            NT6 ("windows-virtio-refuse"),
-                           NT62_ALL ("windows-virtio-refuse") } },
+                           NT62_ALL ("windows-virtio-refuse") }, NULL },
   { "lsi53c895a", "i386", { NT5_ALL ("nt5-lsi53c895a-unconfirmed"),
                             NT6 ("nt6-lsi53c895a-refuse"),
-                            NT62_ALL ("nt62-lsi53c895a-refuse") } },
+                            NT62_ALL ("nt62-lsi53c895a-refuse") }, NULL },
   { "lsi53c895a", "x86_64", { "nt5-lsi53c895a-unconfirmed",
                               "nt5-lsi53c895a-unconfirmed",
                               "nt5-lsi53c895a-x64",
                               NT6 ("nt6-lsi53c895a-refuse"),
-                              NT62_ALL ("nt62-lsi53c895a-refuse") } },
+                              NT62_ALL ("nt62-lsi53c895a-refuse") }, NULL },
   { "lsisas1068", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"),
                           NT6 ("nt6-lsisas1068"),
-                          NT62_ALL ("nt62-lsisas1068") } },
+                          NT62_ALL ("nt62-lsisas1068") }, NULL },
   { "megasas", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"),
                        NT6 ("nt6-megasas-unconfirmed"),
-                       NT62_ALL ("nt62-megasas-unconfirmed") } },
+                       NT62_ALL ("nt62-megasas-unconfirmed") }, NULL },
   { "pvscsi", NULL, { NT5_ALL ("nt5-pvscsi-refuse"), NT6 ("nt6-pvscsi-refuse"),
-                      NT62_ALL ("nt62-pvscsi-refuse") } },
+                      NT62_ALL ("nt62-pvscsi-refuse") }, NULL },
   { "nvme", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"), NT6 ("nt6-nvme-refuse"),
-                    "nt62-nvme-refuse", "nt63-nvme", "nt63-nvme" } },
+                    "nt62-nvme-refuse", "nt63-nvme", "nt63-nvme" }, NULL },
+  /* With --virtio-win: XP to 7 get the driver, 2000 has none, 8 and
+   * later are refused until DriverDatabase entries are written. */
+  { "virtio-blk", NULL, { "windows-virtio-refuse",
+                          "nt5-6.1-virtio-blk-virtio-win",
+                          "nt5-6.1-virtio-blk-virtio-win",
+                          NT6 ("nt5-6.1-virtio-blk-virtio-win"),
+                          NT62_ALL ("nt6.2-virtio-virtio-win-unsupported") },
+    "virtio-win" },
+  { "virtio-scsi", NULL, { "windows-virtio-refuse",
+                           "nt5-6.1-virtio-scsi-virtio-win",
+                           "nt5-6.1-virtio-scsi-virtio-win",
+                           NT6 ("nt5-6.1-virtio-scsi-virtio-win"),
+                           NT62_ALL ("nt6.2-virtio-virtio-win-unsupported") },
+    "virtio-win" },
 };
 
 #undef NT5_ALL
@@ -530,7 +548,7 @@ test_shipped_outcomes (void)
         for (guint k = 0; k < G_N_ELEMENTS (variants); k++) {
           BootfixRuleQuery q = { family_versions[v][0], family_versions[v][1],
                                  arches[a], NULL, variants[k],
-                                 row->controller };
+                                 row->controller, row->source };
           g_autoptr (GError) error = NULL;
           g_assert_nonnull (row->expect[v]);
           const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
@@ -544,8 +562,9 @@ test_shipped_outcomes (void)
         }
     }
   }
-  /* 10 controllers x 2 arches x 8 families x 2 variants */
-  g_assert_cmpuint (n_checked, ==, 10 * 2 * 8 * 2);
+  /* (10 controllers + 2 with virtio-win) x 2 arches x 8 families x 2
+   * variants */
+  g_assert_cmpuint (n_checked, ==, 12 * 2 * 8 * 2);
   /* The table names every shipped rule: none is untested. */
   for (guint i = 0; i < bootfix_rule_set_size (rs); i++) {
     const BootfixRule *r = bootfix_rule_set_index (rs, i);
@@ -587,6 +606,12 @@ rule_checks_file (const BootfixRule *r, const char *file)
         && g_ascii_strcasecmp (bootfix_rule_item_attr (item, "name"),
                                file) == 0)
       return TRUE;
+    /* A virtio-driver item installs NAME.sys itself (or refuses). */
+    g_autofree char *installed = g_strconcat (bootfix_rule_item_attr (item, "name"),
+                                              ".sys", NULL);
+    if (g_str_equal (item->kind, "virtio-driver")
+        && g_ascii_strcasecmp (installed, file) == 0)
+      return TRUE;
   }
   return FALSE;
 }
@@ -619,7 +644,7 @@ test_shipped_boot_start_files (void)
       n_boot++;
     }
   }
-  g_assert_cmpuint (n_fix, ==, 9);
+  g_assert_cmpuint (n_fix, ==, 11);
   g_assert_cmpuint (n_boot, >=, n_fix);
 }
 
@@ -733,7 +758,7 @@ test_specificity (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     const SpecCase *c = &cases[i];
     BootfixRuleQuery q = { c->major, c->minor, c->arch, c->osinfo,
-                           c->variant, c->controller };
+                           c->variant, c->controller, NULL };
     g_test_message ("case %u", i);
     const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
     g_assert_no_error (error);
@@ -759,7 +784,7 @@ test_tie (void)
   g_assert_no_error (error);
 
   /* Only one of the pair matches 6.0 and 6.2: no tie there. */
-  BootfixRuleQuery q = { 6, 0, "x86_64", NULL, NULL, "piix3-ide" };
+  BootfixRuleQuery q = { 6, 0, "x86_64", NULL, NULL, "piix3-ide", NULL };
   const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
   g_assert_no_error (error);
   g_assert_cmpstr (r->id, ==, "ide-a");
@@ -831,7 +856,7 @@ test_empty_file (void)
   g_autoptr (BootfixRuleSet) rs = load_string ("<rules/>", &error);
   g_assert_no_error (error);
   g_assert_cmpuint (bootfix_rule_set_size (rs), ==, 0);
-  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide" };
+  BootfixRuleQuery q = { 6, 1, NULL, NULL, NULL, "piix3-ide", NULL };
   g_assert_null (bootfix_rule_set_match (rs, &q, &error));
   g_assert_no_error (error);
 }
@@ -1071,10 +1096,39 @@ test_missing_dir (void)
   g_assert_nonnull (strstr (error->message, "/nonexistent/bootfix-rules"));
 }
 
+/* Rules with driver-source="virtio-win" apply only when the user gave
+ * that tree, and then win over the plain refusal. */
+static void
+test_driver_source (void)
+{
+  g_autoptr (BootfixRuleSet) rs = load_shipped ();
+  static const struct {
+    int major, minor;
+    const char *arch, *osinfo, *variant, *controller, *source, *want;
+  } cases[] = {
+    { 6, 1, "x86_64", "win7", "client", "virtio-blk", NULL, "windows-virtio-refuse" },
+    { 6, 1, "x86_64", "win7", "client", "virtio-blk", "virtio-win", "nt5-6.1-virtio-blk-virtio-win" },
+    { 5, 1, "i386", "winxp", "client", "virtio-scsi", "virtio-win", "nt5-6.1-virtio-scsi-virtio-win" },
+    { 5, 0, "i386", "win2k", "client", "virtio-blk", "virtio-win", "windows-virtio-refuse" },
+    { 10, 0, "x86_64", "win10", "client", "virtio-blk", "virtio-win", "nt6.2-virtio-virtio-win-unsupported" },
+    { 6, 1, "x86_64", "win7", "client", "ich9-ahci", "virtio-win", "nt6-ich9-ahci" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    BootfixRuleQuery q = { cases[i].major, cases[i].minor, cases[i].arch, cases[i].osinfo,
+                           cases[i].variant, cases[i].controller, cases[i].source };
+    g_autoptr (GError) error = NULL;
+    const BootfixRule *r = bootfix_rule_set_match (rs, &q, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (r);
+    g_assert_cmpstr (r->id, ==, cases[i].want);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/rules/driver-source", test_driver_source);
   g_test_add_func ("/rules/data-dir", test_data_dir_lookup);
   g_test_add_func ("/rules/shipped/load", test_shipped_load);
   g_test_add_func ("/rules/shipped/match", test_shipped_match);
