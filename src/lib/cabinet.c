@@ -15,6 +15,8 @@
  * crash becomes an error here. */
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -171,8 +173,8 @@ scan_header (Scan *s, GError **error)
           bootfix_read_le16 (s->buf, s->size, OFF_N_FILES, &s->n_files) &&
           bootfix_read_le16 (s->buf, s->size, OFF_FLAGS, &s->flags));
   if (cab_size > s->size)
-    return damaged_error (s, error, _("it is truncated to %" G_GSIZE_FORMAT
-                                      " of its %u bytes"), s->size, cab_size);
+    return damaged_error (s, error, _("it is truncated to %zu of its %u bytes"),
+                          (size_t) s->size, cab_size);
   if (cab_size < HEADER_SIZE)
     return damaged_error (s, error, _("its header gives it %u bytes"), cab_size);
   /* Nothing past the cabinet's own size belongs to it. */
@@ -292,8 +294,8 @@ scan_file (Scan *s, guint i, const char *want, Member *best, GError **error)
                                 want);
   if ((guint64) uoffset + usize > s->folders[folder].usize)
     return damaged_error (s, error, _("file entry %u claims bytes beyond the %"
-                                      G_GUINT64_FORMAT " its folder holds"), i,
-                          s->folders[folder].usize);
+                                      PRIu64 " its folder holds"), i,
+                          (uint64_t) s->folders[folder].usize);
   if (match > best->match) {
     member_clear (best);
     *best = (Member) { match, folder, s->folders[folder].comp, uoffset, usize,
@@ -342,10 +344,10 @@ find_member (GBytes *cab, const char *cab_name, const char *want, Member *m,
                                          "Windows installation media instead"),
                                 cab_name, want);
   if (s.size > BOOTFIX_CABINET_MAX_SIZE)
-    return bootfix_guest_error (error, _("cabinet %s is %" G_GSIZE_FORMAT " bytes, "
+    return bootfix_guest_error (error, _("cabinet %s is %zu bytes, "
                                          "more than the %u-byte limit; take %s from "
                                          "the Windows installation media instead"),
-                                cab_name, s.size, BOOTFIX_CABINET_MAX_SIZE, want);
+                                cab_name, (size_t) s.size, BOOTFIX_CABINET_MAX_SIZE, want);
   if (!scan_header (&s, error))
     return FALSE;
   s.folders = folders = g_new0 (Folder, s.n_folders + 1);
@@ -358,8 +360,8 @@ find_member (GBytes *cab, const char *cab_name, const char *want, Member *m,
   /* libgcab reads the file entries right after the folder entries. */
   if (s.pos != s.files_offset)
     return damaged_error (&s, error, _("its file entries are said to start at byte "
-                                       "%u, not at byte %" G_GSIZE_FORMAT),
-                          s.files_offset, s.pos);
+                                       "%u, not at byte %zu"),
+                          s.files_offset, (size_t) s.pos);
   for (guint i = 0; i < s.n_files; i++)
     if (!scan_file (&s, i, want, m, error))
       return FALSE;
@@ -402,11 +404,12 @@ gcab_extract (GBytes *cab, const char *cab_name, const char *want, const Member 
                                 cab_name, want, why);
   }
   if (bytes == NULL || g_bytes_get_size (bytes) != m->usize)
-    return bootfix_guest_error (error, _("cabinet %s is damaged: libgcab gave %"
-                                         G_GSIZE_FORMAT " bytes of %s, not %u; take "
+    return bootfix_guest_error (error, _("cabinet %s is damaged: libgcab gave %zu "
+                                         "bytes of %s, not %u; take "
                                          "it from the Windows installation media "
                                          "instead"), cab_name,
-                                bytes ? g_bytes_get_size (bytes) : 0, want, m->usize);
+                                (size_t) (bytes ? g_bytes_get_size (bytes) : 0), want,
+                                m->usize);
   *out = g_bytes_ref (bytes);
   return TRUE;
 }
