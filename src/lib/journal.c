@@ -166,14 +166,21 @@ journal_save (BootfixJournal *j, BootfixJournalState state, GError **error)
 
 /* ---- creating ---- */
 
+/* The guest name as it appears in journal folder names. */
+static char *
+safe_guest_name (const char *guest)
+{
+  return g_strcanon (g_strdup (guest),
+                     G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
+}
+
 /* Journals are named so that a folder listing sorts them by time. */
 static char *
 new_journal_dir (const char *parent, const char *guest, GError **error)
 {
   g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
   g_autofree char *stamp = g_date_time_format (now, "%Y%m%d-%H%M%S");
-  g_autofree char *safe = g_strcanon (g_strdup (guest),
-                                      G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
+  g_autofree char *safe = safe_guest_name (guest);
   for (int n = 0; n < 100; n++) {
     g_autofree char *name = n ? g_strdup_printf ("virt-bootfix-%s-%s-%d.journal", safe, stamp, n)
                               : g_strdup_printf ("virt-bootfix-%s-%s.journal", safe, stamp);
@@ -227,6 +234,41 @@ check_disk (const BootfixDomain *dom, const BootfixDisk *d,
   return TRUE;
 }
 
+/* A run killed before it saved anything leaves a journal folder with
+ * overlays but no journal.json: the disks were never written, so the
+ * folder holds nothing worth keeping.  Remove such folders of this
+ * guest, unless a running appliance still has an overlay open. */
+static void
+remove_abandoned (const char *parent, const char *safe_guest)
+{
+  g_autoptr (GDir) d = g_dir_open (parent, 0, NULL);
+  g_autofree char *prefix = g_strdup_printf ("virt-bootfix-%s-", safe_guest);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)) != NULL) {
+    if (!g_str_has_prefix (name, prefix) || !g_str_has_suffix (name, ".journal"))
+      continue;
+    g_autofree char *dir = g_build_filename (parent, name, NULL);
+    g_autofree char *json = g_build_filename (dir, JOURNAL_FILE, NULL);
+    g_autoptr (GDir) inner = g_dir_open (dir, 0, NULL);
+    if (inner == NULL || g_file_test (json, G_FILE_TEST_EXISTS))
+      continue;
+    g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+    gboolean removable = TRUE;
+    const char *f;
+    while (removable && (f = g_dir_read_name (inner)) != NULL) {
+      char *path = g_build_filename (dir, f, NULL);
+      gboolean in_use = FALSE;
+      removable = g_str_has_prefix (f, "disk") && g_str_has_suffix (f, ".qcow2") &&
+                  bootfix_image_in_use (path, &in_use, NULL) && !in_use;
+      g_ptr_array_add (files, path);
+    }
+    for (guint i = 0; removable && i < files->len; i++)
+      (void) g_unlink (g_ptr_array_index (files, i));
+    if (removable && g_rmdir (dir) == 0)
+      g_message (_("removed %s, left by an interrupted run that wrote nothing"), dir);
+  }
+}
+
 BootfixJournal *
 bootfix_journal_create (const char *parent, const BootfixDomain *dom,
                         gboolean allow_block_devices, GError **error)
@@ -235,6 +277,8 @@ bootfix_journal_create (const char *parent, const BootfixDomain *dom,
     if (!check_disk (dom, g_ptr_array_index (dom->disks, i),
                      allow_block_devices, error))
       return NULL;
+  g_autofree char *safe = safe_guest_name (dom->name);
+  remove_abandoned (parent, safe);
   g_autofree char *dir = new_journal_dir (parent, dom->name, error);
   if (dir == NULL)
     return NULL;

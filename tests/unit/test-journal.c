@@ -4,6 +4,7 @@
 
 #include <glib.h>
 #include <glib/gstdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bootfix-error.h"
@@ -204,6 +205,64 @@ test_bad_journals (void)
   }
 }
 
+/* A run killed before it saved anything leaves a journal folder with
+ * only overlays.  The next run for the same guest removes it; other
+ * guests' folders, real journals and folders holding anything else stay. */
+static void
+make_folder (const char *parent, const char *name, const char *const *files)
+{
+  g_autofree char *dir = g_build_filename (parent, name, NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  for (guint i = 0; files[i]; i++) {
+    g_autofree char *p = g_build_filename (dir, files[i], NULL);
+    g_assert_true (g_file_set_contents (p, "x", 1, NULL));
+  }
+}
+
+static gboolean
+folder_exists (const char *parent, const char *name)
+{
+  g_autofree char *dir = g_build_filename (parent, name, NULL);
+  return g_file_test (dir, G_FILE_TEST_IS_DIR);
+}
+
+static void
+test_abandoned_folders (void)
+{
+  if (!g_find_program_in_path ("qemu-img")) {
+    g_test_skip ("qemu-img is not installed");
+    return;
+  }
+  g_autofree char *parent = g_dir_make_tmp ("test-journal-XXXXXX", NULL);
+  g_autofree char *image = g_build_filename (parent, "g.img", NULL);
+  g_autofree char *zeros = g_malloc0 (65536);
+  g_assert_true (g_file_set_contents (image, zeros, 65536, NULL));
+  static const char *const overlays[] = { "disk0.qcow2", "disk1.qcow2", NULL };
+  static const char *const real[] = { "disk0.qcow2", "journal.json", NULL };
+  static const char *const foreign[] = { "disk0.qcow2", "notes.txt", NULL };
+  make_folder (parent, "virt-bootfix-g-20260101-000000.journal", overlays);
+  make_folder (parent, "virt-bootfix-g-20260101-000001.journal", real);
+  make_folder (parent, "virt-bootfix-g-20260101-000002.journal", foreign);
+  make_folder (parent, "virt-bootfix-other-20260101-000000.journal", overlays);
+
+  BootfixDomain dom = { .name = (char *) "g" };
+  dom.disks = g_ptr_array_new ();
+  BootfixDisk disk = { .source = image, .format = (char *) "raw", .source_type = (char *) "file" };
+  g_ptr_array_add (dom.disks, &disk);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (j);
+  g_assert_false (folder_exists (parent, "virt-bootfix-g-20260101-000000.journal"));
+  g_assert_true (folder_exists (parent, "virt-bootfix-g-20260101-000001.journal"));
+  g_assert_true (folder_exists (parent, "virt-bootfix-g-20260101-000002.journal"));
+  g_assert_true (folder_exists (parent, "virt-bootfix-other-20260101-000000.journal"));
+  bootfix_journal_discard (j);
+  g_ptr_array_unref (dom.disks);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", parent);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -219,5 +278,6 @@ main (int argc, char **argv)
   g_test_add ("/journal/undo/short-old-file", Fixture, NULL, fixture_setup,
               test_undo_short_old_file, fixture_teardown);
   g_test_add_func ("/journal/load/bad", test_bad_journals);
+  g_test_add_func ("/journal/create/removes-abandoned", test_abandoned_folders);
   return g_test_run ();
 }
