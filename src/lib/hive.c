@@ -362,33 +362,36 @@ read_value (BootfixHive *hive, hive_node_h node, const char *name,
   return 1;
 }
 
-int
-bootfix_hive_get_value (BootfixHive *hive, const char *path, const char *name,
-                        guint32 *type, GBytes **data, GError **error)
+/* The key at path: 1 and *node, 0 when it does not exist, -1. */
+static int
+find_key (BootfixHive *hive, const char *path, hive_node_h *node, GError **error)
 {
   g_autoptr (GError) local = NULL;
-  hive_node_h node = walk (hive, path, FALSE, &local);
+  *node = walk (hive, path, FALSE, &local);
   if (local != NULL) {
     g_propagate_error (error, g_steal_pointer (&local));
     return -1;
   }
-  if (node == 0)
-    return 0;
-  return read_value (hive, node, name, type, data, error);
+  return *node != 0;
+}
+
+int
+bootfix_hive_get_value (BootfixHive *hive, const char *path, const char *name,
+                        guint32 *type, GBytes **data, GError **error)
+{
+  hive_node_h node = 0;
+  int r = find_key (hive, path, &node, error);
+  return r <= 0 ? r : read_value (hive, node, name, type, data, error);
 }
 
 int
 bootfix_hive_list_values (BootfixHive *hive, const char *path, GStrv *names,
                           GError **error)
 {
-  g_autoptr (GError) local = NULL;
-  hive_node_h node = walk (hive, path, FALSE, &local);
-  if (local != NULL) {
-    g_propagate_error (error, g_steal_pointer (&local));
-    return -1;
-  }
-  if (node == 0)
-    return 0;
+  hive_node_h node = 0;
+  int r = find_key (hive, path, &node, error);
+  if (r <= 0)
+    return r;
   g_autofree hive_value_h *values = hivex_node_values (hive->h, node);
   if (values == NULL) {
     set_hivex_error (error, hive, _("cannot read values of"), path);

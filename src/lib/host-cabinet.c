@@ -76,18 +76,9 @@ bootfix_host_cabinet_extract (const struct bootfix_host *h, const char *folder,
       return bootfix_host_fail (h, err);
     if (r == 0)
       continue;
-    gsize n = 0;
-    const void *p = g_bytes_get_data (out, &n);
-    char *copy = malloc (n + 1);
-    if (copy == NULL)
-      return bootfix_host_bad_argument (h, "cabinet_extract", g_strerror (ENOMEM));
-    memcpy (copy, p, n);
-    copy[n] = '\0';
-    *data = copy;
-    *len = n;
     if (source)
       *source = strdup (shown);
-    return 1;
+    return bootfix_host_copy_out (h, "cabinet_extract", out, data, len);
   }
   return 0;
 }
@@ -189,15 +180,6 @@ bootfix_host_read_driver_source (const struct bootfix_host *h,
   GError *err = NULL;
   if (!g_file_get_contents (path, &contents, &n, &err))
     return bootfix_host_fail (h, err);
-  char *copy = malloc (n + 1);
-  if (copy == NULL) {
-    g_free (contents);
-    return bootfix_host_bad_argument (h, "read_driver_source", g_strerror (ENOMEM));
-  }
-  memcpy (copy, contents, n);
-  copy[n] = '\0';
-  g_free (contents);
-  *data = copy;
-  *len = n;
-  return 1;
+  g_autoptr (GBytes) bytes = g_bytes_new_take (contents, n);
+  return bootfix_host_copy_out (h, "read_driver_source", bytes, data, len);
 }

@@ -141,17 +141,7 @@ bootfix_host_read_file (const struct bootfix_host *h, const char *device,
   }
   if (bytes == NULL)
     return 0;
-  gsize n = 0;
-  const void *p = g_bytes_get_data (bytes, &n);
-  char *copy = malloc (n + 1);
-  if (copy == NULL)
-    return bootfix_host_bad_argument (h, "read_file", g_strerror (ENOMEM));
-  if (n)
-    memcpy (copy, p, n);
-  copy[n] = '\0';
-  *data = copy;
-  *len = n;
-  return 1;
+  return bootfix_host_copy_out (h, "read_file", bytes, data, len);
 }
 
 int

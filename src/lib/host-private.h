@@ -31,6 +31,10 @@ int bootfix_host_fail (const struct bootfix_host *h, GError *err);
 int bootfix_host_bad_argument (const struct bootfix_host *h, const char *call,
                                const char *why);
 
+/* A malloc'd copy of bytes, NUL-terminated, for the module: 1, or -1. */
+int bootfix_host_copy_out (const struct bootfix_host *h, const char *call,
+                           GBytes *bytes, void **data, size_t *len);
+
 /* host-disks.c */
 size_t bootfix_host_n_partitions (const struct bootfix_host *h);
 const struct bootfix_partition *bootfix_host_partition (const struct bootfix_host *h,

@@ -109,58 +109,76 @@ host_rule_id (const struct bootfix_rule *r)
 
 /* ---- guest reads ---- */
 
-static int
-host_get_value (const struct bootfix_host *h, const char *hive_name,
-                const char *path, const char *name, uint32_t *type,
-                void **data, size_t *len)
+/* The hive and the concrete key path (current control set) a module's
+ * path names; NULL after reporting the failure. */
+static BootfixHive *
+module_key (const struct bootfix_host *h, const char *hive_name,
+            const char *path, char **concrete)
 {
   BootfixHostContext *ctx = ctx_of (h);
-  if (!hive_name || !path || !name || !type || !data || !len)
-    return bootfix_host_bad_argument (h, "get_value", _("NULL argument"));
   GError *err = NULL;
   BootfixHive *hive = ctx->get_hive (ctx->user, hive_name, &err);
-  if (hive == NULL)
-    return bootfix_host_fail (h, err);
-  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (hive, path, TRUE, &err);
-  if (paths == NULL)
-    return bootfix_host_fail (h, err);
-  g_autoptr (GBytes) bytes = NULL;
-  guint32 t = 0;
-  int r = bootfix_hive_get_value (hive, g_ptr_array_index (paths, 0), name, &t,
-                                  &bytes, &err);
-  if (r <= 0)
-    return r == 0 ? 0 : bootfix_host_fail (h, err);
+  g_autoptr (GPtrArray) paths =
+    hive ? bootfix_hive_expand_path (hive, path, TRUE, &err) : NULL;
+  if (paths == NULL) {
+    bootfix_host_fail (h, err);
+    return NULL;
+  }
+  *concrete = g_strdup (g_ptr_array_index (paths, 0));
+  return hive;
+}
+
+int
+bootfix_host_copy_out (const struct bootfix_host *h, const char *call,
+                       GBytes *bytes, void **data, size_t *len)
+{
   gsize n = 0;
   const void *p = g_bytes_get_data (bytes, &n);
   char *copy = malloc (n + 1);
   if (copy == NULL)
-    return bootfix_host_bad_argument (h, "get_value", g_strerror (ENOMEM));
+    return bootfix_host_bad_argument (h, call, g_strerror (ENOMEM));
   if (n)
     memcpy (copy, p, n);
   copy[n] = '\0';
-  *type = t;
   *data = copy;
   *len = n;
   return 1;
 }
 
 static int
+host_get_value (const struct bootfix_host *h, const char *hive_name,
+                const char *path, const char *name, uint32_t *type,
+                void **data, size_t *len)
+{
+  if (!hive_name || !path || !name || !type || !data || !len)
+    return bootfix_host_bad_argument (h, "get_value", _("NULL argument"));
+  g_autofree char *key = NULL;
+  BootfixHive *hive = module_key (h, hive_name, path, &key);
+  if (hive == NULL)
+    return -1;
+  GError *err = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  guint32 t = 0;
+  int r = bootfix_hive_get_value (hive, key, name, &t, &bytes, &err);
+  if (r <= 0)
+    return r == 0 ? 0 : bootfix_host_fail (h, err);
+  *type = t;
+  return bootfix_host_copy_out (h, "get_value", bytes, data, len);
+}
+
+static int
 host_list_values (const struct bootfix_host *h, const char *hive_name,
                   const char *path, char ***names, size_t *n)
 {
-  BootfixHostContext *ctx = ctx_of (h);
   if (!hive_name || !path || !names || !n)
     return bootfix_host_bad_argument (h, "list_values", _("NULL argument"));
-  GError *err = NULL;
-  BootfixHive *hive = ctx->get_hive (ctx->user, hive_name, &err);
+  g_autofree char *key = NULL;
+  BootfixHive *hive = module_key (h, hive_name, path, &key);
   if (hive == NULL)
-    return bootfix_host_fail (h, err);
-  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (hive, path, TRUE, &err);
-  if (paths == NULL)
-    return bootfix_host_fail (h, err);
+    return -1;
+  GError *err = NULL;
   g_auto (GStrv) list = NULL;
-  int r = bootfix_hive_list_values (hive, g_ptr_array_index (paths, 0), &list,
-                                    &err);
+  int r = bootfix_hive_list_values (hive, key, &list, &err);
   if (r <= 0)
     return r == 0 ? 0 : bootfix_host_fail (h, err);
   guint len = g_strv_length (list);
