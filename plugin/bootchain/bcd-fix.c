@@ -73,16 +73,31 @@ object_path (const BootfixBcdObject *obj)
   return el ? bootfix_bcd_element_get_string (el, NULL) : NULL;
 }
 
-/* The partition that holds the object's application: among those that
- * have the file, the one at the old offset, else the Windows root. */
+/* The file a ramdisk or file device reads from its parent partition
+ * (WinRE: \Recovery\WindowsRE\Winre.wim), as UTF-8; NULL if none. */
+static char *
+device_file_path (const BootfixBcdDevice *dev)
+{
+  for (const BootfixBcdNode *n = dev->root; n; n = n->nested) {
+    if ((n->kind != BOOTFIX_BCD_NODE_RAMDISK && n->kind != BOOTFIX_BCD_NODE_FILE) ||
+        n->path == NULL)
+      continue;
+    gsize len = 0;
+    const gunichar2 *u = g_bytes_get_data (n->path, &len);
+    char *text = g_utf16_to_utf8 (u, (glong) (len / 2), NULL, NULL, NULL);
+    if (text && *text)
+      return text;
+    g_free (text);
+  }
+  return NULL;
+}
+
+/* The partition that holds a file: among those that have it, the one
+ * at the old offset, else the Windows root. */
 static const struct bootfix_partition *
-holder_of (Store *s, const BootfixBcdObject *obj, const BootfixVolumeId *old)
+holder_of_file (Store *s, const char *path, const BootfixVolumeId *old)
 {
   const struct bootfix_host *h = s->c->h;
-  g_autofree char *path = object_path (obj);
-  if (path == NULL || *path == '\0')
-    return obj->kind == BOOTFIX_BCD_OBJECT_BOOTMGR ||
-           obj->kind == BOOTFIX_BCD_OBJECT_FWBOOTMGR ? s->home : NULL;
   const struct bootfix_partition *best = NULL;
   for (guint i = 0; i < s->c->parts->len; i++) {
     const struct bootfix_partition *p = g_ptr_array_index (s->c->parts, i);
@@ -101,6 +116,23 @@ holder_of (Store *s, const BootfixBcdObject *obj, const BootfixVolumeId *old)
   return best;
 }
 
+/* Where the object's files are: its application path, else the file a
+ * ramdisk device reads; the boot manager lives with its store. */
+static const struct bootfix_partition *
+holder_of (Store *s, const BootfixBcdObject *obj, const BootfixBcdDevice *dev,
+           const BootfixVolumeId *old)
+{
+  g_autofree char *path = object_path (obj);
+  if (path == NULL || *path == '\0') {
+    g_free (path);
+    path = device_file_path (dev);
+  }
+  if (path != NULL && *path != '\0')
+    return holder_of_file (s, path, old);
+  return obj->kind == BOOTFIX_BCD_OBJECT_BOOTMGR ||
+         obj->kind == BOOTFIX_BCD_OBJECT_FWBOOTMGR ? s->home : NULL;
+}
+
 /* Pass 1: learn where stale identities went from the files. */
 static int
 learn_moves (Store *s, const BootfixBcdObject *obj, const BootfixBcdDevice *dev)
@@ -112,7 +144,7 @@ learn_moves (Store *s, const BootfixBcdObject *obj, const BootfixBcdDevice *dev)
       continue;
     BootfixVolumeId old;
     ref_to_id (ref, &old);
-    const struct bootfix_partition *to = holder_of (s, obj, &old);
+    const struct bootfix_partition *to = holder_of (s, obj, dev, &old);
     if (to)
       chain_add_move (s->c, &old, to);
   }
