@@ -19,29 +19,12 @@ set -euo pipefail
 
 : "${VIRT_BOOTFIX:?}" "${BUILD_GUESTS:?}" "${PHONY_DIR:?}"
 here=$(cd "$(dirname "$0")" && pwd)
-# shellcheck source=../../scripts/choose-accel.sh
-. "$here/../../scripts/choose-accel.sh"
+# shellcheck source=lib.sh
+. "$here/lib.sh" chain
 # shellcheck source=../phony/boot-ids.sh
 . "$here/../phony/boot-ids.sh"
 
-failures=0
-passes=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-chain-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; passes=$((passes + 1)); }
-expect_eq() { # WHAT GOT WANT
-  if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1 = '$2', expected '$3'"; fi
-}
-
-rc=0
-"$BUILD_GUESTS" "$PHONY_DIR" ${MKHIVE:+"$MKHIVE"} || rc=$?
-if [ "$rc" -eq 77 ]; then
-  echo "SKIP: no libguestfs appliance can start here"
-  exit 77
-fi
-[ "$rc" -eq 0 ] || { echo "building the phony guests failed ($rc)"; exit 1; }
+build_phony_guests
 
 guests=(win7-sysres win10-gpt xp-moved)
 domains=()
@@ -192,5 +175,4 @@ for g in "${guests[@]}"; do
   expect_eq "$g after undo" "$(sha256sum "$work/$g.img" | cut -d' ' -f1)" "$(cat "$work/$g.sum")"
 done
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

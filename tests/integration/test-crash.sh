@@ -10,19 +10,11 @@
 set -euo pipefail
 
 : "${VIRT_BOOTFIX:?}" "${BUILD_GUESTS:?}" "${PHONY_DIR:?}"
-. "$(dirname "$0")/../../scripts/choose-accel.sh"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" crash
 points=${KILL_POINTS:-$(seq 1 23)}
 
-failures=0 passes=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-crash-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; passes=$((passes + 1)); }
-
-rc=0
-"$BUILD_GUESTS" "$PHONY_DIR" ${MKHIVE:+"$MKHIVE"} >/dev/null || rc=$?
-[ "$rc" -eq 77 ] && { echo "SKIP: no libguestfs appliance can start here"; exit 77; }
-[ "$rc" -eq 0 ] || { echo "building the phony guests failed ($rc)"; exit 1; }
+build_phony_guests 2>/dev/null
 
 pristine=$(sha256sum "$PHONY_DIR/win7.img" | cut -d' ' -f1)
 declare -A outcome
@@ -83,5 +75,4 @@ for k in $points; do
   else fail "kill at $k: reglookup cannot parse the hive"; fi
 done
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish

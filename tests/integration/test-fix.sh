@@ -11,25 +11,11 @@
 set -euo pipefail
 
 : "${VIRT_BOOTFIX:?}" "${BUILD_GUESTS:?}" "${PHONY_DIR:?}" "${HIVE_DIFF:?}"
-# shellcheck source=../../scripts/choose-accel.sh
-. "$(dirname "$0")/../../scripts/choose-accel.sh"
-
-failures=0
-passes=0
-work=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-it-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; passes=$((passes + 1)); }
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" it
 
 # ---- phony guests (built once, cached in PHONY_DIR) ----
-rc=0
-"$BUILD_GUESTS" "$PHONY_DIR" ${MKHIVE:+"$MKHIVE"} || rc=$?
-if [ "$rc" -eq 77 ]; then
-  echo "SKIP: no libguestfs appliance can start here"
-  exit 77
-fi
-[ "$rc" -eq 0 ] || { echo "building the phony guests failed ($rc)"; exit 1; }
+build_phony_guests
 
 # prepare NAME [COPY]: a private copy of a phony guest and its domain XML.
 prepare() {
@@ -63,13 +49,7 @@ bootfix() {
 # json_get CASE JQ-FILTER
 json_get() { jq -r "$2" "$work/$1.json"; }
 
-expect_eq() { # WHAT GOT WANT
-  if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1 = '$2', expected '$3'"; fi
-}
 
-expect_grep() { # WHAT PATTERN FILE
-  if grep -q -- "$2" "$3"; then pass "$1"; else fail "$1: '$2' not in $(basename "$3")"; sed 's/^/    /' "$3"; fi
-}
 
 # ---- the cases ----
 
@@ -280,5 +260,4 @@ for cs in ControlSet001 ControlSet002; do
 done
 expect_eq "win7-vw viostor.sys is the tree's" "$(cat "$work/viostor.got" 2>/dev/null)" 'phony viostor for w7 amd64'
 
-echo "$passes passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish
