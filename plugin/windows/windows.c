@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bootfix-module.h"
+#include "registry-value.h"
 #include "virtio-win.h"
 
 #define SERVICES BOOTFIX_CONTROL_SET "\\Services\\"
@@ -499,6 +500,8 @@ plan_item (const struct bootfix_host *h, const struct bootfix_rule *r, size_t i)
   if (strcmp (kind, "driver-file") == 0 || strcmp (kind, "virtio-driver") == 0 ||
       strcmp (kind, "virtio-dir") == 0)
     return 0; /* handled before anything else is planned */
+  if (strcmp (kind, "registry-value") == 0)
+    return windows_plan_registry_value (h, r, i, reason);
   if (strcmp (kind, "disable-service") == 0)
     return plan_disable_service (h, r, i, reason);
   if (strcmp (kind, "remove-filter") == 0)

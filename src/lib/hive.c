@@ -207,6 +207,28 @@ decode_value (guint32 type, const guint8 *raw, gsize len)
   return g_bytes_new (raw, len);
 }
 
+/* REG_MULTI_SZ (UTF-16LE entries, each NUL-terminated) as "a; b", or
+ * NULL when it does not decode. */
+static char *
+multi_sz_to_string (const guint8 *p, gsize len)
+{
+  const gunichar2 *u = (const gunichar2 *) p;
+  gsize n = len / 2, start = 0;
+  g_autoptr (GString) out = g_string_new (NULL);
+  for (gsize i = 0; i <= n; i++) {
+    if (i < n && u[i] != 0)
+      continue;
+    if (i > start) {
+      g_autofree char *e = g_utf16_to_utf8 (u + start, (glong) (i - start), NULL, NULL, NULL);
+      if (e == NULL)
+        return NULL;
+      g_string_append_printf (out, "%s%s", out->len ? "; " : "", e);
+    }
+    start = i + 1;
+  }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
 char *
 bootfix_value_to_string (guint32 type, GBytes *abi)
 {
@@ -218,6 +240,11 @@ bootfix_value_to_string (guint32 type, GBytes *abi)
                                        (guint32) p[3] << 24));
   if (is_string_type (type) && g_utf8_validate ((const char *) p, len, NULL))
     return g_strndup ((const char *) p, len);
+  if (type == BOOTFIX_REG_MULTI_SZ && len % 2 == 0) {
+    g_autofree char *list = multi_sz_to_string (p, len);
+    if (list != NULL)
+      return g_steal_pointer (&list);
+  }
   GString *s = g_string_new (NULL);
   for (gsize i = 0; i < len && i < MAX_SHOWN_BYTES; i++)
     g_string_append_printf (s, "%s%02x", i ? " " : "", p[i]);

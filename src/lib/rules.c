@@ -188,6 +188,15 @@ check_variant (const char *v)
     ? NULL : _("must be \"client\" or \"server\"");
 }
 
+static const char *
+check_value_type (const char *v)
+{
+  static const char *const types[] = { "sz", "expand-sz", "multi-sz", "dword",
+                                       "binary", NULL };
+  return g_strv_contains (types, v) ? NULL
+    : _("must be sz, expand-sz, multi-sz, dword or binary");
+}
+
 /* A driver package the user supplies (--virtio-win). */
 static const char *
 check_driver_source (const char *v)
@@ -322,6 +331,9 @@ static const AttrSpec refuse_attrs[] = {
 static const AttrSpec virtio_driver_attrs[] = {
   { "name", TRUE, check_name }, { "i386", TRUE, check_name },
   { "x86_64", TRUE, check_name }, { NULL } };
+static const AttrSpec registry_value_attrs[] = {
+  { "key", TRUE, NULL }, { "name", FALSE, NULL }, { "type", TRUE, check_value_type },
+  { "value", TRUE, NULL }, { NULL } };
 static const AttrSpec virtio_dir_attrs[] = {
   { "osinfo", TRUE, check_lower_id }, { "dir", TRUE, check_name }, { NULL } };
 
@@ -329,6 +341,7 @@ static const ElementSpec item_specs[] = {
   { "service", service_attrs },
   { "virtio-driver", virtio_driver_attrs },
   { "virtio-dir", virtio_dir_attrs },
+  { "registry-value", registry_value_attrs },
   { "cdd", cdd_attrs },
   { "remove-start-override", start_override_attrs },
   { "driver-file", driver_file_attrs },

@@ -130,6 +130,15 @@ if bootfix virtio-win 0 --virtio-win "$work/virtio-win" --domain "$work/win7-vw.
     "27 bytes from virtio-win viostor/w7/amd64/viostor.sys"
 fi
 
+# Windows 10 binds a boot driver through DriverDatabase, not the CDDB.
+mkdir -p "$work/virtio-win/viostor/w10/amd64"
+printf 'phony viostor for w10 amd64\n' > "$work/virtio-win/viostor/w10/amd64/viostor.sys"
+prepare win10 win10-vw
+sed -i "s|dev='hda' bus='ide'|dev='vda' bus='virtio'|" "$work/win10-vw.xml"
+if bootfix virtio-win-10 0 --virtio-win "$work/virtio-win" --domain "$work/win10-vw.xml"; then
+  expect_eq "virtio-win 10 rule" "$(json_get virtio-win-10 '.guests[0].rule')" nt6.2-virtio-blk-virtio-win
+fi
+
 # Failures: exit 1, the message names guest and file, image untouched.
 prepare nowin
 before=$(sum "$work/nowin.img")
@@ -205,7 +214,7 @@ for g in win7-dry win7-fixed win7-virtio nowin missing win7-badhive win7-link wi
 done
 
 # ---- check the written hives, all in one appliance launch ----
-fetched=(win7 vista win7-cs2 win7-vw)
+fetched=(win7 vista win7-cs2 win7-vw win10-vw)
 gf=(guestfish --ro)
 script=""
 i=0
@@ -230,6 +239,7 @@ printf 'run\n%s' "$script" | "${gf[@]}"
 hive_get() { hivexget "$work/$1.after" "$2" "$3"; }
 
 cp "$work/virtio-win.json" "$work/win7-vw.json" 2>/dev/null || true
+cp "$work/virtio-win-10.json" "$work/win10-vw.json" 2>/dev/null || true
 for name in "${fetched[@]}"; do
   if [ -f "$work/$name.json" ] &&
      "$HIVE_DIFF" "$work/$name.before" "$work/$name.after" "$work/$name.json" "$name" > "$work/$name.diff"; then
@@ -257,6 +267,17 @@ for cs in ControlSet001 ControlSet002; do
     expect_eq "win7-vw $cs CDDB $id" "$(hive_get win7-vw "$key" Service) $(hive_get win7-vw "$key" ClassGUID)" \
       'viostor {4D36E97B-E325-11CE-BFC1-08002BE10318}'
   done
+done
+ddb='DriverDatabase'
+expect_eq "win10-vw viostor Start" "$(hive_get win10-vw 'ControlSet001\Services\viostor' Start)" 0
+expect_eq "win10-vw DriverInfFiles Active" "$(hive_get win10-vw "$ddb\\DriverInfFiles\\guestor.inf" Active)" guestor.inf_tmp
+expect_eq "win10-vw package service" \
+  "$(hive_get win10-vw "$ddb\\DriverPackages\\guestor.inf_tmp\\Configurations\\guestor_conf" Service)" viostor
+for id in 'VEN_1AF4&DEV_1001&REV_00' 'VEN_1AF4&DEV_1042&REV_01'; do
+  expect_eq "win10-vw descriptor $id" \
+    "$(hive_get win10-vw "$ddb\\DriverPackages\\guestor.inf_tmp\\Descriptors\\PCI\\$id" Configuration)" guestor_conf
+  expect_eq "win10-vw device id $id" \
+    "$(hivexregedit --export --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$work/win10-vw.after" "\\$ddb\\DeviceIds\\PCI\\$id" | grep -c '"guestor.inf"=hex(3):01,ff,00,00')" 1
 done
 expect_eq "win7-vw viostor.sys is the tree's" "$(cat "$work/viostor.got" 2>/dev/null)" 'phony viostor for w7 amd64'
 

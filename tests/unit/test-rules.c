@@ -115,7 +115,8 @@ test_shipped_load (void)
     "nt62-nvme-refuse", "nt62-megasas-unconfirmed", "nt62-lsi53c895a-refuse",
     "nt62-pvscsi-refuse",
     "windows-virtio-refuse", "nt5-6.1-virtio-blk-virtio-win",
-    "nt5-6.1-virtio-scsi-virtio-win", "nt6.2-virtio-virtio-win-unsupported",
+    "nt5-6.1-virtio-scsi-virtio-win", "nt6.2-virtio-blk-virtio-win",
+    "nt6.2-virtio-scsi-virtio-win",
   };
   g_assert_cmpuint (bootfix_rule_set_size (rs), ==, G_N_ELEMENTS (ids));
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++) {
@@ -510,19 +511,19 @@ static const OutcomeRow outcome_rows[] = {
                       NT62_ALL ("nt62-pvscsi-refuse") }, NULL },
   { "nvme", NULL, { NT5_ALL ("nt5-sas-nvme-refuse"), NT6 ("nt6-nvme-refuse"),
                     "nt62-nvme-refuse", "nt63-nvme", "nt63-nvme" }, NULL },
-  /* With --virtio-win: XP to 7 get the driver, 2000 has none, 8 and
-   * later are refused until DriverDatabase entries are written. */
+  /* With --virtio-win: XP and later get the driver (CDD up to 7,
+   * DriverDatabase from 8); 2000 has no virtio-win folder. */
   { "virtio-blk", NULL, { "windows-virtio-refuse",
                           "nt5-6.1-virtio-blk-virtio-win",
                           "nt5-6.1-virtio-blk-virtio-win",
                           NT6 ("nt5-6.1-virtio-blk-virtio-win"),
-                          NT62_ALL ("nt6.2-virtio-virtio-win-unsupported") },
+                          NT62_ALL ("nt6.2-virtio-blk-virtio-win") },
     "virtio-win" },
   { "virtio-scsi", NULL, { "windows-virtio-refuse",
                            "nt5-6.1-virtio-scsi-virtio-win",
                            "nt5-6.1-virtio-scsi-virtio-win",
                            NT6 ("nt5-6.1-virtio-scsi-virtio-win"),
-                           NT62_ALL ("nt6.2-virtio-virtio-win-unsupported") },
+                           NT62_ALL ("nt6.2-virtio-scsi-virtio-win") },
     "virtio-win" },
 };
 
@@ -644,7 +645,7 @@ test_shipped_boot_start_files (void)
       n_boot++;
     }
   }
-  g_assert_cmpuint (n_fix, ==, 11);
+  g_assert_cmpuint (n_fix, ==, 13);
   g_assert_cmpuint (n_boot, >=, n_fix);
 }
 
@@ -1110,7 +1111,8 @@ test_driver_source (void)
     { 6, 1, "x86_64", "win7", "client", "virtio-blk", "virtio-win", "nt5-6.1-virtio-blk-virtio-win" },
     { 5, 1, "i386", "winxp", "client", "virtio-scsi", "virtio-win", "nt5-6.1-virtio-scsi-virtio-win" },
     { 5, 0, "i386", "win2k", "client", "virtio-blk", "virtio-win", "windows-virtio-refuse" },
-    { 10, 0, "x86_64", "win10", "client", "virtio-blk", "virtio-win", "nt6.2-virtio-virtio-win-unsupported" },
+    { 10, 0, "x86_64", "win10", "client", "virtio-blk", "virtio-win", "nt6.2-virtio-blk-virtio-win" },
+    { 10, 0, "x86_64", "win2k19", "server", "virtio-scsi", "virtio-win", "nt6.2-virtio-scsi-virtio-win" },
     { 6, 1, "x86_64", "win7", "client", "ich9-ahci", "virtio-win", "nt6-ich9-ahci" },
   };
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
