@@ -1,5 +1,6 @@
 #!/bin/bash
 # build-guests.sh OUTDIR [MKHIVE]
+# build-guests.sh --hives OUTDIR [MKHIVE]
 #
 # Builds the phony Windows guests used by the integration tests: small
 # sparse raw disks with an MBR, one NTFS partition and just enough of a
@@ -15,20 +16,32 @@
 # image.  One guestfish launch then makes the file systems and fills them.
 # Last, the host patches the NTFS boot sectors of xp-moved.
 #
+# Next to each Windows guest's image go NAME.facts (what libguestfs
+# inspection reports for it: product name, variant, version, arch,
+# osinfo) and NAME.files (every file of its Windows directory).
+#
+# --hives needs no appliance and takes seconds: for every Windows guest it
+# writes only OUTDIR/NAME.SYSTEM, NAME.SOFTWARE, NAME.facts and NAME.files
+# (and NAME.cabinets/, the guest's *.cab files under their paths in the
+# Windows directory, when it has any), for tests that run the windows
+# module against the hives directly (tests/unit/test-matrix-plans.c).
+#
 # Exit status: 0 built or already up to date, 77 no appliance could be
-# launched (tests treat this as "skip"), anything else is an error.
+# launched (tests treat this as "skip"; with --hives: hivexregedit is
+# missing), anything else is an error.
 #
 # SPDX-License-Identifier: LGPL-2.1-or-later
 
 set -euo pipefail
 
 readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive win7-hiber
-  win7-sysres win10-gpt xp-moved)
+  win7-sysres win10-gpt xp-moved win2003x64 win81 win2019 xp-cab)
 readonly DISK_SECTORS=$((64 * 2048)) # 64 MiB in 512-byte sectors
 readonly PART_START=2048             # sectors; partition offset 1 MiB
 readonly PART_OFFSET_BYTES=1048576 # the same, as MountedDevices stores it
 readonly BADHIVE_SIZE=6000         # base block intact, first hbin cut
 readonly HDC_CLASS='{4D36E96A-E325-11CE-BFC1-08002BE10318}'
+readonly DISK_CLASS='{4D36E967-E325-11CE-BFC1-08002BE10318}'
 
 script_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 t0=$(date +%s.%N)
@@ -53,69 +66,116 @@ skip() {
   exit 77
 }
 
+mode=images
+if [[ ${1:-} == --hives ]]; then
+  mode=hives
+  shift
+fi
 if [[ $# -lt 1 || $# -gt 2 ]]; then
-  echo "usage: build-guests.sh OUTDIR [MKHIVE]" >&2
+  echo "usage: build-guests.sh [--hives] OUTDIR [MKHIVE]" >&2
   exit 2
 fi
 outdir=$1
 mkhive=${2:-}
+# The two modes keep separate stamps, so they may share a folder.
+stamp_name=.stamp
+if [[ $mode == hives ]]; then
+  stamp_name=.stamp-hives
+fi
+# The driver-cache cabinets of xp-cab come from the cabinet writer of the
+# unit tests (make-driver-cache.py imports it).
+readonly MAKE_CABS=$script_dir/../unit/data/cabinet/make-cabs.py
 
 # ---- up-to-date check ------------------------------------------------------
 
+# The files one guest puts into OUTDIR in this mode.
+guest_outputs() {
+  if [[ $mode == images ]]; then
+    echo "$1.img" "$1.xml"
+  elif [[ $(guest_kind "$1") == windows ]]; then
+    echo "$1.SYSTEM" "$1.SOFTWARE" "$1.facts" "$1.files"
+  fi
+}
+
 # Up to date when the stamp exists, every output exists and no input (this
-# script, boot-ids.sh, mkhive.c, any .reg file here) is newer than the stamp.
+# script, boot-ids.sh, mkhive.c, any .reg or .py file here, make-cabs.py)
+# is newer than the stamp.
 up_to_date() {
-  local stamp=$outdir/.stamp name
+  local stamp=$outdir/$stamp_name name out
   [[ -f $stamp ]] || return 1
   for name in "${GUESTS[@]}"; do
-    [[ -f $outdir/$name.img && -f $outdir/$name.xml ]] || return 1
+    for out in $(guest_outputs "$name"); do
+      [[ -f $outdir/$out ]] || return 1
+    done
   done
+  [[ ! $MAKE_CABS -nt $stamp ]] || return 1
   [[ -z $(find "$script_dir" -maxdepth 1 -type f -newer "$stamp" \
     \( -name build-guests.sh -o -name boot-ids.sh -o -name mkhive.c \
-    -o -name '*.reg' \) \
+    -o -name '*.reg' -o -name '*.py' \) \
     -print -quit) ]]
 }
 
-if up_to_date; then
-  echo "build-guests.sh: $outdir is up to date"
-  exit 0
-fi
+# ---- setup -----------------------------------------------------------------
 
-mkdir -p "$outdir"
-# Absolute, but with symlinks kept: callers may look for the path they gave
-# in the domain XML.
-outdir=$(cd "$outdir" && pwd)
-# Remove the stamp first: from here until the very end the output is stale.
-rm -f "$outdir/.stamp"
-work=$(mktemp -d "$outdir/.build.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM HUP # so that the EXIT trap runs
+# Tools each mode needs.  Without hivexregedit no hive can be made: that
+# is a skip for --hives (its tests need no appliance, but this).
+check_tools() {
+  local tool
+  if [[ $mode == hives ]]; then
+    command -v hivexregedit >/dev/null || skip "hivexregedit is not installed"
+    for tool in find sort python3; do
+      command -v "$tool" >/dev/null || die "$tool is not installed"
+    done
+    return
+  fi
+  for tool in hivexregedit guestfish tar truncate gzip od dd find sort python3; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+  done
+}
 
-# The project's rule for choosing TCG where KVM cannot work (plain guestfish
-# would abort or hang there); build_disks below also retries with TCG.
-accel=$script_dir/../../scripts/choose-accel.sh
-if [[ -f $accel ]]; then
-  # shellcheck source=../../scripts/choose-accel.sh
-  . "$accel"
-fi
+# Called from main, once every function is defined: returns only when
+# there is work to do, with $work, $outdir (absolute) and $mkhive set.
+setup() {
+  if up_to_date; then
+    echo "build-guests.sh: $outdir is up to date"
+    exit 0
+  fi
+  check_tools
+  mkdir -p "$outdir"
+  # Absolute, but with symlinks kept: callers may look for the path they
+  # gave in the domain XML.
+  outdir=$(cd "$outdir" && pwd)
+  # Remove the stamp first: from here until the very end the output is
+  # stale.
+  rm -f "${outdir:?}/$stamp_name"
+  work=$(mktemp -d "$outdir/.build.XXXXXX")
+  trap 'rm -rf "$work"' EXIT
+  trap 'exit 130' INT TERM HUP # so that the EXIT trap runs
 
-for tool in hivexregedit guestfish tar truncate gzip od dd; do
-  command -v "$tool" >/dev/null || die "$tool is not installed"
-done
+  # The project's rule for choosing TCG where KVM cannot work (plain
+  # guestfish would abort or hang there); build_disks below also retries
+  # with TCG.
+  local accel=$script_dir/../../scripts/choose-accel.sh
+  if [[ $mode == images && -f $accel ]]; then
+    # shellcheck source=../../scripts/choose-accel.sh
+    . "$accel"
+  fi
+  build_mkhive
+}
 
-# ---- mkhive ----------------------------------------------------------------
-
-if [[ -z $mkhive ]]; then
-  say "Compiling mkhive"
-  command -v pkg-config >/dev/null || die "pkg-config is not installed"
-  # shellcheck disable=SC2046 # pkg-config output must be split
-  "${CC:-cc}" -std=c11 -O2 -Wall -o "$work/mkhive" \
-    "$script_dir/mkhive.c" $(pkg-config --cflags --libs glib-2.0) ||
-    die "cannot compile $script_dir/mkhive.c"
-  mv -f "$work/mkhive" "$outdir/mkhive"
-  mkhive=$outdir/mkhive
-fi
-[[ -x $mkhive ]] || die "$mkhive is not an executable"
+build_mkhive() {
+  if [[ -z $mkhive ]]; then
+    say "Compiling mkhive"
+    command -v pkg-config >/dev/null || die "pkg-config is not installed"
+    # shellcheck disable=SC2046 # pkg-config output must be split
+    "${CC:-cc}" -std=c11 -O2 -Wall -o "$work/mkhive" \
+      "$script_dir/mkhive.c" $(pkg-config --cflags --libs glib-2.0) ||
+      die "cannot compile $script_dir/mkhive.c"
+    mv -f "$work/mkhive" "$outdir/mkhive"
+    mkhive=$outdir/mkhive
+  fi
+  [[ -x $mkhive ]] || die "$mkhive is not an executable"
+}
 
 # ---- .reg emitter ----------------------------------------------------------
 
@@ -174,14 +234,22 @@ reg_multi_sz() {
 
 # ---- guest descriptions ----------------------------------------------------
 
-# Service table: Type ErrorControl Group, ImagePath is derived from the name.
-declare -A SVC_ERRCTL=([intelide]=3 [pciide]=3 [atapi]=1 [msahci]=3 [storahci]=3)
+# Service table: Type (always 1) ErrorControl Group; ImagePath is derived
+# from the name (G_IMAGE_DIR).
+declare -A SVC_ERRCTL=([intelide]=3 [pciide]=3 [atapi]=1 [msahci]=3 [storahci]=3
+  [sym_hi]=1 [rhelscsi]=1 [iaStorA]=1 [LSI_SAS]=1 [stornvme]=1 [pvscsi]=1
+  [prl_strg]=1)
 declare -A SVC_GROUP=([intelide]='System Bus Extender' [pciide]='System Bus Extender'
-  [atapi]='SCSI miniport' [msahci]='SCSI miniport' [storahci]='SCSI miniport')
-# CriticalDeviceDatabase: device id -> service (class is always hdc).
+  [atapi]='SCSI miniport' [msahci]='SCSI miniport' [storahci]='SCSI miniport'
+  [sym_hi]='SCSI miniport' [rhelscsi]='SCSI miniport' [iaStorA]='SCSI miniport'
+  [LSI_SAS]='SCSI miniport' [stornvme]='SCSI miniport' [pvscsi]='SCSI miniport'
+  [prl_strg]='PnP Filter')
+# CriticalDeviceDatabase: device id -> service, and its class when that is
+# not hdc.
 declare -A CDDB_SERVICE=(['pci#ven_8086&dev_7010']=intelide
   [primary_ide_channel]=atapi [secondary_ide_channel]=atapi
-  ['*pnp0600']=atapi ['pci#cc_0101']=pciide)
+  ['*pnp0600']=atapi ['pci#cc_0101']=pciide [gendisk]=disk)
+declare -A CDDB_CLASS=([gendisk]=$DISK_CLASS)
 # Arrays, not words: "*pnp0600" must never meet the shell's globbing.
 readonly CDDB_NO_7010=(primary_ide_channel secondary_ide_channel '*pnp0600' 'pci#cc_0101')
 readonly CDDB_ALL=('pci#ven_8086&dev_7010' "${CDDB_NO_7010[@]}")
@@ -208,12 +276,18 @@ guest_defaults() {
   G_SERVICES='intelide pciide atapi msahci'
   declare -gA G_START=([intelide]=3 [pciide]=3 [atapi]=0 [msahci]=0)
   G_OVERRIDE=             # services with StartOverride\0 = 3
+  G_IMAGE_DIR='system32\DRIVERS' # ImagePath = G_IMAGE_DIR\<service>.sys
+  G_CLASS_FILTERS=()      # "CLASS-GUID VALUE ENTRY..." REG_MULTI_SZ filter
+                          # lists under Control\Class, in each control set
   G_DRIVERDB=no
   G_DRIVERS='atapi ataport intelide pciide pciidex msahci storahci disk classpnp'
   G_BOOT=bootmgr          # bootmgr | ntldr | none (on a system partition)
   G_BOOT_INI_PART=1       # ntldr: boot.ini's partition(N)
+  G_BOOT_INI_TITLE='Microsoft Windows XP Professional'
+  G_BOOT_INI_OPTIONS='/noexecute=optin /fastdetect'
   G_LOADERS=              # dummy boot applications in system32
   G_EXTRA_DIRS=
+  G_DRIVER_CACHE=         # cabinets in Driver Cache\i386 (make-driver-cache.py)
   G_TRUNCATE_SYSTEM=
   G_HIBERNATED=
   G_SIGNATURE=0           # MBR disk signature
@@ -338,8 +412,90 @@ describe_guest() {
     G_SIGNATURE=0x7a1f0009
     G_HIBERNATED=yes
     ;;
+  win2003x64)
+    # Windows Server 2003 R2 x64 SP2, installed as a Xen guest booting
+    # from the rhelscsi PV driver.  Text-mode setup made every SCSI
+    # miniport of its list a service (sym_hi disabled, Start=4) and copied
+    # the IDE drivers, but intelide stayed on demand and pciide was never
+    # installed: no service key, no pci#cc_0101 key.  nt5-piix-ide creates
+    # it with every value; rhelscsi is the Xen cleanup's.
+    G_SIGNATURE=0x7a1f000c
+    G_PE=--pe32plus
+    G_SYSROOT=WINDOWS G_SYS32=system32
+    G_PRODUCT='Microsoft Windows Server 2003 R2'
+    G_VERSION=5.2 G_BUILD=3790 G_CSD='Service Pack 2'
+    G_EDITION='' G_INSTALL_TYPE=''
+    G_HOSTNAME=([1]=W2K3X64-PHONY [2]=W2K3X64-PHONY)
+    G_CDDB=(primary_ide_channel secondary_ide_channel '*pnp0600' gendisk)
+    G_SERVICES='rhelscsi atapi intelide sym_hi'
+    G_START=([rhelscsi]=0 [atapi]=0 [intelide]=3 [sym_hi]=4)
+    G_DRIVERS='atapi intelide pciide pciidex scsiport sym_hi rhelscsi disk classpnp'
+    G_BOOT=ntldr
+    G_BOOT_INI_TITLE='Windows Server 2003 R2, Standard x64 Edition'
+    G_BOOT_INI_OPTIONS='/noexecute=optout /fastdetect'
+    G_EXTRA_DIRS='WINDOWS/Driver Cache/amd64'
+    ;;
+  win81)
+    # Windows 8.1 Pro x64, installed on Intel RST RAID (iaStorA) in a
+    # Parallels VM: setup left StartOverride\0=3 on the unused inbox
+    # storage drivers (not on intelide), and Parallels Tools' prl_strg
+    # filter is boot-start and in the DiskDrive LowerFilters.
+    G_SIGNATURE=0x7a1f000d
+    G_PRODUCT='Windows 8.1 Pro'
+    G_VERSION=6.3 G_BUILD=9600 G_CSD=''
+    G_HOSTNAME=([1]=WIN81-PHONY [2]=WIN81-PHONY)
+    G_CDDB=()
+    G_SERVICES='iaStorA storahci intelide pciide atapi LSI_SAS stornvme prl_strg'
+    G_START=([iaStorA]=0 [storahci]=3 [intelide]=3 [pciide]=3 [atapi]=3
+      [LSI_SAS]=3 [stornvme]=3 [prl_strg]=0)
+    G_OVERRIDE='storahci pciide atapi LSI_SAS stornvme'
+    G_CLASS_FILTERS=("$DISK_CLASS UpperFilters partmgr"
+      "$DISK_CLASS LowerFilters EhStorClass prl_strg")
+    G_DRIVERDB=yes
+    G_DRIVERS='iastora atapi ataport intelide pciide pciidex storahci storport
+      lsi_sas stornvme prl_strg disk classpnp'
+    ;;
+  win2019)
+    # Windows Server 2019 Standard (build 17763), installed on VMware
+    # PVSCSI (pvscsi from VMware Tools).  One control set; ImagePath in
+    # the \SystemRoot\... form, which the rules must not overwrite.
+    G_SIGNATURE=0x7a1f000e
+    G_PRODUCT='Windows Server 2019 Standard'
+    G_VERSION=6.3 G_BUILD=17763 G_CSD='' G_MAJOR=10 G_MINOR=0
+    G_EDITION=ServerStandard G_INSTALL_TYPE=Server
+    G_SELECT='1 1 1 0'
+    G_CONTROL_SETS=1
+    G_HOSTNAME=([1]=WIN2019-PHONY)
+    G_CDDB=()
+    G_SERVICES='pvscsi storahci intelide pciide atapi LSI_SAS stornvme'
+    G_START=([pvscsi]=0 [storahci]=3 [intelide]=3 [pciide]=3 [atapi]=3
+      [LSI_SAS]=3 [stornvme]=3)
+    G_OVERRIDE='storahci intelide pciide atapi LSI_SAS stornvme'
+    G_IMAGE_DIR='\SystemRoot\System32\drivers'
+    G_DRIVERDB=yes
+    G_DRIVERS='pvscsi atapi ataport intelide pciide pciidex storahci storport
+      lsi_sas stornvme disk classpnp'
+    ;;
+  xp-cab)
+    # xp whose intelide.sys and pciide.sys are only in the driver cache:
+    # sp3.cab (newest) has both, driver.cab an older intelide.sys with
+    # other bytes (make-driver-cache.py).
+    describe_guest xp
+    G_SIGNATURE=0x7a1f000f
+    G_HOSTNAME=([1]=XP-CAB-PHONY [2]=XP-CAB-PHONY)
+    G_DRIVERS='atapi pciidex disk classpnp'
+    G_DRIVER_CACHE=yes
+    ;;
   *) die "unknown guest $1" ;;
   esac
+}
+
+# windows or data, without changing the current description.
+guest_kind() {
+  (
+    describe_guest "$1"
+    echo "$G_KIND"
+  )
 }
 
 # ---- hive templates --------------------------------------------------------
@@ -372,7 +528,7 @@ emit_service() {
   reg_dword Start "${G_START[$svc]}"
   reg_dword ErrorControl "${SVC_ERRCTL[$svc]}"
   reg_sz Group "${SVC_GROUP[$svc]}"
-  reg_expand_sz ImagePath "system32\\DRIVERS\\$svc.sys"
+  reg_expand_sz ImagePath "$G_IMAGE_DIR\\${svc,,}.sys"
   if [[ " $G_OVERRIDE " == *" $svc "* ]]; then
     reg_key "$base\\Services\\$svc\\StartOverride"
     reg_dword 0 3
@@ -391,10 +547,21 @@ emit_control_set() {
   for id in "${G_CDDB[@]}"; do
     reg_key "$base\\Control\\CriticalDeviceDatabase\\$id"
     reg_sz Service "${CDDB_SERVICE[$id]}"
-    reg_sz ClassGUID "$HDC_CLASS"
+    reg_sz ClassGUID "${CDDB_CLASS[$id]:-$HDC_CLASS}"
   done
   for svc in $G_SERVICES; do
     emit_service "$base" "$svc"
+  done
+  emit_class_filters "$base"
+}
+
+emit_class_filters() {
+  local base=$1 filter
+  local -a words
+  for filter in "${G_CLASS_FILTERS[@]}"; do
+    read -r -a words <<<"$filter"
+    reg_key "$base\\Control\\Class\\${words[0]}"
+    reg_multi_sz "${words[1]}" "${words[@]:2}"
   done
 }
 
@@ -512,13 +679,14 @@ make_hive() {
     die "hivexregedit failed on $regfile"
 }
 
-# write_boot_ini FILE PARTITION: the ARC paths name partition(PARTITION).
+# write_boot_ini FILE PARTITION: the ARC paths name partition(PARTITION);
+# the entry is G_BOOT_INI_TITLE with G_BOOT_INI_OPTIONS.
 write_boot_ini() {
   local arc="multi(0)disk(0)rdisk(0)partition($2)\\WINDOWS"
   printf '%s\r\n' '[boot loader]' 'timeout=30' \
     "default=$arc" \
     '[operating systems]' \
-    "$arc=\"Microsoft Windows XP Professional\" /noexecute=optin /fastdetect" \
+    "$arc=\"$G_BOOT_INI_TITLE\" $G_BOOT_INI_OPTIONS" \
     >"$1"
 }
 
@@ -555,6 +723,11 @@ build_windows_tree() {
   esac
   if [[ -n $G_EXTRA_DIRS ]]; then
     mkdir -p "$tree/$G_EXTRA_DIRS"
+  fi
+  if [[ -n $G_DRIVER_CACHE ]]; then
+    python3 "$script_dir/make-driver-cache.py" \
+      "$tree/$G_SYSROOT/Driver Cache/i386" ||
+      die "make-driver-cache.py failed for $name"
   fi
   if [[ -n $G_HIBERNATED ]]; then
     { printf 'HIBR'; head -c 4092 /dev/zero; } >"$tree/hiberfil.sys"
@@ -769,14 +942,20 @@ umount /
 EOF
 }
 
-# emit_fill PARTITION FSTYPE LABEL TAR: make a file system and unpack TAR.
-# FAT32 for the ESP: "mkfs vfat" makes FAT16 at 100 MiB and cannot be told
-# otherwise, so mkfs.fat runs through the daemon's "debug sh".
+# emit_fill PARTITION FSTYPE LABEL TAR [PARTUUID]: make a file system and
+# unpack TAR.  FAT32 for the ESP: "mkfs vfat" makes FAT16 at 100 MiB and
+# cannot be told otherwise, so mkfs.fat runs through the daemon's "debug
+# sh".  That shell sees the appliance's own device names, which are not
+# always guestfish's (with 16 disks they are off by one), so it finds the
+# partition by its GPT PARTUUID.
 emit_fill() {
-  local part=$1 fstype=$2 label=$3 tar=$4
+  local part=$1 fstype=$2 label=$3 tar=$4 uuid=${5:-}
   case $fstype in
   ntfs) echo "mkfs ntfs $part $(gf_quote "label:$label")" ;;
-  fat32) echo "debug sh $(gf_quote "mkfs.fat -F 32 $part >/dev/null")" ;;
+  fat32)
+    [[ -n $uuid ]] || die "emit_fill: FAT32 needs the partition's PARTUUID"
+    echo "debug sh $(gf_quote "dev=\$(blkid -l -o device -t PARTUUID=$uuid) && mkfs.fat -F 32 \"\$dev\" >/dev/null")"
+    ;;
   *) die "emit_fill: unknown file system $fstype" ;;
   esac
   cat <<EOF
@@ -784,6 +963,13 @@ mount $part /
 tar-in $(gf_quote "$tar") /
 umount /
 EOF
+}
+
+# A GUID as blkid prints a GPT PARTUUID: lower case, no braces.
+gpt_partuuid() {
+  local g=${1#\{}
+  g=${g%\}}
+  echo "${g,,}"
 }
 
 # Guestfish commands filling the current guest's disk DEV.
@@ -799,7 +985,7 @@ emit_disk_commands() {
   gpt)
     # The MSR (partition 2) has no file system.
     printf '# ---- %s on %s\necho @@GUEST %s\n' "$name" "$dev" "$name"
-    emit_fill "${dev}1" fat32 '' "$boot_tar"
+    emit_fill "${dev}1" fat32 '' "$boot_tar" "$(gpt_partuuid "$WIN10_GPT_NEW_ESP_GUID")"
     emit_fill "${dev}3" ntfs "$name" "$tar"
     ;;
   esac
@@ -852,7 +1038,131 @@ write_domain_xml() {
 EOF
 }
 
+# ---- facts and file lists ---------------------------------------------------
+
+# The osinfo id libguestfs (1.48, lib/inspect-osinfo.c) derives from the
+# version, the product name and the variant (InstallationType).
+guest_osinfo() {
+  local major=$1 minor=$2 product=$3 variant=$4 server=no
+  [[ $variant == *Server* ]] && server=yes
+  case $major.$minor.$server in
+  5.1.*) echo winxp ;;
+  5.2.*)
+    case $product in
+    *XP*) echo winxp ;;
+    *R2*) echo win2k3r2 ;;
+    *) echo win2k3 ;;
+    esac
+    ;;
+  6.0.no) echo winvista ;;
+  6.0.yes) echo win2k8 ;;
+  6.1.no) echo win7 ;;
+  6.1.yes) echo win2k8r2 ;;
+  6.2.no) echo win8 ;;
+  6.2.yes) echo win2k12 ;;
+  6.3.no) echo win8.1 ;;
+  6.3.yes) echo win2k12r2 ;;
+  10.0.no) echo win10 ;;
+  10.0.yes)
+    case $product in
+    *2022*) echo win2k22 ;;
+    *2019*) echo win2k19 ;;
+    *) echo win2k16 ;;
+    esac
+    ;;
+  *) echo unknown ;;
+  esac
+}
+
+# NAME.facts: what "guestfish inspect-get-KEY" says about the current
+# guest, as a GKeyFile ([inspection] KEY=VALUE).  The version comes from
+# CurrentMajor/MinorVersionNumber when set, else from CurrentVersion; the
+# variant is InstallationType ("unknown" without it); the arch is
+# cmd.exe's.
+write_facts() {
+  local name=$1 major minor variant arch current
+  major=${G_MAJOR:-${G_VERSION%.*}}
+  minor=${G_MINOR:-${G_VERSION#*.}}
+  variant=${G_INSTALL_TYPE:-unknown}
+  arch=x86_64
+  [[ $G_PE == --pe32 ]] && arch=i386
+  read -r current _ <<<"$G_SELECT"
+  printf '%s\n' \
+    "# libguestfs inspection of the phony guest $name (build-guests.sh)" \
+    '[inspection]' \
+    "product-name=$G_PRODUCT" \
+    "product-variant=$variant" \
+    "major-version=$major" \
+    "minor-version=$minor" \
+    "arch=$arch" \
+    "osinfo=$(guest_osinfo "$major" "$minor" "$G_PRODUCT" "$variant")" \
+    "windows-systemroot=/$G_SYSROOT" \
+    "windows-current-control-set=$(printf 'ControlSet%03d' "$current")" \
+    "hostname=${G_HOSTNAME[$current]}"
+}
+
+# NAME.files: every file under the Windows directory, relative to it,
+# with backslashes ("System32\drivers\atapi.sys"), in byte order.
+write_file_list() {
+  (cd "$1/$G_SYSROOT" && find . -type f -printf '%P\n') |
+    tr / '\134' | LC_ALL=C sort
+}
+
+# NAME.facts and NAME.files of the current guest, into $work.
+write_guest_info() {
+  write_facts "$1" >"$work/$1.facts"
+  write_file_list "$2" >"$work/$1.files"
+}
+
+# copy_cabinets WINDIR DEST: every *.cab under WINDIR, at the same path
+# under DEST (nothing, not even DEST, when there is none).
+copy_cabinets() {
+  local rel
+  while IFS= read -r rel; do
+    mkdir -p "$2/$(dirname "$rel")"
+    cp "$1/$rel" "$2/$rel"
+  done < <(cd "$1" && find . -type f -iname '*.cab' -printf '%P\n')
+}
+
+# --hives: the hives, facts and file lists of every Windows guest.
+build_hives() {
+  local name tree config n=0 out
+  local -a built=()
+  say "Building the hives of the Windows guests"
+  for name in "${GUESTS[@]}"; do
+    describe_guest "$name"
+    [[ $G_KIND == windows ]] || continue
+    tree=$work/$name.tree
+    mkdir -p "$tree"
+    build_windows_tree "$name" "$tree"
+    write_guest_info "$name" "$tree"
+    config=$tree/$G_SYSROOT/$G_SYS32/config
+    cp "$config/SYSTEM" "$work/$name.SYSTEM"
+    cp "$config/SOFTWARE" "$work/$name.SOFTWARE"
+    copy_cabinets "$tree/$G_SYSROOT" "$work/$name.cabinets"
+    built+=("$name")
+  done
+  for name in "${built[@]}"; do
+    for out in $(guest_outputs "$name"); do
+      mv -f "$work/$out" "$outdir/$out"
+    done
+    rm -rf "${outdir:?}/$name.cabinets"
+    if [[ -d $work/$name.cabinets ]]; then
+      mv "$work/$name.cabinets" "$outdir/$name.cabinets"
+    fi
+    n=$((n + 1))
+  done
+  touch "$outdir/$stamp_name"
+  say "Done: the hives of $n Windows guests in $outdir"
+}
+
 # ---- main ------------------------------------------------------------------
+
+setup
+if [[ $mode == hives ]]; then
+  build_hives
+  exit 0
+fi
 
 say "Building hives and file trees for ${#GUESTS[@]} guests"
 gf_add=$work/add.gf
@@ -868,6 +1178,7 @@ for name in "${GUESTS[@]}"; do
   mkdir -p "$tree"
   if [[ $G_KIND == windows ]]; then
     build_windows_tree "$name" "$tree"
+    write_guest_info "$name" "$tree"
   else
     build_data_tree "$tree"
   fi
@@ -953,6 +1264,9 @@ for name in "${GUESTS[@]}"; do
   mv -f "$work/$name.img" "$outdir/$name.img"
   write_domain_xml "$name" "$outdir/$name.img" "$work/$name.xml"
   mv -f "$work/$name.xml" "$outdir/$name.xml"
+  if [[ $G_KIND == windows ]]; then
+    mv -f "$work/$name.facts" "$work/$name.files" "$outdir/"
+  fi
 done
-touch "$outdir/.stamp"
+touch "$outdir/$stamp_name"
 say "Done: ${#GUESTS[@]} guests in $outdir"

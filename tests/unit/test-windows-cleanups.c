@@ -1,20 +1,20 @@
 /* The windows module's cleanups, run for real: the built module plans
- * against a small SYSTEM hive through a host table of our own (registry
- * reads from the hive, the plan into a BootfixPlan, the rule view from
- * rules.c), and the plan is applied with hive.c as the executor does.
- * No appliance.  The base hive is tests/unit/data/bcd/mini-bcd (ours);
- * the control sets are added to it by the test. */
+ * against a small SYSTEM hive through the tests' host table (fake-host.h:
+ * registry reads from the hive, the plan into a BootfixPlan, the rule
+ * view from rules.c), and the plan is applied with hive.c as the
+ * executor does.  No appliance.  The base hive is
+ * tests/unit/data/bcd/mini-bcd (ours); the control sets are added to it
+ * by the test. */
 #include "config.h"
 
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
-#include <gmodule.h>
 
 #include "bootfix-error.h"
 #include "bootfix-module.h"
+#include "fake-host.h"
 #include "hive.h"
 #include "plan.h"
 #include "rules.h"
@@ -23,229 +23,6 @@
 #define SCSI "{4D36E97B-E325-11CE-BFC1-08002BE10318}"
 #define CLASS_DISK(n) "ControlSet00" n "\\Control\\Class\\" DISK
 #define SERVICE(n, s) "ControlSet00" n "\\Services\\" s
-
-/* --- the module ---------------------------------------------------- */
-
-static const struct bootfix_module *
-windows_module (void)
-{
-  static const struct bootfix_module *mod;
-  if (mod != NULL)
-    return mod;
-  const char *path = g_getenv ("BOOTFIX_TEST_WINDOWS_MODULE");
-  g_assert_nonnull (path);
-  /* Kept open for the whole run. */
-  GModule *m = g_module_open (path, G_MODULE_BIND_LOCAL);
-  if (m == NULL)
-    g_error ("%s: %s", path, g_module_error ());
-  gpointer sym = NULL;
-  g_assert_true (g_module_symbol (m, BOOTFIX_MODULE_INIT_SYMBOL, &sym));
-  mod = ((const struct bootfix_module *(*) (void)) sym) ();
-  g_assert_nonnull (mod);
-  g_assert_cmpstr (mod->name, ==, "windows");
-  return mod;
-}
-
-/* --- a host table over one hive ----------------------------------- */
-
-typedef struct {
-  struct bootfix_host host;  /* first: callbacks cast back */
-  struct bootfix_facts facts;
-  BootfixHive *hive;
-  BootfixPlan *plan;
-  const BootfixRule *rule;
-  GPtrArray *warnings;
-  char *error;
-  guint n_reads;
-} Fake;
-
-static Fake *
-fake_of (const struct bootfix_host *h)
-{
-  return (Fake *) h;
-}
-
-static void
-fake_log (const struct bootfix_host *h, int level, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  if (level >= BOOTFIX_LOG_WARNING)
-    g_ptr_array_add (fake_of (h)->warnings, msg);
-  else
-    g_free (msg);
-}
-
-static void
-fake_error (const struct bootfix_host *h, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_free (fake_of (h)->error);
-  fake_of (h)->error = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-}
-
-static const struct bootfix_rule *
-fake_rule (const struct bootfix_host *h)
-{
-  return (const struct bootfix_rule *) fake_of (h)->rule;
-}
-
-static const BootfixRuleItem *
-item_at (const struct bootfix_rule *r, size_t i)
-{
-  const BootfixRule *rule = (const BootfixRule *) r;
-  return rule && i < rule->items->len ? rule->items->pdata[i] : NULL;
-}
-
-static size_t
-fake_n_items (const struct bootfix_rule *r)
-{
-  return r ? ((const BootfixRule *) r)->items->len : 0;
-}
-
-static const char *
-fake_item_kind (const struct bootfix_rule *r, size_t i)
-{
-  return item_at (r, i) ? item_at (r, i)->kind : NULL;
-}
-
-static const char *
-fake_item_attr (const struct bootfix_rule *r, size_t i, const char *attr)
-{
-  return item_at (r, i) ? bootfix_rule_item_attr (item_at (r, i), attr) : NULL;
-}
-
-static const char *
-fake_rule_id (const struct bootfix_rule *r)
-{
-  return r ? ((const BootfixRule *) r)->id : NULL;
-}
-
-/* Like the real host: a CurrentControlSet path reads the current one. */
-static int
-fake_get_value (const struct bootfix_host *h, const char *hive,
-                const char *path, const char *name, uint32_t *type,
-                void **data, size_t *len)
-{
-  Fake *f = fake_of (h);
-  g_autoptr (GError) error = NULL;
-  g_assert_cmpstr (hive, ==, "SYSTEM");
-  f->n_reads++;
-  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (f->hive, path, TRUE,
-                                                          &error);
-  g_assert_no_error (error);
-  g_autoptr (GBytes) bytes = NULL;
-  guint32 t = 0;
-  int r = bootfix_hive_get_value (f->hive, paths->pdata[0], name, &t, &bytes,
-                                  &error);
-  g_assert_no_error (error);
-  if (r <= 0)
-    return r;
-  gsize n = 0;
-  const void *p = g_bytes_get_data (bytes, &n);
-  char *copy = malloc (n + 1);
-  g_assert_nonnull (copy);
-  if (n > 0)
-    memcpy (copy, p, n);
-  copy[n] = '\0';
-  *type = t;
-  *data = copy;
-  *len = n;
-  return 1;
-}
-
-static int
-fake_file_exists (const struct bootfix_host *h, const char *path)
-{
-  return 1;
-}
-
-static int
-fake_ensure_key (const struct bootfix_host *h, const char *hive,
-                 const char *path, const char *reason)
-{
-  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_ENSURE_KEY, hive, path,
-                    NULL, 0, NULL, 0, reason);
-  return 0;
-}
-
-static int
-fake_set_value (const struct bootfix_host *h, const char *hive,
-                const char *path, const char *name, uint32_t type,
-                const void *data, size_t len, const char *reason)
-{
-  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_SET_VALUE, hive, path,
-                    name, type, data, len, reason);
-  return 0;
-}
-
-static int
-fake_delete_value (const struct bootfix_host *h, const char *hive,
-                   const char *path, const char *name, const char *reason)
-{
-  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_DELETE_VALUE, hive,
-                    path, name, 0, NULL, 0, reason);
-  return 0;
-}
-
-static int
-fake_delete_key (const struct bootfix_host *h, const char *hive,
-                 const char *path, const char *reason)
-{
-  bootfix_plan_add (fake_of (h)->plan, BOOTFIX_ACTION_DELETE_KEY, hive, path,
-                    NULL, 0, NULL, 0, reason);
-  return 0;
-}
-
-static int
-fake_refuse (const struct bootfix_host *h, const char *why, const char *advice)
-{
-  bootfix_plan_refuse (fake_of (h)->plan, why, advice);
-  return 0;
-}
-
-static void
-fake_init (Fake *f, BootfixHive *hive, const BootfixRule *rule)
-{
-  *f = (Fake) { 0 };
-  f->facts = (struct bootfix_facts) {
-    ._struct_size = sizeof f->facts,
-    .guest_name = "test", .os_type = "windows",
-    .product_name = "Windows 10 Pro", .product_variant = "Client",
-    .arch = "x86_64", .osinfo = "win10", .major_version = 10,
-    .minor_version = 0, .machine = "pc", .machine_family = "i440fx",
-    .bus = "ide", .controller_id = "piix3-ide", .pci_id = "8086:7010",
-  };
-  f->host = (struct bootfix_host) {
-    ._struct_size = sizeof (struct bootfix_host),
-    ._api_version = BOOTFIX_API_VERSION,
-    .facts = &f->facts,
-    .log = fake_log, .error = fake_error,
-    .rule = fake_rule, .rule_n_items = fake_n_items,
-    .rule_item_kind = fake_item_kind, .rule_item_attr = fake_item_attr,
-    .rule_id = fake_rule_id,
-    .get_value = fake_get_value, .file_exists = fake_file_exists,
-    .ensure_key = fake_ensure_key, .set_value = fake_set_value,
-    .delete_value = fake_delete_value, .delete_key = fake_delete_key,
-    .refuse = fake_refuse,
-  };
-  f->hive = hive;
-  f->rule = rule;
-  f->plan = bootfix_plan_new ();
-  f->warnings = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-fake_clear (Fake *f)
-{
-  g_clear_pointer (&f->plan, bootfix_plan_free);
-  g_clear_pointer (&f->warnings, g_ptr_array_unref);
-  g_clear_pointer (&f->error, g_free);
-}
 
 /* --- hives --------------------------------------------------------- */
 
@@ -364,13 +141,7 @@ get_dword (BootfixHive *hive, const char *path, const char *name)
 static GPtrArray *
 plan_and_apply (Fake *f)
 {
-  g_assert_cmpint (windows_module ()->plan (&f->host), ==, 0);
-  g_autoptr (GPtrArray) changes = new_changes ();
-  g_autoptr (GError) error = NULL;
-  for (guint i = 0; i < f->plan->actions->len && !f->plan->refused; i++)
-    g_assert_true (bootfix_hive_apply (f->hive, f->plan->actions->pdata[i],
-                                       "SYSTEM", TRUE, changes, &error));
-  g_assert_no_error (error);
+  g_autoptr (GPtrArray) changes = fake_plan_and_apply (f);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < changes->len; i++) {
     const BootfixChange *c = changes->pdata[i];
@@ -449,7 +220,10 @@ test_shipped (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixRuleSet) rs = bootfix_rule_set_load_dir (dir, &error);
   g_assert_no_error (error);
-  BootfixRuleQuery q = { 10, 0, "x86_64", "win10", "client", "piix3-ide" };
+  BootfixRuleQuery q = {
+    .major = 10, .minor = 0, .arch = "x86_64", .osinfo = "win10",
+    .variant = "client", .controller = "piix3-ide",
+  };
   g_autoptr (BootfixRule) view = bootfix_rule_set_resolve (rs, &q, &error);
   g_assert_no_error (error);
   g_autofree char *path = NULL;
@@ -564,7 +338,9 @@ edge_view (int major, const char *controller)
     bootfix_rule_set_load_data (edge_rules, strlen (edge_rules), "edge.xml",
                                 &error);
   g_assert_no_error (error);
-  BootfixRuleQuery q = { major, 0, "x86_64", NULL, NULL, controller };
+  BootfixRuleQuery q = {
+    .major = major, .minor = 0, .arch = "x86_64", .controller = controller,
+  };
   BootfixRule *view = bootfix_rule_set_resolve (rs, &q, &error);
   g_assert_no_error (error);
   return view;
@@ -693,7 +469,7 @@ test_refused_alone (void)
     g_assert_true ((view == NULL) == (i == 0));
     Fake f;
     fake_init (&f, hive, view);
-    g_assert_cmpint (windows_module ()->plan (&f.host), ==, 0);
+    g_assert_cmpint (fake_windows_module ()->plan (&f.host), ==, 0);
     g_assert_true (f.plan->refused);
     g_assert_cmpstr (f.plan->refuse_why, ==, cases[i].why);
     g_assert_cmpuint (f.plan->actions->len, ==, 0);
