@@ -66,23 +66,83 @@ set_dword (const struct bootfix_host *h, const char *path, const char *name,
   return h->set_value (h, "SYSTEM", path, name, BOOTFIX_REG_DWORD, le, 4, reason);
 }
 
-/* Set a value only when the current control set lacks it: we never
- * overwrite what Windows set up, except Start. */
+/* Read name under rest in ControlSetN (path receives the key's path).
+ * 1 with *data to free, 0 when the key or value is absent, -1 error. */
 static int
-fill_in (const struct bootfix_host *h, const char *path, const char *name,
+read_in_control_set (const struct bootfix_host *h, unsigned n,
+                     const char *rest, const char *name, char *path,
+                     uint32_t *type, void **data, size_t *len)
+{
+  int k = snprintf (path, MAX_PATH, "ControlSet%03u\\%s", n, rest);
+  if (k < 0 || k >= MAX_PATH) {
+    h->error (h, "registry path for '%s' is too long", rest);
+    return -1;
+  }
+  *data = NULL;
+  return h->get_value (h, "SYSTEM", path, name, type, data, len);
+}
+
+static int
+fill_value (const struct bootfix_host *h, const char *path, const char *name,
+            uint32_t type, const char *value, const char *reason)
+{
+  return type == BOOTFIX_REG_DWORD ? set_dword (h, path, name, value, reason)
+                                   : set_string (h, path, name, type, value, reason);
+}
+
+/* Does SYSTEM\ControlSetNNN exist?  1, 0, -1. */
+static int
+control_set_exists (const struct bootfix_host *h, unsigned n)
+{
+  char path[32];
+  snprintf (path, sizeof path, "ControlSet%03u\\Services", n);
+  char **names = NULL;
+  size_t count = 0;
+  int r = h->list_values (h, "SYSTEM", path, &names, &count);
+  for (size_t k = 0; names && k < count; k++)
+    free (names[k]);
+  free (names);
+  return r;
+}
+
+/* Set a value in every control set that lacks it: we never overwrite
+ * what Windows set up, except Start.  rest is under the control set
+ * ("Services\\intelide"). */
+static int
+fill_in (const struct bootfix_host *h, const char *rest, const char *name,
          uint32_t type, const char *value, const char *reason)
 {
   if (value == NULL)
     return 0;
-  uint32_t t;
-  void *data = NULL;
-  size_t len;
-  int r = h->get_value (h, "SYSTEM", path, name, &t, &data, &len);
-  free (data);
-  if (r != 0)
-    return r < 0 ? -1 : 0;
-  return type == BOOTFIX_REG_DWORD ? set_dword (h, path, name, value, reason)
-                                   : set_string (h, path, name, type, value, reason);
+  if (!BOOTFIX_HOST_HAS (h, list_values)) {
+    /* An older host: judge by the current control set alone. */
+    char path[MAX_PATH];
+    uint32_t t;
+    void *data = NULL;
+    size_t len;
+    if (build_path (h, path, BOOTFIX_CONTROL_SET "\\", rest, "") == -1)
+      return -1;
+    int r = h->get_value (h, "SYSTEM", path, name, &t, &data, &len);
+    free (data);
+    return r != 0 ? (r < 0 ? -1 : 0) : fill_value (h, path, name, type, value, reason);
+  }
+  for (unsigned n = 0; n <= MAX_CONTROL_SET; n++) {
+    int exists = control_set_exists (h, n);
+    if (exists <= 0) {
+      if (exists < 0)
+        return -1;
+      continue;
+    }
+    char path[MAX_PATH];
+    uint32_t t;
+    void *data = NULL;
+    size_t len;
+    int r = read_in_control_set (h, n, rest, name, path, &t, &data, &len);
+    free (data);
+    if (r < 0 || (r == 0 && fill_value (h, path, name, type, value, reason) < 0))
+      return -1;
+  }
+  return 0;
 }
 
 static int
@@ -91,16 +151,17 @@ plan_service (const struct bootfix_host *h, const struct bootfix_rule *r,
 {
   const char *name = h->rule_item_attr (r, i, "name");
   const char *start = h->rule_item_attr (r, i, "start");
-  char path[MAX_PATH];
-  if (name == NULL || build_path (h, path, SERVICES, name, "") == -1)
+  char path[MAX_PATH], rest[MAX_PATH];
+  if (name == NULL || build_path (h, path, SERVICES, name, "") == -1 ||
+      build_path (h, rest, "Services\\", name, "") == -1)
     return -1;
-  if (fill_in (h, path, "Type", BOOTFIX_REG_DWORD,
+  if (fill_in (h, rest, "Type", BOOTFIX_REG_DWORD,
                h->rule_item_attr (r, i, "type"), reason) == -1 ||
-      fill_in (h, path, "ErrorControl", BOOTFIX_REG_DWORD,
+      fill_in (h, rest, "ErrorControl", BOOTFIX_REG_DWORD,
                h->rule_item_attr (r, i, "error-control"), reason) == -1 ||
-      fill_in (h, path, "Group", BOOTFIX_REG_SZ,
+      fill_in (h, rest, "Group", BOOTFIX_REG_SZ,
                h->rule_item_attr (r, i, "group"), reason) == -1 ||
-      fill_in (h, path, "ImagePath", BOOTFIX_REG_EXPAND_SZ,
+      fill_in (h, rest, "ImagePath", BOOTFIX_REG_EXPAND_SZ,
                h->rule_item_attr (r, i, "image-path"), reason) == -1)
     return -1;
   return start ? set_dword (h, path, "Start", start, reason) : 0;
@@ -144,7 +205,8 @@ extract_driver (const struct bootfix_host *h, const struct bootfix_rule *r,
                 size_t i, const char *file, const char *path)
 {
   const char *list = h->rule_item_attr (r, i, "cabinets");
-  if (list == NULL || !BOOTFIX_HOST_HAS (h, create_windows_file))
+  if (list == NULL || !BOOTFIX_HOST_HAS (h, cabinet_extract) ||
+      !BOOTFIX_HOST_HAS (h, create_windows_file))
     return 0;
   char folders[MAX_PATH];
   if (snprintf (folders, sizeof folders, "%s", list) >= (int) sizeof folders)
@@ -235,22 +297,6 @@ item_reason (const struct bootfix_host *h, const struct bootfix_rule *r,
     snprintf (buf, MAX_REASON, "%s: %s", rule, why);
   else
     snprintf (buf, MAX_REASON, "%s", rule);
-}
-
-/* Read name under rest in ControlSetN (path receives the key's path).
- * 1 with *data to free, 0 when the key or value is absent, -1 error. */
-static int
-read_in_control_set (const struct bootfix_host *h, unsigned n,
-                     const char *rest, const char *name, char *path,
-                     uint32_t *type, void **data, size_t *len)
-{
-  int k = snprintf (path, MAX_PATH, "ControlSet%03u\\%s", n, rest);
-  if (k < 0 || k >= MAX_PATH) {
-    h->error (h, "registry path for '%s' is too long", rest);
-    return -1;
-  }
-  *data = NULL;
-  return h->get_value (h, "SYSTEM", path, name, type, data, len);
 }
 
 /* Start=4 in every control set whose Services\NAME has a Start value;

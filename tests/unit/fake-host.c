@@ -136,6 +136,30 @@ fake_get_value (const struct bootfix_host *h, const char *hive,
   return 1;
 }
 
+static int
+fake_list_values (const struct bootfix_host *h, const char *hive,
+                  const char *path, char ***names, size_t *n)
+{
+  Fake *f = fake_of (h);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpstr (hive, ==, "SYSTEM");
+  f->n_reads++;
+  g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (f->hive, path, TRUE,
+                                                          &error);
+  g_assert_no_error (error);
+  g_auto (GStrv) list = NULL;
+  int r = bootfix_hive_list_values (f->hive, paths->pdata[0], &list, &error);
+  g_assert_no_error (error);
+  if (r <= 0)
+    return r;
+  guint len = g_strv_length (list);
+  *names = calloc (len + 1, sizeof (char *));
+  for (guint i = 0; i < len; i++)
+    (*names)[i] = strdup (list[i]);
+  *n = len;
+  return 1;
+}
+
 static gboolean
 file_known (const Fake *f, const char *path)
 {
@@ -326,6 +350,7 @@ fake_init (Fake *f, BootfixHive *hive, const BootfixRule *rule)
     .rule_item_kind = fake_item_kind, .rule_item_attr = fake_item_attr,
     .rule_id = fake_rule_id,
     .get_value = fake_get_value, .file_exists = fake_file_exists,
+    .list_values = fake_list_values,
     .ensure_key = fake_ensure_key, .set_value = fake_set_value,
     .delete_value = fake_delete_value, .delete_key = fake_delete_key,
     .refuse = fake_refuse,

@@ -1338,13 +1338,8 @@ test_fill_in_per_control_set (void)
             problems, &stats);
   g_unlink (g->system);
   g_unlink (path);
-  /* Known: windows.c fill_in() decides from the current control set and
-   * writes every set (reported; the test passes once that is fixed). */
-  if (problems->len > 0) {
-    g_strchomp (problems->str);
-    g_strdelimit (problems->str, "\n", ';');
-    g_test_incomplete (problems->str);
-  }
+  if (problems->len > 0)
+    g_error ("%s", problems->str);
 }
 
 static void
