@@ -6,10 +6,12 @@
 # every controller without an appliance; this test checks the same on
 # real disks, through the whole tool.
 #
-#   fix     one virt-bootfix run with three --domain (exit 0):
+#   fix     one virt-bootfix run with four --domain (exit 0):
 #             win2003x64  pc,  ide                  nt5-piix-ide
 #             win81       q35, sata                 nt62-ich9-ahci
 #             win2019     pc,  scsi lsisas1068      nt62-lsisas1068
+#             xp-cab      pc,  ide                  nt5-piix-ide, with
+#                         intelide.sys and pciide.sys from sp3.cab
 #           then every SYSTEM hive, before and after, is fetched in ONE
 #           guestfish launch and checked value by value, in every
 #           control set, and against the JSON report (hive-diff.py).
@@ -95,14 +97,18 @@ check_os() { # CASE COPY NAME
     "$(fact "$3" major-version).$(fact "$3" minor-version) $(fact "$3" arch) $(fact "$3" osinfo)"
 }
 
-# ---- fix: one run, three guests ----
+# ---- fix: one run, four guests ----
 
 # GUEST COPY MACHINE BUS MODEL CONTROLLER RULE
 readonly FIXES=(
   "win2003x64 win2003x64-ide pc-i440fx-7.2 ide - piix3-ide nt5-piix-ide"
   "win81 win81-sata pc-q35-7.2 sata - ich9-ahci nt62-ich9-ahci"
   "win2019 win2019-sas pc-i440fx-7.2 scsi lsisas1068 lsisas1068 nt62-lsisas1068"
+  "xp-cab xp-cab-ide pc-i440fx-7.2 ide - piix3-ide nt5-piix-ide"
 )
+# xp-cab lacks intelide.sys and pciide.sys: they must come from the
+# newest cabinet of its driver cache (tests/phony/make-driver-cache.py).
+readonly CAB_FILES=(intelide.sys pciide.sys)
 
 # What the fixed hives must hold, from the rules (data/rules) and the
 # guests (tests/phony/build-guests.sh): COPY|KEY below every
@@ -156,6 +162,9 @@ win2019-sas|Services\\LSI_SAS|Group|SCSI miniport
 win2019-sas|Services\\LSI_SAS|ImagePath|\\SystemRoot\\System32\\drivers\\lsi_sas.sys
 win2019-sas|Services\\storahci\\StartOverride|0|3
 win2019-sas|Services\\pvscsi|Start|0
+xp-cab-ide|Services\\intelide|Start|0
+xp-cab-ide|Services\\pciide|Start|0
+xp-cab-ide|Control\\CriticalDeviceDatabase\\pci#ven_8086&dev_7010|Service|intelide
 EOF
 
 # The SYSTEM hive's path in the guest, in its own case.
@@ -176,7 +185,14 @@ fetch_hives() {
       [ "$img" = "$work/$copy.img" ] || out=$work/$copy.before
       script+="mount-ro /dev/sd${letters:i:1}1 /
 download $(system_hive "$name") $out
-umount /
+"
+      if [ "$out" = "$work/xp-cab-ide.after" ]; then
+        for f in "${CAB_FILES[@]}"; do
+          script+="download $(fact "$name" windows-systemroot)/system32/drivers/$f $work/xp-cab-ide.$f
+"
+        done
+      fi
+      script+="umount /
 "
       i=$((i + 1))
     done
@@ -244,6 +260,10 @@ run_fixes() {
   fetch_hives
   echo "(one guestfish launch for ${#FIXES[@]} x 2 hives: $((SECONDS - t)) s)"
   check_fixed_hives
+  for f in "${CAB_FILES[@]}"; do
+    expect_eq "xp-cab-ide $f from sp3.cab" "$(tr -d '\r' < "$work/xp-cab-ide.$f" 2>/dev/null)" \
+      "phony $f, XP SP3 (sp3.cab)"
+  done
 }
 
 # ---- refuse: one run, three guests, nothing written ----
