@@ -4,27 +4,13 @@
 #include <string.h>
 
 #include "rules.h"
+#include "rules-util.h"
 #include "controllers.h"
 #include "bootfix-error.h"
 
 /* --- helpers ------------------------------------------------------ */
 
-static BootfixRuleSet *
-load_shipped (void)
-{
-  g_autoptr (GError) error = NULL;
-  g_autofree char *dir = g_build_filename (bootfix_data_dir (), "rules", NULL);
-  BootfixRuleSet *rs = bootfix_rule_set_load_dir (dir, &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (rs);
-  return rs;
-}
 
-static BootfixRuleSet *
-load_string (const char *xml, GError **error)
-{
-  return bootfix_rule_set_load_data (xml, strlen (xml), "mem.xml", error);
-}
 
 static const char *
 test_data_dir (void)
@@ -34,37 +20,8 @@ test_data_dir (void)
   return d;
 }
 
-static int
-compare_strings (gconstpointer a, gconstpointer b, gpointer unused)
-{
-  return strcmp (*(char *const *) a, *(char *const *) b);
-}
 
-/* "kind a=v b=v", attributes sorted, so a whole item is one string. */
-static char *
-item_to_string (const BootfixRuleItem *item)
-{
-  guint n = 0;
-  g_autoptr (GString) s = g_string_new (item->kind);
-  g_autofree gpointer *keys =
-    g_hash_table_get_keys_as_array (item->attrs, &n);
-  g_qsort_with_data (keys, (gint) n, sizeof (gpointer), compare_strings, NULL);
-  for (guint i = 0; i < n; i++)
-    g_string_append_printf (s, " %s=%s", (char *) keys[i],
-                            bootfix_rule_item_attr (item, keys[i]));
-  return g_string_free (g_steal_pointer (&s), FALSE);
-}
 
-static void
-assert_items (const BootfixRule *rule, const char *const *expect)
-{
-  guint n = g_strv_length ((char **) expect);
-  for (guint i = 0; i < rule->items->len && i < n; i++) {
-    g_autofree char *got = item_to_string (rule->items->pdata[i]);
-    g_assert_cmpstr (got, ==, expect[i]);
-  }
-  g_assert_cmpuint (rule->items->len, ==, n);
-}
 
 static const BootfixRule *
 find_rule (const BootfixRuleSet *rs, const char *id)
