@@ -471,11 +471,47 @@ find_or_create_key (BootfixHive *hive, const char *path, gboolean write,
   return node;
 }
 
+/* How many leading components of path exist (the rest must be
+ * created), or -1 on a damaged hive. */
+static int
+existing_depth (BootfixHive *hive, GPtrArray *parts, GError **error)
+{
+  g_autoptr (GString) prefix = g_string_new (NULL);
+  for (guint i = 0; i < parts->len; i++) {
+    g_string_append_printf (prefix, "%s%s", i ? "\\" : "",
+                            (char *) g_ptr_array_index (parts, i));
+    hive_node_h node = 0;
+    int r = find_key (hive, prefix->str, &node, error);
+    if (r <= 0)
+      return r < 0 ? -1 : (int) i;
+  }
+  return (int) parts->len;
+}
+
+/* Every key the action creates is a change, parents included, so the
+ * report holds everything that differs afterwards. */
 static gboolean
 apply_ensure_key (BootfixHive *hive, const char *path, const char *key,
                   const BootfixAction *a, gboolean write, GPtrArray *changes,
                   GError **error)
 {
+  g_autoptr (GPtrArray) parts = split_path (path, error);
+  if (parts == NULL)
+    return FALSE;
+  int have = existing_depth (hive, parts, error);
+  if (have < 0)
+    return FALSE;
+  /* key is "HKLM\\HIVE\\" + path: keep its prefix for the parents. */
+  gsize base = strlen (key) - strlen (path);
+  g_autoptr (GString) missing = g_string_new_len (key, (gssize) base);
+  for (guint i = 0; i < parts->len; i++) {
+    g_string_append_printf (missing, "%s%s", i ? "\\" : "",
+                            (char *) g_ptr_array_index (parts, i));
+    /* "(new key)" is a value of the JSON report: untranslated. */
+    if ((int) i >= have)
+      g_ptr_array_add (changes, bootfix_change_new ("registry", missing->str, NULL,
+                                                    NULL, "(new key)", a->reason));
+  }
   gboolean created = FALSE;
   g_autoptr (GError) local = NULL;
   (void) find_or_create_key (hive, path, write, &created, &local);
@@ -483,10 +519,6 @@ apply_ensure_key (BootfixHive *hive, const char *path, const char *key,
     g_propagate_error (error, g_steal_pointer (&local));
     return FALSE;
   }
-  /* "(new key)" and "(key)" are values of the JSON report: untranslated. */
-  if (created)
-    g_ptr_array_add (changes, bootfix_change_new ("registry", key, NULL, NULL,
-                                                  "(new key)", a->reason));
   return TRUE;
 }
 

@@ -100,11 +100,17 @@ test_good_hive (void)
   for (guint i = 0; i < 4; i++)
     g_assert_true (bootfix_hive_apply (hive, g_ptr_array_index (plan->actions, i),
                                        "BCD", TRUE, changes, &error));
-  g_assert_cmpuint (changes->len, ==, 5);
+  g_assert_cmpuint (changes->len, ==, 6);
   const BootfixChange *c = g_ptr_array_index (changes, 0);
   g_assert_cmpstr (c->target, ==, "HKLM\\BCD\\" OBJECT "\\Type");
   g_assert_cmpstr (c->new_value, ==, "270532611");
+  /* New did not exist either: it is reported, before New\Key. */
+  c = g_ptr_array_index (changes, 1);
+  g_assert_cmpstr (c->target, ==, "HKLM\\BCD\\New");
+  g_assert_cmpstr (c->new_value, ==, "(new key)");
   c = g_ptr_array_index (changes, 2);
+  g_assert_cmpstr (c->target, ==, "HKLM\\BCD\\New\\Key");
+  c = g_ptr_array_index (changes, 3);
   g_assert_cmpstr (c->value_name, ==, "Name");
   g_assert_cmpstr (c->new_value, ==, "wert");
   /* No Select\Current in a BCD store: control-set paths fail cleanly. */
@@ -223,7 +229,8 @@ test_huge (void)
     }
     g_assert_true (bootfix_hive_commit (hive, path, &error));
   }
-  g_assert_cmpuint (changes->len, ==, MANY_KEYS);
+  /* Wide itself, once, then each child. */
+  g_assert_cmpuint (changes->len, ==, MANY_KEYS + 1);
 
   g_autoptr (GTimer) timer = g_timer_new ();
   g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "test", FALSE, &error);

@@ -1006,6 +1006,20 @@ check_created (Check *c, const BootfixRule *view)
   }
 }
 
+/* A key created on the way to a key an item asks for. */
+static gboolean
+is_parent_of_allowed (GHashTable *allowed, const char *lc)
+{
+  g_autofree char *prefix = g_strconcat (lc, "\\", NULL);
+  GHashTableIter iter;
+  gpointer key;
+  g_hash_table_iter_init (&iter, allowed);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (g_str_has_prefix (key, prefix))
+      return TRUE;
+  return FALSE;
+}
+
 static void
 check_changes (Check *c, const BootfixRule *view, GPtrArray *changes)
 {
@@ -1016,6 +1030,9 @@ check_changes (Check *c, const BootfixRule *view, GPtrArray *changes)
     const char *values = lc ? g_hash_table_lookup (allowed, lc) : NULL;
     g_autofree char *needle = g_strdup_printf ("|%s|", ch->value_name
                                                        ? ch->value_name : "");
+    if (values == NULL && lc != NULL && ch->value_name == NULL &&
+        is_parent_of_allowed (allowed, lc))
+      continue;
     if (values == NULL || (ch->value_name != NULL
                            && strstr (values, needle) == NULL))
       problem (c, "%s was changed (%s), but no item of rule %s asks for it",
