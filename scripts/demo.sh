@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The demo: set everything up, build a phony Windows 7 guest that dies
-# with STOP 0x7B on QEMU's PIIX3 IDE controller (Services\intelide
-# Start=3), show what virt-bootfix would change, fix it, show the report.
+# The demo: set everything up, build a phony Windows 7 guest restored
+# onto a new disk, which would die twice on QEMU: STOP 0x7B on the PIIX3
+# IDE controller (Services\intelide Start=3), and 0xc000000e in bootmgr
+# (its BCD store on System Reserved still names the old disk signature).
+# Show what virt-bootfix would change, fix both in one pass, show the
+# report, and run again to show there is nothing left to do.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -18,21 +21,22 @@ echo "== Building the phony guests (cached after the first run)"
 ./tests/phony/build-guests.sh "$phony" build/tests/phony/mkhive
 
 # A private copy, so the demo can run again and again.
-cp --sparse=always "$phony/win7.img" "$demo/win7.img"
-sed -e "s|$phony/win7.img|$demo/win7.img|" "$phony/win7.xml" > "$demo/win7.xml"
+guest=win7-sysres
+cp --sparse=always "$phony/$guest.img" "$demo/$guest.img"
+sed -e "s|$phony/$guest.img|$demo/$guest.img|" "$phony/$guest.xml" > "$demo/$guest.xml"
 
 echo
-echo "== The guest's libvirt domain ($demo/win7.xml)"
-cat "$demo/win7.xml"
+echo "== The guest's libvirt domain ($demo/$guest.xml)"
+cat "$demo/$guest.xml"
 
 export BOOTFIX_DATADIR=$top/data BOOTFIX_MODULEDIR=$top/build/plugin
 echo
-echo "== virt-bootfix --dry-run --domain win7.xml   (changes nothing)"
-env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --dry-run --domain "$demo/win7.xml"
+echo "== virt-bootfix --dry-run --domain $guest.xml   (changes nothing)"
+env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --dry-run --domain "$demo/$guest.xml"
 
 echo
-echo "== virt-bootfix --domain win7.xml --json report.json"
-env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$demo/win7.xml" --json "$demo/report.json"
+echo "== virt-bootfix --domain $guest.xml --json report.json"
+env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$demo/$guest.xml" --json "$demo/report.json"
 
 echo
 echo "== The JSON report ($demo/report.json)"
@@ -40,4 +44,4 @@ cat "$demo/report.json"
 
 echo
 echo "== Running it again: nothing left to do"
-env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$demo/win7.xml"
+env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$demo/$guest.xml"
