@@ -689,13 +689,7 @@ append_utf16 (GString *s, GBytes *path)
     g_string_append (s, _("(invalid UTF-16)"));
     return;
   }
-  for (const char *c = utf8; *c != '\0'; c = g_utf8_next_char (c)) {
-    gunichar ch = g_utf8_get_char (c);
-    if (g_unichar_iscntrl (ch))
-      g_string_append_c (s, '?');
-    else
-      g_string_append_unichar (s, ch);
-  }
+  bootfix_append_guest_text (s, utf8);
 }
 
 static guint16

@@ -759,24 +759,11 @@ bootfix_bcd_element_get_device (const BootfixBcdElement *el, GError **error)
 
 /* ---- Readable form ---- */
 
-/* Control characters as '?': values are guest text bound for a terminal. */
-static void
-append_safe (GString *s, const char *text)
-{
-  for (const char *c = text; *c != '\0'; c = g_utf8_next_char (c)) {
-    gunichar ch = g_utf8_get_char (c);
-    if (g_unichar_iscntrl (ch))
-      g_string_append_c (s, '?');
-    else
-      g_string_append_unichar (s, ch);
-  }
-}
-
 static void
 append_object (GString *s, const char *guid)
 {
   const char *alias = bootfix_bcd_alias_for_guid (guid);
-  append_safe (s, alias != NULL ? alias : guid);
+  bootfix_append_guest_text (s, alias != NULL ? alias : guid);
 }
 
 static gboolean

@@ -24,6 +24,10 @@ typedef enum {
 gboolean bootfix_guest_error (GError **error, const char *format, ...)
   G_GNUC_PRINTF (2, 3);
 
+/* Append guest text (UTF-8) bound for a terminal or a report, with
+ * control characters shown as '?'. */
+void bootfix_append_guest_text (GString *s, const char *utf8);
+
 G_END_DECLS
 
 #endif
