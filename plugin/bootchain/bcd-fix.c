@@ -144,6 +144,10 @@ learn_moves (Store *s, const BootfixBcdObject *obj, const BootfixBcdDevice *dev)
       continue;
     BootfixVolumeId old;
     ref_to_id (ref, &old);
+    /* The first move learnt for an identity is kept: do not look for
+     * files (an appliance round trip per partition) again. */
+    if (chain_moved (s->c, &old) != NULL)
+      continue;
     const struct bootfix_partition *to = holder_of (s, obj, dev, &old);
     if (to)
       chain_add_move (s->c, &old, to);

@@ -43,23 +43,29 @@ void
 chain_add_move (Chain *c, const BootfixVolumeId *old,
                 const struct bootfix_partition *to)
 {
-  for (guint i = 0; i < c->moves->len; i++)
-    if (bootfix_volume_id_equal (&g_array_index (c->moves, ChainMove, i).old, old))
-      return;
+  if (chain_moved (c, old) != NULL)
+    return;
   ChainMove m = { *old, to };
   g_array_append_val (c->moves, m);
 }
 
 const struct bootfix_partition *
-chain_resolve (const Chain *c, const BootfixVolumeId *old)
+chain_moved (const Chain *c, const BootfixVolumeId *old)
 {
   for (guint i = 0; i < c->moves->len; i++) {
     const ChainMove *m = &g_array_index (c->moves, ChainMove, i);
     if (bootfix_volume_id_equal (&m->old, old))
       return m->to;
   }
-  if (old->kind != BOOTFIX_VOLUME_ID_MBR)
-    return NULL;
+  return NULL;
+}
+
+const struct bootfix_partition *
+chain_resolve (const Chain *c, const BootfixVolumeId *old)
+{
+  const struct bootfix_partition *moved = chain_moved (c, old);
+  if (moved != NULL || old->kind != BOOTFIX_VOLUME_ID_MBR)
+    return moved;
   /* Another partition of the same old disk went to disk D: this one is
    * where it was on D, if D has a partition there. */
   for (guint i = 0; i < c->moves->len; i++) {

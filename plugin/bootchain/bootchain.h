@@ -35,6 +35,9 @@ const struct bootfix_partition *chain_find (const Chain *c,
                                             const BootfixVolumeId *id);
 void chain_add_move (Chain *c, const BootfixVolumeId *old,
                      const struct bootfix_partition *to);
+/* The partition a stale identity was learnt to have moved to, or NULL. */
+const struct bootfix_partition *chain_moved (const Chain *c,
+                                             const BootfixVolumeId *old);
 /* Where a stale identity went: a recorded move, else (MBR) the
  * partition at the same offset on the disk where the other partitions
  * of the same old disk went.  NULL when unknown. */
