@@ -1,5 +1,5 @@
 # Sourced by the test and demo scripts before they run guestfish.
-# virt-bootfix chooses TCG by itself (src/lib/guest.c, bootfix_kvm_usable);
+# virt-bootfix chooses TCG by itself (src/guest/guest.c, bootfix_kvm_usable);
 # plain guestfish does not, and on a host whose /dev/kvm cannot run qemu
 # (software nested KVM, no vmx/svm flag) it aborts or hangs.  Mirror the
 # same three checks here.

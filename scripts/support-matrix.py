@@ -4,7 +4,7 @@
 Reads data/controllers.xml (the columns: every bootable controller, in
 file order) and data/rules/*.xml (in file-name order, like the loader),
 and for each Windows family picks the rule virt-bootfix would pick, with
-the matching rule of src/lib/rules.h:
+the matching rule of src/config/rules.h:
 
   a rule matches when the NT version is inside [nt-min, nt-max] and each
   constrained field (arch, osinfo, variant, controller) equals the

@@ -8,7 +8,7 @@
 
 #include "rules.h"
 #include "rules-util.h"
-#include "bootfix-cleanup.h"
+#include "xml-util.h"
 #include "bootfix-error.h"
 
 #define DISK "{4D36E967-E325-11CE-BFC1-08002BE10318}"

@@ -10,9 +10,8 @@
 #include <stdarg.h>
 #include <string.h>
 #include <glib/gi18n-lib.h>
+#include <hivex.h>
 
-#define BOOTFIX_WITH_HIVEX
-#include "bootfix-cleanup.h"
 #include "bootfix-error.h"
 #include "bytes.h"
 #include "bcd-store.h"

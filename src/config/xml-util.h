@@ -2,9 +2,26 @@
 #ifndef BOOTFIX_XML_UTIL_H
 #define BOOTFIX_XML_UTIL_H
 
-#include "bootfix-cleanup.h"
+#include <glib.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
 
 G_BEGIN_DECLS
+
+/* g_autoptr for the libxml2 types we hold (libxml2 defines none). */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlDoc, xmlFreeDoc)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlParserCtxt, xmlFreeParserCtxt)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathContext, xmlXPathFreeContext)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (xmlXPathObject, xmlXPathFreeObject)
+
+typedef xmlChar BootfixXmlString;
+static inline void
+bootfix_xml_string_free (BootfixXmlString *s)
+{
+  xmlFree (s);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixXmlString, bootfix_xml_string_free)
 
 /* Largest XML document we parse (domain XML, rule files). */
 #define BOOTFIX_MAX_XML_SIZE (8 * 1024 * 1024)

@@ -1,6 +1,6 @@
 /* Bounds-checked little-endian access to guest bytes.  Every reader
  * takes (buf, size, offset) and fails instead of reading past the end;
- * every codec in src/lib uses these and nothing else. */
+ * every codec in src/formats uses these and nothing else. */
 #ifndef BOOTFIX_BYTES_H
 #define BOOTFIX_BYTES_H
 

@@ -7,9 +7,13 @@
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 
-#include "bootfix-cleanup.h"
+#include <guestfs.h>
+
 #include "bootfix-error.h"
 #include "guest.h"
+#include "hive.h"
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (guestfs_h, guestfs_close)
 
 struct _BootfixGuest {
   guestfs_h *g;
@@ -314,19 +318,22 @@ find_damaged_hive (BootfixGuest *guest)
       if (fd < 0)
         continue;
       close (fd);
-      hive_h *h = guestfs_download (guest->g, path, tmp) == 0 ? hivex_open (tmp, 0) : NULL;
-      int saved = errno;
+      g_autofree char *label = g_strdup_printf ("%s on %s", path, fses[i]);
+      g_autoptr (GError) why = NULL;
+      g_autoptr (BootfixHive) hive = NULL;
+      if (guestfs_download (guest->g, path, tmp) == 0)
+        hive = bootfix_hive_open (tmp, label, FALSE, &why);
+      else
+        why = g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST, "%s: %s", label,
+                           guestfs_last_error (guest->g));
       (void) unlink (tmp);
-      if (h) {
-        hivex_close (h);
+      if (hive)
         continue;
-      }
       guestfs_umount_all (guest->g);
-      return g_strdup_printf (_("the SYSTEM hive %s on %s is damaged (hivex: "
-                                "%s); restore it from a backup (Windows keeps "
-                                "one in System32\\config\\RegBack before "
-                                "Windows 10 1803, and in repair\\ on XP)"),
-                              path, fses[i], g_strerror (saved ? saved : EINVAL));
+      return g_strdup_printf (_("%s; restore the SYSTEM hive from a backup "
+                                "(Windows keeps one in System32\\config\\RegBack "
+                                "before Windows 10 1803, and in repair\\ on XP)"),
+                              why->message);
     }
     guestfs_umount_all (guest->g);
   }

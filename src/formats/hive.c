@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 
 #include <errno.h>
 #include <string.h>
@@ -12,7 +13,6 @@
 #include <glib/gi18n-lib.h>
 #include <hivex.h>
 
-#include "bootfix-cleanup.h"
 #include "bootfix-error.h"
 #include "bootfix-module.h"
 #include "hive.h"
