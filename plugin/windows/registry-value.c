@@ -36,24 +36,19 @@ parse_binary (const char *text, uint8_t *out, size_t *len)
   return 0;
 }
 
-/* ';'-separated ASCII entries as REG_MULTI_SZ: UTF-16LE, each entry
- * NUL-terminated, one more NUL at the end. */
+/* ';'-separated entries as REG_MULTI_SZ in the ABI's form: each entry
+ * followed by a NUL, one more NUL at the end. */
 static int
 parse_multi_sz (const char *text, uint8_t *out, size_t *len)
 {
-  size_t n = 0;
-  for (const char *p = text;; p++) {
-    if (n + 4 > MAX_VALUE || (unsigned char) *p >= 0x80)
-      return -1;
-    char c = *p == ';' ? '\0' : *p;
-    out[n++] = (uint8_t) c;
-    out[n++] = 0;
-    if (*p == '\0')
-      break;
-  }
-  out[n++] = 0;
-  out[n++] = 0;
-  *len = n;
+  size_t n = strlen (text);
+  if (n + 2 > MAX_VALUE)
+    return -1;
+  for (size_t k = 0; k < n; k++)
+    out[k] = text[k] == ';' ? '\0' : (uint8_t) text[k];
+  out[n] = '\0';
+  out[n + 1] = '\0';
+  *len = n + 2;
   return 0;
 }
 

@@ -22,9 +22,8 @@
 /* Longest reason we show with an action: "RULE-ID: REASON", each at
  * most 256 bytes in the rule files. */
 #define MAX_REASON 600
-/* Cleanups edit each ControlSetNNN that has the value; the host treats
- * ControlSet000 .. ControlSet999 as control sets. */
-#define MAX_CONTROL_SET 999
+/* Longest control set key name: "ControlSetNNN". */
+#define CONTROL_SET_NAME_LEN 13
 
 static int
 windows_probe (const struct bootfix_host *h)
@@ -66,14 +65,15 @@ set_dword (const struct bootfix_host *h, const char *path, const char *name,
   return h->set_value (h, "SYSTEM", path, name, BOOTFIX_REG_DWORD, le, 4, reason);
 }
 
-/* Read name under rest in ControlSetN (path receives the key's path).
- * 1 with *data to free, 0 when the key or value is absent, -1 error. */
+/* Read name under rest in the control set set_name (path receives the
+ * key's path).  1 with *data to free, 0 when the key or value is
+ * absent, -1 error. */
 static int
-read_in_control_set (const struct bootfix_host *h, unsigned n,
+read_in_control_set (const struct bootfix_host *h, const char *set_name,
                      const char *rest, const char *name, char *path,
                      uint32_t *type, void **data, size_t *len)
 {
-  int k = snprintf (path, MAX_PATH, "ControlSet%03u\\%s", n, rest);
+  int k = snprintf (path, MAX_PATH, "%s\\%s", set_name, rest);
   if (k < 0 || k >= MAX_PATH) {
     h->error (h, "registry path for '%s' is too long", rest);
     return -1;
@@ -90,19 +90,67 @@ fill_value (const struct bootfix_host *h, const char *path, const char *name,
                                    : set_string (h, path, name, type, value, reason);
 }
 
-/* Does SYSTEM\ControlSetNNN exist?  1, 0, -1. */
 static int
-control_set_exists (const struct bootfix_host *h, unsigned n)
+is_control_set_name (const char *name)
 {
-  char path[32];
-  snprintf (path, sizeof path, "ControlSet%03u\\Services", n);
-  char **names = NULL;
-  size_t count = 0;
-  int r = h->list_values (h, "SYSTEM", path, &names, &count);
-  for (size_t k = 0; names && k < count; k++)
+  if (strlen (name) != CONTROL_SET_NAME_LEN ||
+      strncasecmp (name, "ControlSet", 10) != 0)
+    return 0;
+  for (size_t k = 10; k < CONTROL_SET_NAME_LEN; k++)
+    if (!isdigit ((unsigned char) name[k]))
+      return 0;
+  return 1;
+}
+
+static int
+compare_names (const void *a, const void *b)
+{
+  return strcasecmp (*(char *const *) a, *(char *const *) b);
+}
+
+static void
+free_names (char **names, size_t n)
+{
+  for (size_t k = 0; names && k < n; k++)
     free (names[k]);
   free (names);
-  return r;
+}
+
+/* The control sets a cleanup edits, each as a key name under SYSTEM, in
+ * order: every ControlSetNNN in the hive, or, from an older host that
+ * cannot list keys, the current one alone (the host expands
+ * BOOTFIX_CONTROL_SET).  0 with *sets to free_names, or -1. */
+static int
+control_sets (const struct bootfix_host *h, char ***sets, size_t *n)
+{
+  *sets = NULL;
+  *n = 0;
+  if (!BOOTFIX_HOST_HAS (h, list_subkeys)) {
+    *sets = calloc (1, sizeof **sets);
+    if (*sets == NULL || ((*sets)[0] = strdup (BOOTFIX_CONTROL_SET)) == NULL) {
+      free (*sets);
+      h->error (h, "out of memory");
+      return -1;
+    }
+    *n = 1;
+    return 0;
+  }
+  char **names = NULL;
+  size_t count = 0;
+  if (h->list_subkeys (h, "SYSTEM", "", &names, &count) < 0)
+    return -1;
+  size_t kept = 0;
+  for (size_t k = 0; k < count; k++) {
+    if (is_control_set_name (names[k]))
+      names[kept++] = names[k];
+    else
+      free (names[k]);
+  }
+  if (kept > 0)
+    qsort (names, kept, sizeof *names, compare_names);
+  *sets = names;
+  *n = kept;
+  return 0;
 }
 
 /* Set a value in every control set that lacks it: we never overwrite
@@ -112,37 +160,25 @@ static int
 fill_in (const struct bootfix_host *h, const char *rest, const char *name,
          uint32_t type, const char *value, const char *reason)
 {
+  char **sets;
+  size_t n_sets;
   if (value == NULL)
     return 0;
-  if (!BOOTFIX_HOST_HAS (h, list_values)) {
-    /* An older host: judge by the current control set alone. */
+  if (control_sets (h, &sets, &n_sets) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t k = 0; k < n_sets && rc == 0; k++) {
     char path[MAX_PATH];
     uint32_t t;
     void *data = NULL;
     size_t len;
-    if (build_path (h, path, BOOTFIX_CONTROL_SET "\\", rest, "") == -1)
-      return -1;
-    int r = h->get_value (h, "SYSTEM", path, name, &t, &data, &len);
-    free (data);
-    return r != 0 ? (r < 0 ? -1 : 0) : fill_value (h, path, name, type, value, reason);
-  }
-  for (unsigned n = 0; n <= MAX_CONTROL_SET; n++) {
-    int exists = control_set_exists (h, n);
-    if (exists <= 0) {
-      if (exists < 0)
-        return -1;
-      continue;
-    }
-    char path[MAX_PATH];
-    uint32_t t;
-    void *data = NULL;
-    size_t len;
-    int r = read_in_control_set (h, n, rest, name, path, &t, &data, &len);
+    int r = read_in_control_set (h, sets[k], rest, name, path, &t, &data, &len);
     free (data);
     if (r < 0 || (r == 0 && fill_value (h, path, name, type, value, reason) < 0))
-      return -1;
+      rc = -1;
   }
-  return 0;
+  free_names (sets, n_sets);
+  return rc;
 }
 
 static int
@@ -308,20 +344,25 @@ plan_disable_service (const struct bootfix_host *h,
 {
   const char *name = h->rule_item_attr (r, i, "name");
   char rest[MAX_PATH];
-  if (name == NULL || build_path (h, rest, "Services\\", name, "") == -1)
+  char **sets;
+  size_t n_sets;
+  if (name == NULL || build_path (h, rest, "Services\\", name, "") == -1 ||
+      control_sets (h, &sets, &n_sets) < 0)
     return -1;
-  for (unsigned n = 0; n <= MAX_CONTROL_SET; n++) {
+  int rc = 0;
+  for (size_t k = 0; k < n_sets && rc == 0; k++) {
     char path[MAX_PATH];
     uint32_t type;
     void *data;
     size_t len;
-    int found = read_in_control_set (h, n, rest, "Start", path, &type, &data,
-                                     &len);
+    int found = read_in_control_set (h, sets[k], rest, "Start", path, &type,
+                                     &data, &len);
     free (data);
     if (found < 0 || (found && set_dword (h, path, "Start", "4", reason) < 0))
-      return -1;
+      rc = -1;
   }
-  return 0;
+  free_names (sets, n_sets);
+  return rc;
 }
 
 static int
@@ -343,19 +384,11 @@ same_filter_list (const struct bootfix_host *h, const struct bootfix_rule *r,
          && attr_is (h, r, j, "value", h->rule_item_attr (r, i, "value"));
 }
 
-/* Is the UTF-16LE entry (units code units at p) the ASCII name,
- * ignoring case? */
+/* Is the entry (n bytes of UTF-8 at p) the name, ignoring ASCII case? */
 static int
-entry_is (const uint8_t *p, size_t units, const char *name)
+entry_is (const char *p, size_t n, const char *name)
 {
-  if (strlen (name) != units)
-    return 0;
-  for (size_t k = 0; k < units; k++) {
-    unsigned c = p[2 * k] | (unsigned) p[2 * k + 1] << 8;
-    if (c > 0x7f || tolower ((int) c) != tolower ((unsigned char) name[k]))
-      return 0;
-  }
-  return 1;
+  return strlen (name) == n && strncasecmp (p, name, n) == 0;
 }
 
 /* The names to remove from one list: the remove-filter items of the
@@ -368,38 +401,36 @@ typedef struct {
 
 static int
 entry_to_remove (const struct bootfix_host *h, const struct bootfix_rule *r,
-                 FilterEdit *edit, const uint8_t *p, size_t units)
+                 FilterEdit *edit, const char *p, size_t n)
 {
   for (size_t g = 0; g < edit->n; g++)
-    if (entry_is (p, units, h->rule_item_attr (r, edit->item[g], "name"))) {
+    if (entry_is (p, n, h->rule_item_attr (r, edit->item[g], "name"))) {
       edit->found[g] = 1;
       return 1;
     }
   return 0;
 }
 
-/* Copy a REG_MULTI_SZ list (len bytes of UTF-16LE, even) to out
+/* Copy a REG_MULTI_SZ list (len bytes in the ABI's UTF-8 form) to out
  * without the entries to remove and without empty entries, in order,
- * terminated.  out has room for len + 4 bytes.  Returns its length. */
+ * terminated.  out has room for len + 2 bytes.  Returns its length. */
 static size_t
 filter_multi_sz (const struct bootfix_host *h, const struct bootfix_rule *r,
-                 FilterEdit *edit, const uint8_t *in, size_t len, uint8_t *out)
+                 FilterEdit *edit, const char *in, size_t len, char *out)
 {
-  size_t units = len / 2, o = 0, start = 0;
-  for (size_t k = 0; k <= units; k++) {
-    if (k < units && (in[2 * k] | in[2 * k + 1]) != 0)
+  size_t o = 0, start = 0;
+  for (size_t k = 0; k <= len; k++) {
+    if (k < len && in[k] != '\0')
       continue;
     size_t n = k - start;
-    if (n > 0 && !entry_to_remove (h, r, edit, in + 2 * start, n)) {
-      memcpy (out + o, in + 2 * start, 2 * n);
-      o += 2 * n;
-      out[o++] = 0;
-      out[o++] = 0;
+    if (n > 0 && !entry_to_remove (h, r, edit, in + start, n)) {
+      memcpy (out + o, in + start, n);
+      o += n;
+      out[o++] = '\0';
     }
     start = k + 1;
   }
-  out[o++] = 0;
-  out[o++] = 0;
+  out[o++] = '\0';
   return o;
 }
 
@@ -427,9 +458,9 @@ edit_reason (const struct bootfix_host *h, const struct bootfix_rule *r,
 static int
 plan_filter_list (const struct bootfix_host *h, const struct bootfix_rule *r,
                   FilterEdit *edit, const char *path, const char *value,
-                  const uint8_t *in, size_t len)
+                  const char *in, size_t len)
 {
-  uint8_t *out = malloc (len + 4);
+  char *out = malloc (len + 2);
   if (out == NULL) {
     h->error (h, "out of memory");
     return -1;
@@ -458,24 +489,28 @@ static int
 plan_filter_lists (const struct bootfix_host *h, const struct bootfix_rule *r,
                    FilterEdit *edit, const char *rest, const char *value)
 {
-  for (unsigned n = 0; n <= MAX_CONTROL_SET; n++) {
+  char **sets;
+  size_t n_sets;
+  if (control_sets (h, &sets, &n_sets) < 0)
+    return -1;
+  int rc = 0;
+  for (size_t k = 0; k < n_sets && rc >= 0; k++) {
     char path[MAX_PATH];
     uint32_t type;
     void *data;
     size_t len;
-    int found = read_in_control_set (h, n, rest, value, path, &type, &data,
-                                     &len);
-    int rc = found;
-    if (found > 0 && (type != BOOTFIX_REG_MULTI_SZ || len % 2 != 0))
+    int found = read_in_control_set (h, sets[k], rest, value, path, &type,
+                                     &data, &len);
+    rc = found;
+    if (found > 0 && type != BOOTFIX_REG_MULTI_SZ)
       h->log (h, BOOTFIX_LOG_WARNING, "HKLM\\SYSTEM\\%s\\%s is not a "
               "REG_MULTI_SZ list; it was left as it is", path, value);
     else if (found > 0)
       rc = plan_filter_list (h, r, edit, path, value, data, len);
     free (data);
-    if (rc < 0)
-      return -1;
   }
-  return 0;
+  free_names (sets, n_sets);
+  return rc < 0 ? -1 : 0;
 }
 
 /* Remove the names of item i and of every later item that edits the

@@ -148,7 +148,7 @@ walk (BootfixHive *hive, const char *path, gboolean create, GError **error)
   return node;
 }
 
-/* ---- value encoding: ABI form (UTF-8 strings) <-> registry bytes ---- */
+/* ---- value encoding: ABI form (UTF-8 text) <-> registry bytes ---- */
 
 static gboolean
 is_string_type (guint32 type)
@@ -156,27 +156,44 @@ is_string_type (guint32 type)
   return type == BOOTFIX_REG_SZ || type == BOOTFIX_REG_EXPAND_SZ;
 }
 
+/* Append UTF-8 text as UTF-16LE code units. */
+static gboolean
+append_utf16 (GByteArray *out, const char *utf8, gsize len, GError **error)
+{
+  glong n = 0;
+  g_autofree gunichar2 *u16 = g_utf8_to_utf16 (utf8, (glong) len, NULL, &n, error);
+  if (u16 == NULL)
+    return FALSE;
+  for (glong i = 0; i < n; i++) {
+    /* Explicitly little-endian, whatever the host. */
+    guint8 le[2] = { u16[i] & 0xff, u16[i] >> 8 };
+    g_byte_array_append (out, le, 2);
+  }
+  return TRUE;
+}
+
+/* ABI form -> registry bytes.  REG_SZ gains its terminator; REG_MULTI_SZ
+ * keeps every NUL it has, one UTF-16 NUL for each. */
 static GBytes *
 encode_value (guint32 type, GBytes *abi, GError **error)
 {
-  if (!is_string_type (type))
+  if (!is_string_type (type) && type != BOOTFIX_REG_MULTI_SZ)
     return g_bytes_ref (abi);
   gsize len = 0;
   const char *utf8 = g_bytes_get_data (abi, &len);
-  glong n = 0;
-  g_autofree gunichar2 *u16 =
-    g_utf8_to_utf16 (utf8 ? utf8 : "", (glong) len, NULL, &n, error);
-  if (u16 == NULL)
-    return NULL;
-  /* UTF-16LE with its terminator; we only run on little-endian hosts
-   * that libhivex supports, but be explicit anyway. */
-  guint8 *out = g_malloc ((gsize) (n + 1) * 2);
-  for (glong i = 0; i <= n; i++) {
-    guint16 c = i < n ? u16[i] : 0;
-    out[2 * i] = c & 0xff;
-    out[2 * i + 1] = c >> 8;
+  g_autoptr (GByteArray) out = g_byte_array_new ();
+  static const guint8 nul[2] = { 0, 0 };
+  gsize start = 0;
+  for (gsize i = 0; i <= len; i++) {
+    if (i < len && utf8[i] != '\0')
+      continue;
+    if (!append_utf16 (out, utf8 + start, i - start, error))
+      return NULL;
+    if (i < len || is_string_type (type))
+      g_byte_array_append (out, nul, 2);
+    start = i + 1;
   }
-  return g_bytes_new_take (out, (gsize) (n + 1) * 2);
+  return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
 /* Registry string bytes -> UTF-8, dropping the terminator and anything
@@ -196,33 +213,71 @@ decode_string (const guint8 *raw, gsize len)
   return g_utf16_to_utf8 (u16, (glong) used, NULL, NULL, NULL);
 }
 
+/* REG_MULTI_SZ bytes -> UTF-8 with every NUL kept (see the ABI header),
+ * or NULL when they are not whole UTF-16 code units of valid text. */
 static GBytes *
-decode_value (guint32 type, const guint8 *raw, gsize len)
+decode_multi_sz (const guint8 *raw, gsize len)
 {
-  if (is_string_type (type)) {
+  if (len % 2 != 0)
+    return NULL;
+  gsize n = len / 2;
+  g_autofree gunichar2 *u16 = g_new (gunichar2, n + 1);
+  for (gsize i = 0; i < n; i++)
+    u16[i] = (gunichar2) (raw[2 * i] | (raw[2 * i + 1] << 8));
+  g_autoptr (GString) out = g_string_sized_new (n);
+  gsize start = 0;
+  for (gsize i = 0; i <= n; i++) {
+    if (i < n && u16[i] != 0)
+      continue;
+    if (i > start) {
+      g_autofree char *e = g_utf16_to_utf8 (u16 + start, (glong) (i - start),
+                                            NULL, NULL, NULL);
+      if (e == NULL)
+        return NULL;
+      g_string_append (out, e);
+    }
+    if (i < n)
+      g_string_append_c (out, '\0');
+    start = i + 1;
+  }
+  gsize out_len = out->len;
+  return g_bytes_new_take (g_string_free (g_steal_pointer (&out), FALSE), out_len);
+}
+
+/* Registry bytes -> ABI form.  Text that does not decode crosses as
+ * REG_BINARY with its raw bytes, and *type says so. */
+static GBytes *
+decode_value (guint32 *type, const guint8 *raw, gsize len)
+{
+  if (is_string_type (*type)) {
     char *s = decode_string (raw, len);
     if (s != NULL)
       return g_bytes_new_take (s, strlen (s));
+    *type = BOOTFIX_REG_BINARY;
+  } else if (*type == BOOTFIX_REG_MULTI_SZ) {
+    GBytes *list = decode_multi_sz (raw, len);
+    if (list != NULL)
+      return list;
+    *type = BOOTFIX_REG_BINARY;
   }
   return g_bytes_new (raw, len);
 }
 
-/* REG_MULTI_SZ (UTF-16LE entries, each NUL-terminated) as "a; b", or
- * NULL when it does not decode. */
+/* REG_MULTI_SZ in ABI form as "a; b" (empty entries left out), or NULL
+ * when it is not UTF-8. */
 static char *
-multi_sz_to_string (const guint8 *p, gsize len)
+multi_sz_to_string (const char *p, gsize len)
 {
-  const gunichar2 *u = (const gunichar2 *) p;
-  gsize n = len / 2, start = 0;
   g_autoptr (GString) out = g_string_new (NULL);
-  for (gsize i = 0; i <= n; i++) {
-    if (i < n && u[i] != 0)
+  gsize start = 0;
+  for (gsize i = 0; i <= len; i++) {
+    if (i < len && p[i] != '\0')
       continue;
     if (i > start) {
-      g_autofree char *e = g_utf16_to_utf8 (u + start, (glong) (i - start), NULL, NULL, NULL);
-      if (e == NULL)
+      if (!g_utf8_validate (p + start, (gssize) (i - start), NULL))
         return NULL;
-      g_string_append_printf (out, "%s%s", out->len ? "; " : "", e);
+      g_string_append_printf (out, "%s%.*s", out->len ? "; " : "",
+                              (int) (i - start), p + start);
     }
     start = i + 1;
   }
@@ -240,8 +295,8 @@ bootfix_value_to_string (guint32 type, GBytes *abi)
                                        (guint32) p[3] << 24));
   if (is_string_type (type) && g_utf8_validate ((const char *) p, len, NULL))
     return g_strndup ((const char *) p, len);
-  if (type == BOOTFIX_REG_MULTI_SZ && len % 2 == 0) {
-    g_autofree char *list = multi_sz_to_string (p, len);
+  if (type == BOOTFIX_REG_MULTI_SZ) {
+    g_autofree char *list = multi_sz_to_string ((const char *) p, len);
     if (list != NULL)
       return g_steal_pointer (&list);
   }
@@ -384,8 +439,9 @@ read_value (BootfixHive *hive, hive_node_h node, const char *name,
     set_hivex_error (error, hive, _("cannot read value"), name);
     return -1;
   }
-  *type = t;
-  *data = decode_value (t, (const guint8 *) raw, len);
+  guint32 abi_type = t;
+  *data = decode_value (&abi_type, (const guint8 *) raw, len);
+  *type = abi_type;
   return 1;
 }
 
@@ -411,30 +467,61 @@ bootfix_hive_get_value (BootfixHive *hive, const char *path, const char *name,
   return r <= 0 ? r : read_value (hive, node, name, type, data, error);
 }
 
-int
-bootfix_hive_list_values (BootfixHive *hive, const char *path, GStrv *names,
-                          GError **error)
+/* The names of a key's values or subkeys, which hivex lists as handles
+ * and names one by one.  Names that are not UTF-8 are left out: a
+ * module could not name them back. */
+typedef struct {
+  size_t *(*list) (hive_h *h, hive_node_h node);
+  char *(*name) (hive_h *h, size_t item);
+  int max;
+  gboolean keys;  /* subkeys, not values: for messages */
+} NameLister;
+
+static char *
+value_name (hive_h *h, size_t item)
+{
+  return hivex_value_key (h, (hive_value_h) item);
+}
+
+static char *
+subkey_name (hive_h *h, size_t item)
+{
+  return hivex_node_name (h, (hive_node_h) item);
+}
+
+static int
+list_names (BootfixHive *hive, const char *path, const NameLister *l,
+            GStrv *names, GError **error)
 {
   hive_node_h node = 0;
   int r = find_key (hive, path, &node, error);
   if (r <= 0)
     return r;
-  g_autofree hive_value_h *values = hivex_node_values (hive->h, node);
-  if (values == NULL) {
-    set_hivex_error (error, hive, _("cannot read values of"), path);
+  errno = 0;
+  g_autofree size_t *items = l->list (hive->h, node);
+  if (items == NULL) {
+    set_hivex_error (error, hive, l->keys ? _("cannot read subkeys of")
+                                          : _("cannot read values of"), path);
     return -1;
   }
   g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  for (gsize i = 0; values[i]; i++) {
-    if (i >= BOOTFIX_MAX_LISTED_VALUES) {
-      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-                   _("registry hive %s: %s has more than %d values"),
-                   hive->label, path, BOOTFIX_MAX_LISTED_VALUES);
+  for (gsize i = 0; items[i]; i++) {
+    if (i >= (gsize) l->max) {
+      if (l->keys)
+        g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                     _("registry hive %s: %s has more than %d subkeys"),
+                     hive->label, path, l->max);
+      else
+        g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                     _("registry hive %s: %s has more than %d values"),
+                     hive->label, path, l->max);
       return -1;
     }
-    g_autofree char *name = hivex_value_key (hive->h, values[i]);
+    g_autofree char *name = l->name (hive->h, items[i]);
     if (name == NULL) {
-      set_hivex_error (error, hive, _("cannot read a value name of"), path);
+      set_hivex_error (error, hive, l->keys ? _("cannot read a subkey name of")
+                                            : _("cannot read a value name of"),
+                       path);
       return -1;
     }
     if (g_utf8_validate (name, -1, NULL))
@@ -442,6 +529,28 @@ bootfix_hive_list_values (BootfixHive *hive, const char *path, GStrv *names,
   }
   *names = g_strv_builder_end (b);
   return 1;
+}
+
+int
+bootfix_hive_list_values (BootfixHive *hive, const char *path, GStrv *names,
+                          GError **error)
+{
+  static const NameLister values = {
+    hivex_node_values, value_name,
+    BOOTFIX_MAX_LISTED_VALUES, FALSE,
+  };
+  return list_names (hive, path, &values, names, error);
+}
+
+int
+bootfix_hive_list_subkeys (BootfixHive *hive, const char *path, GStrv *names,
+                           GError **error)
+{
+  static const NameLister subkeys = {
+    hivex_node_children, subkey_name,
+    BOOTFIX_MAX_LISTED_KEYS, TRUE,
+  };
+  return list_names (hive, path, &subkeys, names, error);
 }
 
 /* ---- writing ---- */

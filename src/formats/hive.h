@@ -42,6 +42,11 @@ int bootfix_hive_get_value (BootfixHive *hive, const char *path,
 #define BOOTFIX_MAX_LISTED_VALUES 4096
 int bootfix_hive_list_values (BootfixHive *hive, const char *path,
                               GStrv *names, GError **error);
+/* The subkey names of the key at a concrete path ("" is the root), as
+ * for bootfix_hive_list_values. */
+#define BOOTFIX_MAX_LISTED_KEYS 4096
+int bootfix_hive_list_subkeys (BootfixHive *hive, const char *path,
+                               GStrv *names, GError **error);
 
 /* Bring the hive (in memory) to what the action asks for, in every
  * control set it names.  Appends a BootfixChange to changes for

@@ -7,9 +7,16 @@
  *
  * ABI rules (the nbdkit plugin model):
  *  - struct bootfix_module and struct bootfix_host start with their own
- *    size and the API version.  Fields are only ever appended.
- *  - The host copies min(its size, the module's size) bytes into a zeroed
- *    struct, so a callback that an older module does not know reads NULL.
+ *    size and the API version; every other struct that crosses starts
+ *    with its size.  Fields are only ever appended.
+ *  - Whoever receives a struct copies min(its size, the sender's size)
+ *    bytes into a zeroed struct, so a field an older sender does not
+ *    know reads as 0 or NULL.  The host does so for the module struct
+ *    and for every struct bootfix_edit; a module tests a host field with
+ *    BOOTFIX_HOST_HAS, a facts field with BOOTFIX_FACTS_HAS and a
+ *    partition field with BOOTFIX_PARTITION_HAS before reading it.
+ *  - "since" tags below name the virt-bootfix version whose host first
+ *    offers a field; all of them belong to API version 1.
  *  - Only plain C types cross the boundary: fixed-width integers,
  *    UTF-8 const char *, opaque handles.  No GLib or libxml2 types.
  *  - Callbacks return 0 on success and -1 on error, after reporting the
@@ -33,9 +40,20 @@ extern "C" {
 #define BOOTFIX_API_VERSION 1
 
 /* Registry value types, numbered as in the Windows registry.  Across
- * this ABI, REG_SZ and REG_EXPAND_SZ data is UTF-8 text without a
- * terminator; the host stores it as NUL-terminated UTF-16LE.  REG_DWORD
- * data is 4 bytes, little-endian.  Other types pass through as bytes. */
+ * this ABI every text is UTF-8, and the host converts to and from the
+ * UTF-16LE the registry holds:
+ *  - REG_SZ and REG_EXPAND_SZ: the text without a terminator; the host
+ *    stores it NUL-terminated.
+ *  - REG_MULTI_SZ (since 0.2.0; raw UTF-16LE before): the same shape as
+ *    in the registry, in UTF-8: each entry followed by one NUL byte, and
+ *    one more NUL at the end ("a\0b\0\0").  Every NUL of the stored
+ *    value is kept, so reading a list and writing it back changes no
+ *    byte.
+ *  - A stored text that is not valid UTF-16LE cannot become UTF-8: the
+ *    host hands it over as BOOTFIX_REG_BINARY with its raw bytes, so a
+ *    module never takes it for text.
+ *  - REG_DWORD: 4 bytes, little-endian.  Other types pass through as
+ *    bytes. */
 #define BOOTFIX_REG_SZ        1
 #define BOOTFIX_REG_EXPAND_SZ 2
 #define BOOTFIX_REG_BINARY    3
@@ -53,7 +71,8 @@ extern "C" {
 #define BOOTFIX_CONTROL_SET "CurrentControlSet"
 
 /* What the host knows about the guest and the target hardware.  Strings
- * are never NULL (empty when unknown).  Appended to only. */
+ * are never NULL (empty when unknown).  Appended to only: test a field
+ * added after 0.1.0 with BOOTFIX_FACTS_HAS.  Since 0.1.0. */
 struct bootfix_facts {
   uint64_t _struct_size;
   const char *guest_name;     /* domain name, or the first disk's name */
@@ -69,13 +88,13 @@ struct bootfix_facts {
   const char *bus;            /* "ide", "sata", "scsi", "virtio", … */
   const char *controller_id;  /* from data/controllers.xml: "piix3-ide" */
   const char *pci_id;         /* "8086:7010" */
-  /* Appended: "virtio-win" when the user supplied that driver tree
-   * (read it with host->read_driver_source), else "". */
+  /* "virtio-win" when the user supplied that driver tree (read it with
+   * host->read_driver_source), else "".  Since 0.1.0. */
   const char *driver_source;
 };
 
 /* A partition of one of the guest's disks, as the host read it from the
- * partition table.  Appended to only. */
+ * partition table.  Appended to only.  Since 0.1.0. */
 struct bootfix_partition {
   uint64_t _struct_size;
   const char *device;       /* appliance name: "/dev/sda2" */
@@ -100,7 +119,9 @@ struct bootfix_partition {
 
 /* How a planned byte or file edit is shown to the user: kind is "bcd",
  * "bootsector" or "file"; old_text and new_text are readable
- * ("disk 0x1A2B3C4D @ 1048576"). */
+ * ("disk 0x1A2B3C4D @ 1048576").  Set _struct_size to sizeof the struct
+ * as the module was built; the host reads the fields it knows of and
+ * ignores later ones.  Since 0.1.0. */
 struct bootfix_edit {
   uint64_t _struct_size;
   const char *kind;
@@ -116,6 +137,7 @@ struct bootfix_edit {
  * needs no ABI change. */
 struct bootfix_rule;
 
+/* The host services.  Since 0.1.0 unless a field says otherwise. */
 struct bootfix_host {
   uint64_t _struct_size;
   int _api_version;
@@ -169,7 +191,7 @@ struct bootfix_host {
                  const char *advice);
 
   /* ---- Appended: partitions, files and bytes (test with
-   * BOOTFIX_HOST_HAS before calling). ---- */
+   * BOOTFIX_HOST_HAS before calling).  Since 0.1.0. ---- */
 
   /* Every partition of every disk (not extended containers), in disk
    * and partition order. */
@@ -236,13 +258,26 @@ struct bootfix_host {
   int (*read_driver_source) (const struct bootfix_host *h,
                              const char *relpath, size_t max_len,
                              void **data, size_t *len);
+
+  /* The names of a registry key's subkeys (path as for get_value; "" is
+   * the hive's root), as for list_values.  Since 0.2.0. */
+  int (*list_subkeys) (const struct bootfix_host *h, const char *hive,
+                       const char *path, char ***names, size_t *n);
 };
 
-/* Does this host table have the callback field?  Older hosts pass a
- * shorter table. */
+/* Does the struct s (of type struct T, starting with _struct_size) that
+ * came across the ABI hold field?  An older sender passes a shorter one. */
+#define BOOTFIX_STRUCT_HAS(s, T, field)                                 \
+  ((s)->_struct_size >= offsetof (struct T, field) + sizeof ((s)->field))
+
+/* Does this host table have the callback field?  Since 0.1.0. */
 #define BOOTFIX_HOST_HAS(h, field)                                      \
-  ((h)->_struct_size >= offsetof (struct bootfix_host, field) +         \
-                        sizeof ((h)->field) && (h)->field != NULL)
+  (BOOTFIX_STRUCT_HAS (h, bootfix_host, field) && (h)->field != NULL)
+/* Does the facts struct have field?  Since 0.2.0. */
+#define BOOTFIX_FACTS_HAS(f, field) BOOTFIX_STRUCT_HAS (f, bootfix_facts, field)
+/* Does the partition struct have field?  Since 0.2.0. */
+#define BOOTFIX_PARTITION_HAS(p, field)                                 \
+  BOOTFIX_STRUCT_HAS (p, bootfix_partition, field)
 
 struct bootfix_module {
   /* Private, filled in by BOOTFIX_REGISTER_MODULE. */
@@ -258,7 +293,11 @@ struct bootfix_module {
   int (*probe) (const struct bootfix_host *h);
   /* Describe the fix through h->set_value() & co.  Mandatory. */
   int (*plan) (const struct bootfix_host *h);
-  /* Optional: check the guest after the host has written the plan. */
+  /* Optional: check the guest once the host has written the plan into
+   * the guest's overlays, before anything reaches its disks.  Reads see
+   * the guest as written; plan calls fail.  -1 fails the guest and its
+   * disks stay as they were.  Called only for a module whose probe
+   * claimed the guest, and only when the plan changed something. */
   int (*verify) (const struct bootfix_host *h);
 };
 

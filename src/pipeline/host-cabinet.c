@@ -90,7 +90,8 @@ bootfix_host_create_windows_file (const struct bootfix_host *h,
                                   size_t len)
 {
   BootfixHostContext *ctx = (BootfixHostContext *) h;
-  const char *why = bootfix_host_check_edit (edit);
+  BootfixEditText text;
+  const char *why = bootfix_host_edit_text (edit, &text);
   if (why == NULL && (!relpath || (!data && len)))
     why = _("missing path or data");
   if (why)
@@ -99,10 +100,6 @@ bootfix_host_create_windows_file (const struct bootfix_host *h,
   g_autofree char *path = bootfix_guest_windows_path (ctx->guest, relpath, &err);
   if (path == NULL)
     return bootfix_host_fail (h, err);
-  BootfixEditText text = {
-    .change_kind = edit->kind, .target = edit->target, .old_text = edit->old_text,
-    .new_text = edit->new_text, .reason = edit->reason,
-  };
   g_autoptr (GBytes) bytes = g_bytes_new (data, len);
   bootfix_plan_add_edit (ctx->plan, BOOTFIX_ACTION_REPLACE_FILE, &text, NULL, path,
                          0, NULL, bytes);

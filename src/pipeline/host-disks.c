@@ -173,39 +173,46 @@ bootfix_host_path_exists (const struct bootfix_host *h, const char *device,
 
 /* ---- edits ---- */
 
+/* The fields of the first struct bootfix_edit (0.1.0): a module built
+ * then passes this much, a newer one more. */
+#define EDIT_V1_SIZE (offsetof (struct bootfix_edit, reason) + sizeof (const char *))
+
 const char *
-bootfix_host_check_edit (const struct bootfix_edit *edit)
+bootfix_host_edit_text (const struct bootfix_edit *edit, BootfixEditText *text)
 {
-  if (edit == NULL || edit->_struct_size < sizeof *edit)
+  if (edit == NULL || edit->_struct_size < EDIT_V1_SIZE)
     return _("no edit description, or an old one");
-  if (!edit->kind || !edit->target || !edit->new_text)
+  /* Read what both sides know; fields of a newer module are ignored. */
+  struct bootfix_edit e = { 0 };
+  memcpy (&e, edit, MIN (sizeof e, (size_t) edit->_struct_size));
+  if (!e.kind || !e.target || !e.new_text)
     return _("an edit needs a kind, a target and a new value");
-  if (!g_utf8_validate (edit->target, -1, NULL) ||
-      !g_utf8_validate (edit->new_text, -1, NULL) ||
-      (edit->old_text && !g_utf8_validate (edit->old_text, -1, NULL)))
+  if (!g_utf8_validate (e.target, -1, NULL) ||
+      !g_utf8_validate (e.new_text, -1, NULL) ||
+      (e.old_text && !g_utf8_validate (e.old_text, -1, NULL)))
     return _("edit text is not UTF-8");
+  *text = (BootfixEditText) {
+    .change_kind = e.kind,
+    .target = e.target,
+    .old_text = e.old_text,
+    .new_text = e.new_text,
+    .reason = e.reason,
+  };
   return NULL;
 }
 
 static void
 add_edit (const struct bootfix_host *h, BootfixActionKind kind,
-          const struct bootfix_edit *edit, const char *device,
+          const BootfixEditText *text, const char *device,
           const char *path, uint64_t offset, const void *old, size_t old_len,
           const void *new_data, size_t new_len)
 {
   BootfixHostContext *ctx = (BootfixHostContext *) h;
-  BootfixEditText text = {
-    .change_kind = edit->kind,
-    .target = edit->target,
-    .old_text = edit->old_text,
-    .new_text = edit->new_text,
-    .reason = edit->reason,
-  };
   g_autoptr (GBytes) o = g_bytes_new (old, old_len);
   g_autoptr (GBytes) n = g_bytes_new (new_data, new_len);
   const char *fs = kind == BOOTFIX_ACTION_PATCH_DEVICE ? device
                    : filesystem_key (ctx, device);
-  bootfix_plan_add_edit (ctx->plan, kind, &text, fs, path, offset, o, n);
+  bootfix_plan_add_edit (ctx->plan, kind, text, fs, path, offset, o, n);
 }
 
 int
@@ -215,12 +222,13 @@ bootfix_host_patch_file (const struct bootfix_host *h,
                          const void *old_bytes, const void *new_bytes,
                          size_t len)
 {
-  const char *why = bootfix_host_check_edit (edit);
+  BootfixEditText text;
+  const char *why = bootfix_host_edit_text (edit, &text);
   if (why == NULL && (!device || !path || !old_bytes || !new_bytes || len == 0))
     why = _("missing device, path or bytes");
   if (why)
     return bootfix_host_bad_argument (h, "patch_file", why);
-  add_edit (h, BOOTFIX_ACTION_PATCH_FILE, edit, device, path, offset,
+  add_edit (h, BOOTFIX_ACTION_PATCH_FILE, &text, device, path, offset,
             old_bytes, len, new_bytes, len);
   return 0;
 }
@@ -231,13 +239,14 @@ bootfix_host_patch_device (const struct bootfix_host *h,
                            uint64_t offset, const void *old_bytes,
                            const void *new_bytes, size_t len)
 {
-  const char *why = bootfix_host_check_edit (edit);
+  BootfixEditText text;
+  const char *why = bootfix_host_edit_text (edit, &text);
   if (why == NULL && (!device || !old_bytes || !new_bytes || len == 0 ||
                       len > MAX_DEVICE_READ))
     why = _("missing device or bytes");
   if (why)
     return bootfix_host_bad_argument (h, "patch_device", why);
-  add_edit (h, BOOTFIX_ACTION_PATCH_DEVICE, edit, device, NULL, offset,
+  add_edit (h, BOOTFIX_ACTION_PATCH_DEVICE, &text, device, NULL, offset,
             old_bytes, len, new_bytes, len);
   return 0;
 }
@@ -249,13 +258,14 @@ bootfix_host_replace_file (const struct bootfix_host *h,
                            size_t old_len, const void *new_data,
                            size_t new_len)
 {
-  const char *why = bootfix_host_check_edit (edit);
+  BootfixEditText text;
+  const char *why = bootfix_host_edit_text (edit, &text);
   if (why == NULL && (!device || !path || (!old_data && old_len) ||
                       (!new_data && new_len)))
     why = _("missing device, path or data");
   if (why)
     return bootfix_host_bad_argument (h, "replace_file", why);
-  add_edit (h, BOOTFIX_ACTION_REPLACE_FILE, edit, device, path, 0, old_data,
+  add_edit (h, BOOTFIX_ACTION_REPLACE_FILE, &text, device, path, 0, old_data,
             old_len, new_data, new_len);
   return 0;
 }

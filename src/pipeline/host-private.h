@@ -62,8 +62,11 @@ int bootfix_host_replace_file (const struct bootfix_host *h,
                                const void *old_data, size_t old_len,
                                const void *new_data, size_t new_len);
 void bootfix_host_disks_clear (BootfixHostContext *ctx);
-/* NULL when an edit description is usable, else why not. */
-const char *bootfix_host_check_edit (const struct bootfix_edit *edit);
+/* Read a module's edit description, of whatever size its module was
+ * built with, into text (pointing at the module's strings): NULL, or
+ * why it is unusable. */
+const char *bootfix_host_edit_text (const struct bootfix_edit *edit,
+                                    BootfixEditText *text);
 
 /* host-cabinet.c */
 int bootfix_host_cabinet_extract (const struct bootfix_host *h,

@@ -166,35 +166,62 @@ host_get_value (const struct bootfix_host *h, const char *hive_name,
   return bootfix_host_copy_out (h, "get_value", bytes, data, len);
 }
 
+/* Names from the hive as a malloc'd array of malloc'd strings. */
 static int
-host_list_values (const struct bootfix_host *h, const char *hive_name,
-                  const char *path, char ***names, size_t *n)
+copy_out_names (const struct bootfix_host *h, const char *call, GStrv list,
+                char ***names, size_t *n)
 {
-  if (!hive_name || !path || !names || !n)
-    return bootfix_host_bad_argument (h, "list_values", _("NULL argument"));
-  g_autofree char *key = NULL;
-  BootfixHive *hive = module_key (h, hive_name, path, &key);
-  if (hive == NULL)
-    return -1;
-  GError *err = NULL;
-  g_auto (GStrv) list = NULL;
-  int r = bootfix_hive_list_values (hive, key, &list, &err);
-  if (r <= 0)
-    return r == 0 ? 0 : bootfix_host_fail (h, err);
   guint len = g_strv_length (list);
   char **out = calloc (len + 1, sizeof *out);
   if (out == NULL)
-    return bootfix_host_bad_argument (h, "list_values", g_strerror (ENOMEM));
+    return bootfix_host_bad_argument (h, call, g_strerror (ENOMEM));
   for (guint i = 0; i < len; i++)
     if ((out[i] = strdup (list[i])) == NULL) {
       for (guint k = 0; k < i; k++)
         free (out[k]);
       free (out);
-      return bootfix_host_bad_argument (h, "list_values", g_strerror (ENOMEM));
+      return bootfix_host_bad_argument (h, call, g_strerror (ENOMEM));
     }
   *names = out;
   *n = len;
   return 1;
+}
+
+typedef int (*HiveLister) (BootfixHive *hive, const char *path, GStrv *names,
+                           GError **error);
+
+static int
+list_names (const struct bootfix_host *h, const char *call, HiveLister list,
+            const char *hive_name, const char *path, char ***names, size_t *n)
+{
+  if (!hive_name || !path || !names || !n)
+    return bootfix_host_bad_argument (h, call, _("NULL argument"));
+  g_autofree char *key = NULL;
+  BootfixHive *hive = module_key (h, hive_name, path, &key);
+  if (hive == NULL)
+    return -1;
+  GError *err = NULL;
+  g_auto (GStrv) found = NULL;
+  int r = list (hive, key, &found, &err);
+  if (r <= 0)
+    return r == 0 ? 0 : bootfix_host_fail (h, err);
+  return copy_out_names (h, call, found, names, n);
+}
+
+static int
+host_list_values (const struct bootfix_host *h, const char *hive_name,
+                  const char *path, char ***names, size_t *n)
+{
+  return list_names (h, "list_values", bootfix_hive_list_values, hive_name,
+                     path, names, n);
+}
+
+static int
+host_list_subkeys (const struct bootfix_host *h, const char *hive_name,
+                   const char *path, char ***names, size_t *n)
+{
+  return list_names (h, "list_subkeys", bootfix_hive_list_subkeys, hive_name,
+                     path, names, n);
 }
 
 static int
@@ -227,6 +254,24 @@ host_ensure_key (const struct bootfix_host *h, const char *hive,
   return 0;
 }
 
+/* UTF-8 entries, each ending in a NUL (the list's own terminator is an
+ * empty last entry). */
+static gboolean
+multi_sz_ok (const char *p, size_t len)
+{
+  if (len == 0 || p[len - 1] != '\0')
+    return FALSE;
+  for (size_t start = 0; start < len;) {
+    size_t end = start;
+    while (p[end] != '\0')
+      end++;
+    if (!g_utf8_validate (p + start, (gssize) (end - start), NULL))
+      return FALSE;
+    start = end + 1;
+  }
+  return TRUE;
+}
+
 static const char *
 check_value (uint32_t type, const void *data, size_t len)
 {
@@ -239,8 +284,10 @@ check_value (uint32_t type, const void *data, size_t len)
   case BOOTFIX_REG_EXPAND_SZ:
     return g_utf8_validate (data, (gssize) len, NULL) ? NULL
            : _("string data is not UTF-8");
-  case BOOTFIX_REG_BINARY:
   case BOOTFIX_REG_MULTI_SZ:
+    return multi_sz_ok (data, len) ? NULL
+           : _("a REG_MULTI_SZ must be UTF-8 entries, each ending in a NUL");
+  case BOOTFIX_REG_BINARY:
     return NULL;
   default:
     return _("unsupported registry type");
@@ -332,6 +379,7 @@ bootfix_host_context_new (const struct bootfix_facts *facts,
     .cabinet_extract = bootfix_host_cabinet_extract,
     .create_windows_file = bootfix_host_create_windows_file,
     .read_driver_source = bootfix_host_read_driver_source,
+    .list_subkeys = host_list_subkeys,
   };
   ctx->rule = rule;
   ctx->plan = plan;

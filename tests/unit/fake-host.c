@@ -136,9 +136,12 @@ fake_get_value (const struct bootfix_host *h, const char *hive,
   return 1;
 }
 
+typedef int (*HiveLister) (BootfixHive *hive, const char *path, GStrv *names,
+                           GError **error);
+
 static int
-fake_list_values (const struct bootfix_host *h, const char *hive,
-                  const char *path, char ***names, size_t *n)
+fake_list (const struct bootfix_host *h, HiveLister list, const char *hive,
+           const char *path, char ***names, size_t *n)
 {
   Fake *f = fake_of (h);
   g_autoptr (GError) error = NULL;
@@ -147,17 +150,31 @@ fake_list_values (const struct bootfix_host *h, const char *hive,
   g_autoptr (GPtrArray) paths = bootfix_hive_expand_path (f->hive, path, TRUE,
                                                           &error);
   g_assert_no_error (error);
-  g_auto (GStrv) list = NULL;
-  int r = bootfix_hive_list_values (f->hive, paths->pdata[0], &list, &error);
+  g_auto (GStrv) found = NULL;
+  int r = list (f->hive, paths->pdata[0], &found, &error);
   g_assert_no_error (error);
   if (r <= 0)
     return r;
-  guint len = g_strv_length (list);
+  guint len = g_strv_length (found);
   *names = calloc (len + 1, sizeof (char *));
   for (guint i = 0; i < len; i++)
-    (*names)[i] = strdup (list[i]);
+    (*names)[i] = strdup (found[i]);
   *n = len;
   return 1;
+}
+
+static int
+fake_list_values (const struct bootfix_host *h, const char *hive,
+                  const char *path, char ***names, size_t *n)
+{
+  return fake_list (h, bootfix_hive_list_values, hive, path, names, n);
+}
+
+static int
+fake_list_subkeys (const struct bootfix_host *h, const char *hive,
+                   const char *path, char ***names, size_t *n)
+{
+  return fake_list (h, bootfix_hive_list_subkeys, hive, path, names, n);
 }
 
 static gboolean
@@ -357,6 +374,7 @@ fake_init (Fake *f, BootfixHive *hive, const BootfixRule *rule)
     .cabinet_extract = fake_cabinet_extract,
     .create_windows_file = fake_create_windows_file,
     .read_driver_source = fake_read_driver_source,
+    .list_subkeys = fake_list_subkeys,
   };
   f->hive = hive;
   f->rule = rule;

@@ -17,6 +17,10 @@ STATIC_ASSERT (offsetof (struct bootfix_host, _struct_size) == 0,
                "host table starts with its size");
 STATIC_ASSERT (offsetof (struct bootfix_facts, _struct_size) == 0,
                "facts start with their size");
+STATIC_ASSERT (offsetof (struct bootfix_partition, _struct_size) == 0,
+               "partitions start with their size");
+STATIC_ASSERT (offsetof (struct bootfix_edit, _struct_size) == 0,
+               "edits start with their size");
 STATIC_ASSERT (sizeof (uint64_t) == 8, "_struct_size is 64 bits");
 STATIC_ASSERT (offsetof (struct bootfix_module, _api_version) == 8,
                "API version right after the size");
@@ -38,6 +42,28 @@ plan (const struct bootfix_host *h)
 static struct bootfix_module module;
 BOOTFIX_REGISTER_MODULE (module)
 
+/* The _HAS macros on structs as an older or newer sender passes them. */
+static int
+has_macros_work (void)
+{
+  struct bootfix_facts old_facts;
+  struct bootfix_facts facts;
+  struct bootfix_partition part;
+  struct bootfix_host host;
+
+  old_facts._struct_size = offsetof (struct bootfix_facts, driver_source);
+  facts._struct_size = sizeof facts;
+  part._struct_size = offsetof (struct bootfix_partition, fs_type);
+  host._struct_size = sizeof host;
+  host.list_subkeys = 0;
+  return !BOOTFIX_FACTS_HAS (&old_facts, driver_source)
+         && BOOTFIX_FACTS_HAS (&old_facts, pci_id)
+         && BOOTFIX_FACTS_HAS (&facts, driver_source)
+         && BOOTFIX_PARTITION_HAS (&part, type_guid)
+         && !BOOTFIX_PARTITION_HAS (&part, fs_type)
+         && !BOOTFIX_HOST_HAS (&host, list_subkeys);
+}
+
 int
 main (void)
 {
@@ -50,7 +76,8 @@ main (void)
   if (m != &module
       || m->_struct_size != sizeof (struct bootfix_module)
       || m->_api_version != BOOTFIX_API_VERSION
-      || m->probe (NULL) != 1 || m->plan (NULL) != 0)
+      || m->probe (NULL) != 1 || m->plan (NULL) != 0
+      || !has_macros_work ())
     return 1;
   return 0;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <hivex.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -257,6 +258,170 @@ test_huge (void)
   g_unlink (path);
 }
 
+/* ---- text across the ABI: UTF-8 for the module, UTF-16LE in the hive ---- */
+
+typedef struct {
+  const char *what;
+  guint32 stored_type;     /* as the hive holds it */
+  const char *stored;      /* raw bytes */
+  gsize stored_len;
+  guint32 abi_type;        /* as a module reads it */
+  const char *abi;
+  gsize abi_len;
+} TextCase;
+
+#define BYTES(s) s, sizeof (s) - 1
+
+static const TextCase text_cases[] = {
+  { "sz", BOOTFIX_REG_SZ, BYTES ("a\0b\0\0\0"), BOOTFIX_REG_SZ, BYTES ("ab") },
+  { "sz without terminator", BOOTFIX_REG_SZ, BYTES ("a\0b\0"),
+    BOOTFIX_REG_SZ, BYTES ("ab") },
+  { "multi-sz", BOOTFIX_REG_MULTI_SZ, BYTES ("a\0\0\0b\0c\0\0\0\0\0"),
+    BOOTFIX_REG_MULTI_SZ, BYTES ("a\0bc\0\0") },
+  { "multi-sz empty list", BOOTFIX_REG_MULTI_SZ, BYTES ("\0\0"),
+    BOOTFIX_REG_MULTI_SZ, BYTES ("\0") },
+  { "multi-sz empty entry kept", BOOTFIX_REG_MULTI_SZ,
+    BYTES ("a\0\0\0\0\0b\0\0\0\0\0"), BOOTFIX_REG_MULTI_SZ,
+    BYTES ("a\0\0b\0\0") },
+  { "multi-sz no terminator", BOOTFIX_REG_MULTI_SZ, BYTES ("a\0\0\0x\0"),
+    BOOTFIX_REG_MULTI_SZ, BYTES ("a\0x") },
+  { "multi-sz japanese", BOOTFIX_REG_MULTI_SZ, BYTES ("\xe5\x65\x2c\x67\0\0\0\0"),
+    BOOTFIX_REG_MULTI_SZ, BYTES ("\xe6\x97\xa5\xe6\x9c\xac\0\0") },
+  { "multi-sz odd length", BOOTFIX_REG_MULTI_SZ, BYTES ("u\0p\0\0\0\0"),
+    BOOTFIX_REG_BINARY, BYTES ("u\0p\0\0\0\0") },
+  { "multi-sz lone surrogate", BOOTFIX_REG_MULTI_SZ, BYTES ("\x00\xd8\0\0\0\0"),
+    BOOTFIX_REG_BINARY, BYTES ("\x00\xd8\0\0\0\0") },
+  { "sz lone surrogate", BOOTFIX_REG_SZ, BYTES ("\x00\xdc\0\0"),
+    BOOTFIX_REG_BINARY, BYTES ("\x00\xdc\0\0") },
+};
+
+/* A copy of the base hive with one raw value under Texts. */
+static char *
+hive_with_raw (const TextCase *c)
+{
+  g_autoptr (GBytes) base = load_base ();
+  char *path = write_temp (g_bytes_get_data (base, NULL), g_bytes_get_size (base));
+  hive_h *h = hivex_open (path, HIVEX_OPEN_WRITE);
+  g_assert_nonnull (h);
+  hive_node_h key = hivex_node_add_child (h, hivex_root (h), "Texts");
+  g_assert_cmpuint (key, !=, 0);
+  hive_set_value v = { .key = (char *) "v", .t = c->stored_type,
+                       .len = c->stored_len, .value = (char *) c->stored };
+  g_assert_cmpint (hivex_node_set_value (h, key, &v, 0), ==, 0);
+  g_assert_cmpint (hivex_commit (h, NULL, 0), ==, 0);
+  g_assert_cmpint (hivex_close (h), ==, 0);
+  return path;
+}
+
+static void
+assert_bytes (GBytes *got, const char *want, gsize want_len, const char *what)
+{
+  gsize len = 0;
+  const char *p = g_bytes_get_data (got, &len);
+  if (len != want_len || memcmp (p, want, len) != 0)
+    g_error ("%s: got %zu bytes, want %zu", what, len, want_len);
+}
+
+/* Read: the module's form.  Write back what was read: the same bytes
+ * land in the hive (nothing changes), except for text that was not
+ * UTF-16 at all. */
+static void
+test_text_values (void)
+{
+  for (gsize i = 0; i < G_N_ELEMENTS (text_cases); i++) {
+    const TextCase *c = &text_cases[i];
+    g_autofree char *path = hive_with_raw (c);
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "t", TRUE, &error);
+    g_assert_no_error (error);
+    guint32 type = 0;
+    g_autoptr (GBytes) got = NULL;
+    g_assert_cmpint (bootfix_hive_get_value (hive, "Texts", "v", &type, &got,
+                                             &error), ==, 1);
+    g_assert_no_error (error);
+    g_assert_cmpuint (type, ==, c->abi_type);
+    assert_bytes (got, c->abi, c->abi_len, c->what);
+    if (c->abi_type == c->stored_type && c->stored_type == BOOTFIX_REG_MULTI_SZ) {
+      g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+      bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "T", "Texts", "v", type,
+                        c->abi, c->abi_len, "test");
+      g_autoptr (GPtrArray) changes =
+        g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+      g_assert_true (bootfix_hive_apply (hive, plan->actions->pdata[0], "T",
+                                         TRUE, changes, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (changes->len, ==, 0);
+    }
+    g_unlink (path);
+  }
+}
+
+/* A module's list becomes UTF-16LE with one NUL unit per NUL byte, and
+ * reads back as it was written; the report shows it as "a; b". */
+static void
+test_multi_sz_write (void)
+{
+  g_autoptr (GBytes) base = load_base ();
+  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+                                      g_bytes_get_size (base));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "t", TRUE, &error);
+  g_assert_no_error (error);
+  static const char list[] = "x\xc3\xa9\0y\0\0";
+  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+  bootfix_plan_add (plan, BOOTFIX_ACTION_SET_VALUE, "T", "L", "v",
+                    BOOTFIX_REG_MULTI_SZ, list, sizeof list - 1, "test");
+  g_autoptr (GPtrArray) changes =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  g_assert_true (bootfix_hive_apply (hive, plan->actions->pdata[0], "T", TRUE,
+                                     changes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (changes->len, ==, 2); /* the key, then the value */
+  const BootfixChange *c = changes->pdata[1];
+  g_assert_cmpstr (c->new_value, ==, "x\xc3\xa9; y");
+  g_autofree char *out = g_strconcat (path, ".out", NULL);
+  g_assert_true (bootfix_hive_commit (hive, out, &error));
+  hive_h *h = hivex_open (out, 0);
+  g_assert_nonnull (h);
+  hive_node_h key = hivex_node_get_child (h, hivex_root (h), "L");
+  hive_value_h v = hivex_node_get_value (h, key, "v");
+  hive_type t = 0;
+  size_t len = 0;
+  g_autofree char *raw = hivex_value_value (h, v, &t, &len);
+  g_assert_cmpint (t, ==, hive_t_REG_MULTI_SZ);
+  static const char want[] = "x\0\xe9\0\0\0y\0\0\0\0\0";
+  g_assert_cmpmem (raw, len, want, sizeof want - 1);
+  hivex_close (h);
+  g_unlink (out);
+  g_unlink (path);
+}
+
+/* Subkeys as names, the root as "", absent keys as 0. */
+static void
+test_list_subkeys (void)
+{
+  g_autoptr (GBytes) base = load_base ();
+  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+                                      g_bytes_get_size (base));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "t", FALSE, &error);
+  g_assert_no_error (error);
+  g_auto (GStrv) root = NULL;
+  g_assert_cmpint (bootfix_hive_list_subkeys (hive, "", &root, &error), ==, 1);
+  g_assert_no_error (error);
+  g_assert_true (g_strv_contains ((const char *const *) root, "Objects"));
+  g_assert_true (g_strv_contains ((const char *const *) root, "Description"));
+  g_auto (GStrv) none = NULL;
+  g_assert_cmpint (bootfix_hive_list_subkeys (hive, "No\\Such", &none, &error),
+                   ==, 0);
+  g_assert_no_error (error);
+  g_assert_null (none);
+  g_auto (GStrv) leaf = NULL;
+  g_assert_cmpint (bootfix_hive_list_subkeys (hive, OBJECT, &leaf, &error), ==, 1);
+  g_assert_cmpuint (g_strv_length (leaf), ==, 0);
+  g_unlink (path);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -265,5 +430,8 @@ main (int argc, char **argv)
   g_test_add_func ("/hive/damaged", test_damaged_hives);
   g_test_add_func ("/hive/preflight", test_preflight);
   g_test_add_func ("/hive/huge", test_huge);
+  g_test_add_func ("/hive/text-values", test_text_values);
+  g_test_add_func ("/hive/multi-sz-write", test_multi_sz_write);
+  g_test_add_func ("/hive/list-subkeys", test_list_subkeys);
   return g_test_run ();
 }

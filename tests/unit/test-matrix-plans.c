@@ -451,27 +451,22 @@ text_bytes (const char *text)
   return g_bytes_new (text, strlen (text));
 }
 
-/* The entries of a REG_MULTI_SZ (UTF-16LE) as UTF-8, empty ones kept. */
+/* The entries of a REG_MULTI_SZ (the ABI's UTF-8 form), empty ones
+ * kept. */
 static GPtrArray *
 multi_sz_entries (GBytes *b)
 {
   gsize len = 0;
-  const guint8 *p = g_bytes_get_data (b, &len);
+  const char *p = g_bytes_get_data (b, &len);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GArray) unit = g_array_new (FALSE, FALSE, sizeof (gunichar2));
-  for (gsize i = 0; i + 1 < len; i += 2) {
-    gunichar2 c = p[i] | p[i + 1] << 8;
-    if (c != 0) {
-      g_array_append_val (unit, c);
+  gsize start = 0;
+  for (gsize i = 0; i <= len; i++) {
+    if (i < len && p[i] != '\0')
       continue;
-    }
-    g_ptr_array_add (out, g_utf16_to_utf8 ((gunichar2 *) unit->data, unit->len,
-                                           NULL, NULL, NULL));
-    g_array_set_size (unit, 0);
+    if (i < len || i > start)
+      g_ptr_array_add (out, g_strndup (p + start, i - start));
+    start = i + 1;
   }
-  if (unit->len > 0)
-    g_ptr_array_add (out, g_utf16_to_utf8 ((gunichar2 *) unit->data, unit->len,
-                                           NULL, NULL, NULL));
   /* The list's final terminator leaves one empty entry. */
   if (out->len > 0 && *(char *) out->pdata[out->len - 1] == '\0')
     g_ptr_array_remove_index (out, out->len - 1);
@@ -812,8 +807,9 @@ check_filter (Check *c, const BootfixRule *view, const BootfixRuleItem *it)
 }
 
 /* The value a registry-value item writes, as hive.c reads it back:
- * strings as UTF-8, a dword little-endian, multi-sz ';'-separated ASCII
- * as UTF-16LE with every NUL, binary from hex.  NULL: not valid. */
+ * strings as UTF-8, a dword little-endian, multi-sz ';'-separated
+ * entries each with its NUL and one more NUL, binary from hex.  NULL:
+ * not valid. */
 static GBytes *
 registry_value_bytes (const char *type, const char *text, guint32 *t)
 {
@@ -829,12 +825,12 @@ registry_value_bytes (const char *type, const char *text, guint32 *t)
   if (g_str_equal (type, "multi-sz")) {
     *t = BOOTFIX_REG_MULTI_SZ;
     for (const char *p = text;; p++) {
-      const guint8 unit[2] = { *p == ';' ? 0 : (guint8) *p, 0 };
-      g_byte_array_append (out, unit, 2);
+      const guint8 c = *p == ';' ? 0 : (guint8) *p;
+      g_byte_array_append (out, &c, 1);
       if (*p == '\0')
         break;
     }
-    g_byte_array_append (out, (const guint8 *) "\0\0", 2);
+    g_byte_array_append (out, (const guint8 *) "", 1);
   } else if (g_str_equal (type, "binary")) {
     *t = BOOTFIX_REG_BINARY;
     for (gsize i = 0; text[i] && text[i + 1]; i += 2) {

@@ -7,6 +7,8 @@
  * by the test. */
 #include "config.h"
 
+#include <hivex.h>
+
 #include <string.h>
 #include <unistd.h>
 #include <glib.h>
@@ -70,24 +72,16 @@ put_dword (BootfixHive *hive, const char *path, const char *name, guint32 v)
   put (hive, path, name, BOOTFIX_REG_DWORD, le, 4);
 }
 
-/* REG_MULTI_SZ bytes: each entry as UTF-16LE with its NUL, then one
- * more NUL. */
+/* REG_MULTI_SZ in the ABI's form: each entry in UTF-8 with its NUL,
+ * then one more NUL (the hive holds it as UTF-16LE; test-hive.c checks
+ * that conversion). */
 static GBytes *
 multi_sz (const char *const *entries)
 {
   GByteArray *out = g_byte_array_new ();
-  static const guint8 nul[2] = { 0, 0 };
-  for (const char *const *e = entries; *e != NULL; e++) {
-    glong n = 0;
-    g_autofree gunichar2 *u16 = g_utf8_to_utf16 (*e, -1, NULL, &n, NULL);
-    g_assert_nonnull (u16);
-    for (glong i = 0; i < n; i++) {
-      const guint8 le[2] = { u16[i] & 0xff, u16[i] >> 8 };
-      g_byte_array_append (out, le, 2);
-    }
-    g_byte_array_append (out, nul, 2);
-  }
-  g_byte_array_append (out, nul, 2);
+  for (const char *const *e = entries; *e != NULL; e++)
+    g_byte_array_append (out, (const guint8 *) *e, (guint) strlen (*e) + 1);
+  g_byte_array_append (out, (const guint8 *) "", 1);
   return g_byte_array_free_to_bytes (out);
 }
 
@@ -346,16 +340,48 @@ edge_view (int major, const char *controller)
   return view;
 }
 
+/* Store raw bytes as a value in the hive file, past our encoder, for
+ * values our own writer would never produce. */
+static void
+put_raw (const char *path, const char *key, const char *name, guint32 type,
+         const guint8 *raw, gsize len)
+{
+  hive_h *h = hivex_open (path, HIVEX_OPEN_WRITE);
+  g_assert_nonnull (h);
+  g_auto (GStrv) parts = g_strsplit (key, "\\", -1);
+  hive_node_h node = hivex_root (h);
+  for (char **p = parts; *p; p++) {
+    hive_node_h child = hivex_node_get_child (h, node, *p);
+    node = child ? child : hivex_node_add_child (h, node, *p);
+    g_assert_cmpuint (node, !=, 0);
+  }
+  hive_set_value v = { .key = (char *) name, .t = type, .len = len,
+                       .value = (char *) raw };
+  g_assert_cmpint (hivex_node_set_value (h, node, &v, 0), ==, 0);
+  g_assert_cmpint (hivex_commit (h, NULL, 0), ==, 0);
+  g_assert_cmpint (hivex_close (h), ==, 0);
+}
+
+/* A hive with one raw value (key NULL: none) written before it opens. */
 static BootfixHive *
-make_edge_hive (char **path)
+make_edge_hive_raw (char **path, const char *key, const char *name,
+                    const guint8 *raw, gsize len)
 {
   *path = copy_base_hive ();
+  if (key != NULL)
+    put_raw (*path, key, name, BOOTFIX_REG_MULTI_SZ, raw, len);
   g_autoptr (GError) error = NULL;
   BootfixHive *hive = bootfix_hive_open (*path, "SYSTEM", TRUE, &error);
   g_assert_no_error (error);
   put_dword (hive, "Select", "Current", 1);
   put_dword (hive, "ControlSet001\\Services\\atapi", "Start", 0);
   return hive;
+}
+
+static BootfixHive *
+make_edge_hive (char **path)
+{
+  return make_edge_hive_raw (path, NULL, NULL, NULL, 0);
 }
 
 /* Two cleanups remove names from one list: one action that removes
@@ -398,8 +424,8 @@ test_list_shapes (void)
   g_autoptr (BootfixHive) hive = make_edge_hive (&path);
   put_list (hive, CLASS_DISK ("1"), "LowerFilters",
             (const char *const[]) { "Ünïcødé", "one", "日本語", NULL });
-  /* "two" then "x" without any terminator. */
-  static const guint8 raw[] = { 't', 0, 'w', 0, 'o', 0, 0, 0, 'x', 0 };
+  /* "two" then "x" without any terminator (UTF-8 across the ABI). */
+  static const guint8 raw[] = { 't', 'w', 'o', 0, 'x' };
   put (hive, CLASS_DISK ("2"), "LowerFilters", BOOTFIX_REG_MULTI_SZ, raw,
        sizeof raw);
   Fake f;
@@ -423,11 +449,12 @@ test_not_a_list (void)
 {
   g_autoptr (BootfixRule) view = edge_view (10, "piix3-ide");
   g_autofree char *path = NULL;
-  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
-  put (hive, CLASS_DISK ("1"), "LowerFilters", BOOTFIX_REG_SZ, "one", 3);
+  /* Stored as REG_MULTI_SZ but an odd number of bytes: not UTF-16, so
+   * the host hands it over as REG_BINARY. */
   static const guint8 odd[] = { 'u', 0, 'p', 0, 0, 0, 0 };
-  put (hive, CLASS_DISK ("1"), "UpperFilters", BOOTFIX_REG_MULTI_SZ, odd,
-       sizeof odd);
+  g_autoptr (BootfixHive) hive =
+    make_edge_hive_raw (&path, CLASS_DISK ("1"), "UpperFilters", odd, sizeof odd);
+  put (hive, CLASS_DISK ("1"), "LowerFilters", BOOTFIX_REG_SZ, "one", 3);
   put_list (hive, CLASS_DISK ("2"), "LowerFilters",
             (const char *const[]) { "keep", "", NULL });
   Fake f;
