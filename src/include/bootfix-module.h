@@ -295,9 +295,11 @@ struct bootfix_module {
   int (*plan) (const struct bootfix_host *h);
   /* Optional: check the guest once the host has written the plan into
    * the guest's overlays, before anything reaches its disks.  Reads see
-   * the guest as written; plan calls fail.  -1 fails the guest and its
-   * disks stay as they were.  Called only for a module whose probe
-   * claimed the guest, and only when the plan changed something. */
+   * the guest as written; anything planned here fails the guest.  -1
+   * fails the guest and its disks stay as they were.  Called for each
+   * module whose probe claimed the guest, only when the plan changed
+   * something and not in a dry run.  Since 0.2.0 (never called
+   * before). */
   int (*verify) (const struct bootfix_host *h);
 };
 

@@ -66,9 +66,19 @@ typedef struct {
   gboolean changed;  /* the plan changes it: write it back */
 } HiveFile;
 
+/* What the modules were told, kept for verify after the write. */
+typedef struct {
+  struct bootfix_facts facts;
+  char *variant_lc;
+} Facts;
+
 typedef struct {
   const char *name;  /* the guest's, for messages */
   const BootfixFixOptions *opts;
+  BootfixGuestInfo info;   /* what facts point into */
+  Facts facts;
+  BootfixRule *rule;       /* NULL when no rule matched */
+  GPtrArray *claimed;      /* BootfixModule* whose probe said yes */
   BootfixGuest *guest;
   BootfixJournal *journal; /* NULL for --dry-run */
   char *tmpdir;
@@ -96,6 +106,10 @@ hive_file_free (gpointer p)
 static void
 job_clear (Job *job)
 {
+  g_clear_pointer (&job->claimed, g_ptr_array_unref);
+  g_clear_pointer (&job->rule, bootfix_rule_free);
+  g_clear_pointer (&job->facts.variant_lc, g_free);
+  bootfix_guest_info_clear (&job->info);
   g_clear_pointer (&job->hives, g_ptr_array_unref);
   g_clear_pointer (&job->edits, bootfix_edits_free);
   if (job->tmpdir)
@@ -159,11 +173,6 @@ find_hive_file (Job *job, const char *name)
 }
 
 /* ---- planning ---- */
-
-typedef struct {
-  struct bootfix_facts facts;
-  char *variant_lc;
-} Facts;
 
 static void
 fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info,
@@ -233,6 +242,7 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
     if (r == 0)
       continue;
     claimed++;
+    g_ptr_array_add (job->claimed, (gpointer) mod);
     g_debug ("module %s plans for %s", mod->m.name, f->facts.guest_name);
     if (bootfix_host_call (host, mod, BOOTFIX_CALLBACK_PLAN, error) < 0)
       return FALSE;
@@ -334,6 +344,35 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
   return bootfix_edits_prepare (job->edits, plan, error);
 }
 
+/* Each module that planned checks the guest as written, in its
+ * overlays, before anything reaches the disks.  Hives are read from
+ * the host copies just uploaded (checked by sha256), files and bytes
+ * straight from the guest.  A module may not plan here. */
+static gboolean
+verify_modules (Job *job, GError **error)
+{
+  g_autoptr (BootfixPlan) scratch = bootfix_plan_new ();
+  g_autoptr (BootfixHostContext) host =
+    bootfix_host_context_new (&job->facts.facts, job->rule, scratch,
+                              job->guest, get_hive, job);
+  bootfix_host_context_set_driver_source (host, job->opts->virtio_win);
+  for (guint i = 0; i < job->claimed->len; i++) {
+    const BootfixModule *mod = g_ptr_array_index (job->claimed, i);
+    if (bootfix_host_call (host, mod, BOOTFIX_CALLBACK_VERIFY, error) < 0) {
+      g_prefix_error (error, _("guest %s: the fix did not verify: "), job->name);
+      return FALSE;
+    }
+    if (scratch->actions->len > 0 || scratch->refused) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
+                   _("guest %s: module %s planned changes while verifying "
+                     "the fix; nothing was written to the disks"),
+                   job->name, mod->m.name);
+      return FALSE;
+    }
+  }
+  return TRUE;
+}
+
 /* Upload every new hive under a temporary name first; only when all
  * arrived intact rename them over the originals. */
 static gboolean
@@ -365,7 +404,7 @@ write_guest (Job *job, GError **error)
       return FALSE;
     bootfix_debug_checkpoint ("hive renamed");
   }
-  if (!bootfix_edits_write (job->edits, error))
+  if (!bootfix_edits_write (job->edits, error) || !verify_modules (job, error))
     return FALSE;
   if (!bootfix_guest_shutdown (job->guest, error))
     return FALSE;
@@ -477,18 +516,18 @@ static gboolean
 plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
             BootfixPlan *plan, BootfixGuestReport *report, GError **error)
 {
-  g_auto (BootfixGuestInfo) info = { 0 };
-  if (!open_and_inspect (job, dom, &info, report, error))
+  if (!open_and_inspect (job, dom, &job->info, report, error))
     return FALSE;
-  Facts f = { 0 };
-  fill_facts (&f, dom, &info, job->opts);
-  g_autofree char *variant_lc = f.variant_lc;
-  g_autoptr (BootfixRule) rule = match_rule (ctx, &f, error);
-  if (rule == NULL && error && *error)
+  fill_facts (&job->facts, dom, &job->info, job->opts);
+  GError *local = NULL;
+  job->rule = match_rule (ctx, &job->facts, &local);
+  if (local != NULL) {
+    g_propagate_error (error, local);
     return FALSE;
-  report->rule_id = g_strdup (rule ? rule->id : NULL);
+  }
+  report->rule_id = g_strdup (job->rule ? job->rule->id : NULL);
   progress (job, _("Planning the fix"));
-  if (!run_modules (ctx, job, &f, rule, plan, report, error))
+  if (!run_modules (ctx, job, &job->facts, job->rule, plan, report, error))
     return FALSE;
   bootfix_debug_checkpoint ("planned");
   if (plan->refused)
@@ -528,6 +567,7 @@ bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
   BootfixGuestReport *report = bootfix_guest_report_new (dom->name);
   report_target (report, dom);
   Job job = { .name = dom->name, .opts = opts };
+  job.claimed = g_ptr_array_new ();
   job.hives = g_ptr_array_new_with_free_func (hive_file_free);
   g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
   g_autoptr (GError) error = NULL;

@@ -7,10 +7,12 @@
 # checked value by value.
 #
 # Environment (set by meson): VIRT_BOOTFIX, BUILD_GUESTS, MKHIVE,
-# PHONY_DIR, HIVE_DIFF.  Exit 77 when no appliance can start.
+# PHONY_DIR, HIVE_DIFF, BOOTFIX_MODULEDIR, VERIFY_FAILS_MODULE (a test
+# module whose verify fails).  Exit 77 when no appliance can start.
 set -euo pipefail
 
 : "${VIRT_BOOTFIX:?}" "${BUILD_GUESTS:?}" "${PHONY_DIR:?}" "${HIVE_DIFF:?}"
+: "${BOOTFIX_MODULEDIR:?}" "${VERIFY_FAILS_MODULE:?}"
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh" it
 
@@ -146,6 +148,21 @@ if bootfix nowin 1 --domain "$work/nowin.xml"; then
   expect_grep "nowin names the guest" 'guest nowin' "$work/nowin.err"
   expect_grep "nowin names the disk" "$work/nowin.img" "$work/nowin.err"
   expect_eq "nowin image unchanged" "$(sum "$work/nowin.img")" "$before"
+fi
+
+# A module whose verify finds the written guest wrong: the fix, written
+# into the overlays, never reaches the disk (exit 1, byte-identical).
+prepare win7 win7-verify
+before=$(sum "$work/win7-verify.img")
+mkdir "$work/modules"
+# The build tree's plugin/<name>/ folders, and the test module beside them.
+ln -s "$BOOTFIX_MODULEDIR"/*/ "$work/modules/"
+ln -s "$VERIFY_FAILS_MODULE" "$work/modules/"
+if BOOTFIX_MODULEDIR=$work/modules bootfix verify-fails 1 --domain "$work/win7-verify.xml"; then
+  expect_grep "verify names the guest" 'guest win7-verify: the fix did not verify' "$work/verify-fails.err"
+  expect_grep "verify gives the module's reason" 'the test module finds the guest wrong' "$work/verify-fails.err"
+  expect_eq "verify-fails status" "$(json_get verify-fails '.guests[0].status')" error
+  expect_eq "verify-fails image unchanged" "$(sum "$work/win7-verify.img")" "$before"
 fi
 
 prepare win7 missing

@@ -7,6 +7,7 @@
  *   TEST_V1_SHORT                    size stops right after .plan
  *   TEST_FUTURE                      struct with fields appended
  *   TEST_INIT_NULL                   bootfix_module_init returns NULL
+ *   TEST_VERIFY_FAILS                verify says the guest is wrong
  *   TEST_NO_INIT                     no bootfix_module_init at all */
 #include <stddef.h>
 #include "bootfix-module.h"
@@ -47,7 +48,12 @@ test_plan (const struct bootfix_host *h)
 static int
 test_verify (const struct bootfix_host *h)
 {
+#ifdef TEST_VERIFY_FAILS
+  h->error (h, "%s", TEST_VERIFY_FAILURE);
+  return -1;
+#else
   return TEST_VERIFY_RESULT;
+#endif
 }
 
 #define TEST_FIELDS                             \

@@ -8,6 +8,8 @@
 
 #define TEST_PROBE_RESULT 1
 #define TEST_VERIFY_RESULT 0
+/* What the verify-fails variant says (tests/integration checks it). */
+#define TEST_VERIFY_FAILURE "the test module finds the guest wrong"
 
 /* Registry path the plan callback passes to host->ensure_key, with the
  * module's name as the reason, so the test sees which module ran. */
