@@ -6,14 +6,12 @@
 
 #include <errno.h>
 #include <string.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <hivex.h>
 
 #include "bootfix-error.h"
+#include "child.h"
 #include "bootfix-module.h"
 #include "hive.h"
 #include "mounted-devices.h"
@@ -806,33 +804,31 @@ bootfix_hive_commit (BootfixHive *hive, const char *out_path, GError **error)
   return TRUE;
 }
 
-/* In the child: no GError, no cleanup handlers (the parent's libguestfs
- * handle must not be closed from here), just an exit status. */
-static void G_GNUC_NORETURN
-preflight_child (const char *local_path, GPtrArray *actions,
-                 const char *hive_name, const char *out)
+typedef struct {
+  const char *local_path;
+  GPtrArray *actions;
+  const char *hive_name;
+  const char *out;
+} Preflight;
+
+/* In the child (bootfix_child_run): no GError, just an exit status. */
+static int
+preflight_child (int fd, gpointer data)
 {
-  /* Die of the signal, whatever handler the process had installed. */
-  signal (SIGABRT, SIG_DFL);
-  signal (SIGSEGV, SIG_DFL);
-  signal (SIGBUS, SIG_DFL);
-  /* libhivex's assertion message would only confuse the user: the
-   * parent reports the crash itself. */
-  int null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (null_fd >= 0)
-    (void) dup2 (null_fd, STDERR_FILENO);
-  BootfixHive *hive = bootfix_hive_open (local_path, "preflight", TRUE, NULL);
+  const Preflight *p = data;
+  (void) fd;
+  BootfixHive *hive = bootfix_hive_open (p->local_path, "preflight", TRUE, NULL);
   if (hive == NULL)
-    _exit (1);
+    return 1;
   GPtrArray *changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
-  for (guint i = 0; i < actions->len; i++)
-    (void) bootfix_hive_apply (hive, g_ptr_array_index (actions, i), hive_name,
+  for (guint i = 0; i < p->actions->len; i++)
+    (void) bootfix_hive_apply (hive, g_ptr_array_index (p->actions, i), p->hive_name,
                                TRUE, changes, NULL);
-  (void) hivex_commit (hive->h, out, 0);
+  (void) hivex_commit (hive->h, p->out, 0);
   /* Freed only so that memory checkers stay quiet in the child. */
   g_ptr_array_unref (changes);
   bootfix_hive_free (hive);
-  _exit (0);
+  return 0;
 }
 
 gboolean
@@ -841,28 +837,30 @@ bootfix_hive_preflight (const char *local_path, const char *label,
                         GError **error)
 {
   g_autofree char *out = g_strconcat (local_path, ".preflight", NULL);
-  fflush (NULL);
-  pid_t pid = fork ();
-  if (pid < 0) {
-    int saved = errno;
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED, "fork: %s",
-                 g_strerror (saved));
-    return FALSE;
-  }
-  if (pid == 0)
-    preflight_child (local_path, actions, hive_name, out);
-  int status = 0;
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
+  Preflight p = { local_path, actions, hive_name, out };
+  g_autoptr (GError) local = NULL;
+  gboolean ok = bootfix_child_run (preflight_child, &p,
+                                   BOOTFIX_HIVE_PREFLIGHT_TIMEOUT_SECONDS * 1000, 0,
+                                   NULL, &local);
   (void) unlink (out);
+  if (ok)
+    return TRUE;
   /* The child runs with default signal handlers, so a crash is a
    * signal; an exit status (even a tool's, such as valgrind's error
    * code) is not. */
-  if (WIFSIGNALED (status)) {
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-                 _("registry hive %s is damaged in a way libhivex cannot edit "
-                   "safely (it crashed on a copy); restore the hive from a "
-                   "backup"), label);
+  if (g_error_matches (local, BOOTFIX_CHILD_ERROR, BOOTFIX_CHILD_ERROR_SIGNALED))
+    return bootfix_guest_error (error, _("registry hive %s is damaged in a way "
+                                         "libhivex cannot edit safely (it crashed "
+                                         "on a copy); restore the hive from a "
+                                         "backup"), label);
+  if (g_error_matches (local, BOOTFIX_CHILD_ERROR, BOOTFIX_CHILD_ERROR_TIMED_OUT))
+    return bootfix_guest_error (error, _("registry hive %s is damaged in a way "
+                                         "libhivex cannot edit safely (it ran for "
+                                         "more than %d seconds on a copy); restore "
+                                         "the hive from a backup"), label,
+                                BOOTFIX_HIVE_PREFLIGHT_TIMEOUT_SECONDS);
+  if (g_error_matches (local, BOOTFIX_CHILD_ERROR, BOOTFIX_CHILD_ERROR_FAILED)) {
+    g_set_error_literal (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED, local->message);
     return FALSE;
   }
   return TRUE;

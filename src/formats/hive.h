@@ -59,9 +59,10 @@ gboolean bootfix_hive_apply (BootfixHive *hive, const BootfixAction *action,
 /* libhivex asserts (aborts the process) on some damaged hives when it
  * writes to them.  Apply the actions (BootfixAction*, all for this hive)
  * to a fresh copy of local_path in a child process first: a hive that
- * kills the child fails here with BOOTFIX_ERROR_GUEST instead of
- * killing virt-bootfix.  Other failures are left for the real run to
- * report. */
+ * kills the child, or keeps it busy past the deadline, fails here with
+ * BOOTFIX_ERROR_GUEST instead of killing or hanging virt-bootfix.
+ * Other failures are left for the real run to report. */
+#define BOOTFIX_HIVE_PREFLIGHT_TIMEOUT_SECONDS 120
 gboolean bootfix_hive_preflight (const char *local_path, const char *label,
                                  GPtrArray *actions, const char *hive_name,
                                  GError **error);
