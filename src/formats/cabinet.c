@@ -17,21 +17,16 @@
 
 #include <inttypes.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <glib/gi18n-lib.h>
 #include <gio/gio.h>
 #include <libgcab.h>
 
 #include "cabinet.h"
 #include "bootfix-error.h"
+#include "child.h"
 #include "bytes.h"
 
 #define SIGNATURE "MSCF"
@@ -416,47 +411,27 @@ gcab_extract (GBytes *cab, const char *cab_name, const char *want, const Member 
 
 /* ---- The child ----------------------------------------------------- */
 
-static gboolean
-write_all (int fd, const guint8 *p, gsize len)
-{
-  while (len > 0) {
-    ssize_t n = write (fd, p, MIN (len, (gsize) G_MAXSSIZE));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return FALSE;
-    p += n;
-    len -= (gsize) n;
-  }
-  return TRUE;
-}
+typedef struct {
+  GBytes *cab;
+  const char *cab_name;
+  const char *want;
+  const Member *m;
+} Job;
 
-/* In the child: extract, answer on fd, exit.  No cleanup handlers (the
- * parent's libraries' atexit handlers must not run here), so free what
- * was allocated by hand: memory checkers look at the child too. */
-static void G_GNUC_NORETURN
-child_main (int fd, GBytes *cab, const char *cab_name, const char *want,
-            const Member *m)
+/* In the child (bootfix_child_run): extract and answer on fd.  Free
+ * what was allocated by hand: memory checkers look at the child too. */
+static int
+child_extract (int fd, gpointer data)
 {
+  const Job *job = data;
   GBytes *bytes = NULL;
   GError *error = NULL;
   guint8 header[REPLY_HEADER] = { REPLY_OK };
   const guint8 *payload;
   gsize len;
-  int null_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
   int status;
 
-  /* Die of the signal, whatever handler the process had installed, and
-   * keep libgcab's warnings off the user's terminal. */
-  signal (SIGSEGV, SIG_DFL);
-  signal (SIGBUS, SIG_DFL);
-  signal (SIGABRT, SIG_DFL);
-  signal (SIGFPE, SIG_DFL);
-  signal (SIGILL, SIG_DFL);
-  signal (SIGPIPE, SIG_IGN);
-  if (null_fd >= 0)
-    (void) dup2 (null_fd, STDERR_FILENO);
-  if (gcab_extract (cab, cab_name, want, m, &bytes, &error)) {
+  if (gcab_extract (job->cab, job->cab_name, job->want, job->m, &bytes, &error)) {
     payload = g_bytes_get_data (bytes, &len);
   } else {
     header[0] = REPLY_ERROR;
@@ -464,87 +439,68 @@ child_main (int fd, GBytes *cab, const char *cab_name, const char *want,
     len = MIN (strlen (error->message), MAX_MESSAGE);
   }
   bootfix_write_le32 (header, sizeof header, 1, (guint32) len);
-  status = write_all (fd, header, sizeof header) && write_all (fd, payload, len) ? 0 : 1;
+  status = bootfix_child_write (fd, header, sizeof header) &&
+           bootfix_child_write (fd, payload, len) ? 0 : 1;
   g_clear_pointer (&bytes, g_bytes_unref);
   g_clear_error (&error);
-  _exit (status);
+  return status;
 }
 
 /* ---- The parent ---------------------------------------------------- */
 
-typedef enum { READ_EOF, READ_TOO_LONG, READ_TIMEOUT, READ_ERROR } ReadEnd;
-
-/* The child's answer, up to EOF or limit bytes or the deadline. */
-static ReadEnd
-read_reply (int fd, gsize limit, GByteArray *reply)
+static gboolean
+no_answer (const char *cab_name, const char *want, GError **error)
 {
-  gint64 deadline = g_get_monotonic_time () +
-                    (gint64) BOOTFIX_CABINET_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-  guint8 buf[16384];
-
-  for (;;) {
-    gint64 left = deadline - g_get_monotonic_time ();
-    struct pollfd pfd = { .fd = fd, .events = POLLIN };
-    ssize_t n;
-    int ready;
-
-    if (left <= 0)
-      return READ_TIMEOUT;
-    ready = poll (&pfd, 1, (int) MIN (left / 1000 + 1, 1000));
-    if (ready < 0 && errno != EINTR)
-      return READ_ERROR;
-    if (ready <= 0)
-      continue;
-    n = read (fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0)
-      return READ_ERROR;
-    if (n == 0)
-      return READ_EOF;
-    if ((gsize) n > limit - reply->len)
-      return READ_TOO_LONG;
-    g_byte_array_append (reply, buf, (guint) n);
-  }
+  return bootfix_guest_error (error, _("libgcab failed without an answer "
+                                       "extracting %s from cabinet %s; take it "
+                                       "from the Windows installation media "
+                                       "instead"), want, cab_name);
 }
 
-/* Turn the child's end (how reading stopped, its wait status, its
- * answer) into the result. */
+/* Word how the child failed (bootfix_child_run's error) for the user. */
 static gboolean
-take_reply (ReadEnd end, int status, GByteArray **reply_p, const char *cab_name,
-            const char *want, const Member *m, GBytes **out, GError **error)
+child_failed (const GError *why, const char *cab_name, const char *want,
+              GError **error)
 {
-  GByteArray *reply = *reply_p;
-  guint32 len = 0;
-  gboolean whole = end == READ_EOF && WIFEXITED (status) &&
-                   WEXITSTATUS (status) == 0 &&
-                   bootfix_read_le32 (reply->data, reply->len, 1, &len) &&
-                   len == reply->len - REPLY_HEADER;
-
-  if (end == READ_TIMEOUT)
+  if (g_error_matches (why, BOOTFIX_CHILD_ERROR, BOOTFIX_CHILD_ERROR_FAILED)) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("cannot extract %s from cabinet %s: %s"), want, cab_name,
+                 why->message);
+    return FALSE;
+  }
+  if (g_error_matches (why, BOOTFIX_CHILD_ERROR, BOOTFIX_CHILD_ERROR_TIMED_OUT))
     return bootfix_guest_error (error, _("libgcab took more than %d seconds over %s "
                                          "in cabinet %s, which must be damaged or "
                                          "hostile; take it from the Windows "
                                          "installation media instead"),
                                 BOOTFIX_CABINET_TIMEOUT_SECONDS, want, cab_name);
-  if (end == READ_EOF && WIFSIGNALED (status))
+  if (g_error_matches (why, BOOTFIX_CHILD_ERROR, BOOTFIX_CHILD_ERROR_SIGNALED))
     return bootfix_guest_error (error, _("libgcab crashed (%s) extracting %s from "
                                          "cabinet %s, which must be damaged or "
                                          "hostile; take it from the Windows "
                                          "installation media instead"),
-                                g_strsignal (WTERMSIG (status)), want, cab_name);
-  if (!whole || (reply->data[0] == REPLY_OK && len != m->usize))
-    return bootfix_guest_error (error, _("libgcab failed without an answer "
-                                         "extracting %s from cabinet %s; take it "
-                                         "from the Windows installation media "
-                                         "instead"), want, cab_name);
-  if (reply->data[0] != REPLY_OK) {
+                                why->message, want, cab_name);
+  return no_answer (cab_name, want, error);
+}
+
+/* The child's answer (header, then the file or a message) as the result. */
+static gboolean
+take_reply (GBytes *reply, const char *cab_name, const char *want, const Member *m,
+            GBytes **out, GError **error)
+{
+  gsize size = 0;
+  const guint8 *data = g_bytes_get_data (reply, &size);
+  guint32 len = 0;
+
+  if (!bootfix_read_le32 (data, size, 1, &len) || len != size - REPLY_HEADER ||
+      (data[0] == REPLY_OK && len != m->usize))
+    return no_answer (cab_name, want, error);
+  if (data[0] != REPLY_OK) {
     g_autofree char *message =
-      g_utf8_make_valid ((const char *) reply->data + REPLY_HEADER, len);
+      g_utf8_make_valid ((const char *) data + REPLY_HEADER, len);
     return bootfix_guest_error (error, "%s", message);
   }
-  g_byte_array_remove_range (reply, 0, REPLY_HEADER);
-  *out = g_byte_array_free_to_bytes (g_steal_pointer (reply_p));
+  *out = g_bytes_new_from_bytes (reply, REPLY_HEADER, len);
   return TRUE;
 }
 
@@ -553,11 +509,9 @@ static gboolean
 extract_isolated (GBytes *cab, const char *cab_name, const char *want,
                   const Member *m, GBytes **out, GError **error)
 {
-  g_autoptr (GByteArray) reply = NULL;  /* made after the fork: see child_main */
-  int fds[2];
-  int status = 0;
-  pid_t pid;
-  ReadEnd end;
+  Job job = { cab, cab_name, want, m };
+  g_autoptr (GBytes) reply = NULL;
+  g_autoptr (GError) why = NULL;
 
   /* Register the types here, where no other thread can hold a lock the
    * child would then wait for forever. */
@@ -567,36 +521,11 @@ extract_isolated (GBytes *cab, const char *cab_name, const char *want,
   g_type_ensure (G_TYPE_MEMORY_INPUT_STREAM);
   g_type_ensure (G_TYPE_DATA_INPUT_STREAM);
   g_type_ensure (G_TYPE_MEMORY_OUTPUT_STREAM);
-  if (pipe2 (fds, O_CLOEXEC) < 0) {
-    int saved = errno;
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("cannot extract %s from cabinet %s: pipe: %s"), want, cab_name,
-                 g_strerror (saved));
-    return FALSE;
-  }
-  fflush (NULL);
-  pid = fork ();
-  if (pid == 0) {
-    close (fds[0]);
-    child_main (fds[1], cab, cab_name, want, m);
-  }
-  close (fds[1]);
-  if (pid < 0) {
-    int saved = errno;
-    close (fds[0]);
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("cannot extract %s from cabinet %s: fork: %s"), want, cab_name,
-                 g_strerror (saved));
-    return FALSE;
-  }
-  reply = g_byte_array_new ();
-  end = read_reply (fds[0], REPLY_HEADER + MAX (m->usize, MAX_MESSAGE), reply);
-  if (end != READ_EOF)
-    (void) kill (pid, SIGKILL);
-  close (fds[0]);
-  while (waitpid (pid, &status, 0) < 0 && errno == EINTR)
-    ;
-  return take_reply (end, status, &reply, cab_name, want, m, out, error);
+  if (!bootfix_child_run (child_extract, &job,
+                          BOOTFIX_CABINET_TIMEOUT_SECONDS * 1000,
+                          REPLY_HEADER + MAX (m->usize, MAX_MESSAGE), &reply, &why))
+    return child_failed (why, cab_name, want, error);
+  return take_reply (reply, cab_name, want, m, out, error);
 }
 
 /* ---- Public -------------------------------------------------------- */
