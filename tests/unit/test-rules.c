@@ -425,7 +425,7 @@ test_shipped_matrix_views (void)
 /* The whole matrix, spelled out: the rule that wins for each family
  * (columns) on each controller, for both arches unless a row names
  * one, and for both variants.  The README table is generated from the
- * same data (scripts/support-matrix.py). */
+ * same data by the same matcher (src/tools/support-matrix.c). */
 typedef struct {
   const char *controller;
   const char *arch;             /* NULL: i386 and x86_64 */
