@@ -12,6 +12,7 @@
 #include "rules.h"
 #include "xml-util.h"
 #include "bootfix-error.h"
+#include "dirs.h"
 
 /* Limits on what a data file may make us allocate. */
 #define MAX_RULE_FILES 256        /* *.xml files in one folder */
@@ -1073,10 +1074,6 @@ bootfix_rule_set_resolve (const BootfixRuleSet *rs, const BootfixRuleQuery *q,
 const char *
 bootfix_data_dir (void)
 {
-  const char *env = g_getenv ("BOOTFIX_DATADIR");
-  if (env != NULL && env[0] != '\0')
-    return env;
-  if (g_file_test (BOOTFIX_INSTALLED_DATADIR, G_FILE_TEST_IS_DIR))
-    return BOOTFIX_INSTALLED_DATADIR;
-  return BOOTFIX_SOURCE_DATADIR;
+  return bootfix_lookup_dir ("BOOTFIX_DATADIR", BOOTFIX_INSTALLED_DATADIR,
+                             BOOTFIX_SOURCE_DATADIR);
 }

@@ -8,6 +8,7 @@
 
 #include "module-loader.h"
 #include "bootfix-error.h"
+#include "dirs.h"
 
 /* Every API version has the fields up to and including plan. */
 #define MODULE_STRUCT_MIN offsetof (struct bootfix_module, verify)
@@ -297,12 +298,6 @@ bootfix_module_load_dir (const char *dir, GError **error)
 const char *
 bootfix_module_dir (void)
 {
-  /* An empty variable is treated as unset: "BOOTFIX_MODULEDIR= cmd" is
-   * how shells clear it for one command. */
-  const char *env = g_getenv ("BOOTFIX_MODULEDIR");
-  if (env != NULL && env[0] != '\0')
-    return env;
-  if (g_file_test (BOOTFIX_INSTALLED_MODULEDIR, G_FILE_TEST_IS_DIR))
-    return BOOTFIX_INSTALLED_MODULEDIR;
-  return BOOTFIX_BUILD_MODULEDIR;
+  return bootfix_lookup_dir ("BOOTFIX_MODULEDIR", BOOTFIX_INSTALLED_MODULEDIR,
+                             BOOTFIX_BUILD_MODULEDIR);
 }
