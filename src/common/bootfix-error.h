@@ -24,9 +24,25 @@ typedef enum {
 gboolean bootfix_guest_error (GError **error, const char *format, ...)
   G_GNUC_PRINTF (2, 3);
 
-/* Append guest text (UTF-8) bound for a terminal or a report, with
- * control characters shown as '?'. */
-void bootfix_append_guest_text (GString *s, const char *utf8);
+/* How guest text bound for a terminal or a report shows what must not
+ * reach it as is: control characters (C0, DEL, C1) and bytes that are
+ * not UTF-8. */
+typedef enum {
+  BOOTFIX_GUEST_TEXT_QUESTION, /* one '?' for each */
+  BOOTFIX_GUEST_TEXT_HEX,      /* \xNN for each of its bytes */
+} BootfixGuestTextStyle;
+
+/* Append guest text with those shown in style; everything else is
+ * copied as is. */
+void bootfix_append_guest_text_as (GString *s, const char *text,
+                                   BootfixGuestTextStyle style);
+
+/* The same with BOOTFIX_GUEST_TEXT_QUESTION. */
+void bootfix_append_guest_text (GString *s, const char *text);
+
+/* Guest text for an error message: at most max_bytes of it, in C
+ * escapes (g_strescape), so the message stays printable ASCII. */
+char *bootfix_quote_guest_text (const char *text, gsize max_bytes);
 
 G_END_DECLS
 

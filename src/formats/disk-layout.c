@@ -181,15 +181,13 @@ gboolean
 bootfix_guid_text_to_bytes (const char *text, guint8 guid[BOOTFIX_GUID_SIZE],
                             GError **error)
 {
-  g_autofree char *head = NULL;
   g_autofree char *quoted = NULL;
 
   g_return_val_if_fail (text != NULL, FALSE);
   if (guid_from_text (text, guid))
     return TRUE;
   /* Guest text: escaped, so the message stays printable UTF-8. */
-  head = g_strndup (text, MAX_QUOTED_TEXT);
-  quoted = g_strescape (head, NULL);
+  quoted = bootfix_quote_guest_text (text, MAX_QUOTED_TEXT);
   g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST, _("“%s” is not a GUID"), quoted);
   return FALSE;
 }

@@ -256,8 +256,7 @@ bootfix_volume_id_from_partition (const BootfixDiskLayout *layout,
 static gboolean
 bad_name (const char *name, const char *expected, GError **error)
 {
-  g_autofree char *head = g_strndup (name, MAX_QUOTED_NAME);
-  g_autofree char *quoted = g_strescape (head, NULL);
+  g_autofree char *quoted = bootfix_quote_guest_text (name, MAX_QUOTED_NAME);
   g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                _("MountedDevices value name “%s” is not a name like %s"), quoted,
                expected);

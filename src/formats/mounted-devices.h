@@ -57,8 +57,8 @@ gboolean bootfix_volume_id_equal (const BootfixVolumeId *a, const BootfixVolumeI
 /* "disk 0x7A1F0001 @ 1048576", "gpt partition {…}", "other". */
 char *bootfix_volume_id_format (const BootfixVolumeId *id);
 /* Any value, for reports; never fails.  Other values show their text
- * ("other \??\USBSTOR#…") when they are UTF-16, control characters as
- * '?', else their length. */
+ * ("other \??\USBSTOR#…") when it is printable ASCII in UTF-16 (as PnP
+ * paths are), else their length. */
 char *bootfix_mounted_device_format (const guint8 *buf, gsize size);
 
 /* The identity Windows records for a partition of a parsed disk:

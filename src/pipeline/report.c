@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "bootfix-error.h"
 #include "plan.h"
 #include "report.h"
 
@@ -175,12 +176,7 @@ printable (const char *s)
   if (s == NULL)
     return NULL;
   GString *out = g_string_new (NULL);
-  for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-    if (*p < 0x20 || *p == 0x7f)
-      g_string_append_printf (out, "\\x%02x", *p);
-    else
-      g_string_append_c (out, (char) *p);
-  }
+  bootfix_append_guest_text_as (out, s, BOOTFIX_GUEST_TEXT_HEX);
   return g_string_free (out, FALSE);
 }
 
