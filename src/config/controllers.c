@@ -300,8 +300,8 @@ data_error (GError **error, const BootfixControllerDb *db, xmlNode *node,
   va_start (ap, fmt);
   g_autofree char *msg = g_strdup_vprintf (fmt, ap);
   va_end (ap);
-  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA, "%s:%ld: %s",
-               db->path, xmlGetLineNo (node), msg);
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DATA, "%s:%d: %s",
+               db->path, bootfix_xml_line (node), msg);
   return FALSE;
 }
 
@@ -454,7 +454,7 @@ parse_selector (BootfixControllerDb *db, xmlNode *node, gboolean is_match,
   g_autoptr (Selector) s = g_new0 (Selector, 1);
   g_autofree char *dflt = NULL;
 
-  s->line = xmlGetLineNo (node);
+  s->line = bootfix_xml_line (node);
   if (!check_attrs (db, node, is_match ? match_attrs : unsupported_attrs,
                     error) ||
       !check_empty (db, node, error) ||
@@ -646,8 +646,7 @@ parse_root (BootfixControllerDb *db, xmlNode *root, GError **error)
 {
   static const char *const no_attrs[] = { NULL };
 
-  if (!g_str_equal ((const char *) root->name, "controllers") ||
-      root->ns != NULL)
+  if (!bootfix_xml_is_element (root, "controllers"))
     return data_error (error, db, root,
                        _("the root element is <%s>, expected <controllers>"),
                        (const char *) root->name);

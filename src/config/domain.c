@@ -175,34 +175,6 @@ get_int (const Reader *r, xmlNode *node, const char *attr, int min, int max,
   return TRUE;
 }
 
-static xmlNode *
-first_child (xmlNode *node, const char *name)
-{
-  for (xmlNode *c = node ? node->children : NULL; c != NULL; c = c->next) {
-    if (c->type == XML_ELEMENT_NODE && c->ns == NULL &&
-        g_str_equal ((const char *) c->name, name))
-      return c;
-  }
-  return NULL;
-}
-
-static gboolean
-is_element (xmlNode *node, const char *name)
-{
-  return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
-         g_str_equal ((const char *) node->name, name);
-}
-
-/* Element text, trimmed; NULL when absent. */
-static char *
-get_text (xmlNode *node)
-{
-  if (node == NULL)
-    return NULL;
-  g_autoptr (BootfixXmlString) v = xmlNodeGetContent (node);
-  return v ? g_strstrip (g_strdup ((const char *) v)) : NULL;
-}
-
 /* A guest name we can print and use in file names. */
 static gboolean
 guest_name_valid (const char *name)
@@ -250,7 +222,8 @@ read_domain_type (const Reader *r, xmlNode *root, GError **error)
 static gboolean
 read_name (Reader *r, xmlNode *root, GError **error)
 {
-  g_autofree char *name = get_text (first_child (root, "name"));
+  g_autofree char *name =
+    bootfix_xml_get_text (bootfix_xml_first_child (root, "name"));
 
   if (name == NULL)
     return TRUE; /* named after its first disk later */
@@ -318,7 +291,7 @@ static void
 read_firmware (Reader *r, xmlNode *os)
 {
   g_autofree char *firmware = bootfix_xml_get_attr (os, "firmware");
-  xmlNode *loader = first_child (os, "loader");
+  xmlNode *loader = bootfix_xml_first_child (os, "loader");
   g_autofree char *loader_type = loader ? bootfix_xml_get_attr (loader, "type")
                                         : NULL;
 
@@ -339,7 +312,7 @@ read_boot_devs (Reader *r, xmlNode *os)
   gboolean hd_first = FALSE;
 
   for (xmlNode *c = os->children; c != NULL; c = c->next) {
-    if (!is_element (c, "boot"))
+    if (!bootfix_xml_is_element (c, "boot"))
       continue;
     g_autofree char *dev = bootfix_xml_get_attr (c, "dev");
     gboolean hd = g_strcmp0 (dev, "hd") == 0;
@@ -359,9 +332,9 @@ read_boot_devs (Reader *r, xmlNode *os)
 static gboolean
 read_os (Reader *r, xmlNode *root, GError **error)
 {
-  xmlNode *os = first_child (root, "os");
-  xmlNode *type = first_child (os, "type");
-  g_autofree char *os_type = get_text (type);
+  xmlNode *os = bootfix_xml_first_child (root, "os");
+  xmlNode *type = bootfix_xml_first_child (os, "type");
+  g_autofree char *os_type = bootfix_xml_get_text (type);
 
   if (type == NULL)
     return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
@@ -402,7 +375,7 @@ read_disk_source (const Reader *r, xmlNode *node, BootfixDisk *disk,
     attr = "dev";
   else
     return TRUE;
-  xmlNode *source = first_child (node, "source");
+  xmlNode *source = bootfix_xml_first_child (node, "source");
   g_autofree char *path = source ? bootfix_xml_get_attr (source, attr) : NULL;
   if (path == NULL || path[0] == '\0' || strlen (path) > MAX_PATH_LEN)
     return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
@@ -416,7 +389,7 @@ static gboolean
 read_disk_target (const Reader *r, xmlNode *node, BootfixDisk *disk,
                   GError **error)
 {
-  xmlNode *target = first_child (node, "target");
+  xmlNode *target = bootfix_xml_first_child (node, "target");
   g_autofree char *dev = target ? bootfix_xml_get_attr (target, "dev") : NULL;
 
   if (dev == NULL)
@@ -445,7 +418,7 @@ static gboolean
 read_disk_address (const Reader *r, xmlNode *node, BootfixDisk *disk,
                    GError **error)
 {
-  xmlNode *address = first_child (node, "address");
+  xmlNode *address = bootfix_xml_first_child (node, "address");
   g_autofree char *type = address ? bootfix_xml_get_attr (address, "type")
                                   : NULL;
 
@@ -465,8 +438,8 @@ static gboolean
 read_disk (Reader *r, xmlNode *node, GError **error)
 {
   g_autoptr (BootfixDisk) disk = g_new0 (BootfixDisk, 1);
-  xmlNode *driver = first_child (node, "driver");
-  xmlNode *boot = first_child (node, "boot");
+  xmlNode *driver = bootfix_xml_first_child (node, "driver");
+  xmlNode *boot = bootfix_xml_first_child (node, "boot");
 
   if (r->d->disks->len >= MAX_DISKS)
     return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
@@ -567,7 +540,7 @@ static gboolean
 check_boot_order (Reader *r, xmlNode *device, GHashTable *orders,
                   GError **error)
 {
-  xmlNode *boot = first_child (device, "boot");
+  xmlNode *boot = bootfix_xml_first_child (device, "boot");
   int order = 0;
 
   if (boot == NULL)
@@ -590,7 +563,7 @@ check_boot_order (Reader *r, xmlNode *device, GHashTable *orders,
 static gboolean
 read_devices (Reader *r, xmlNode *root, GError **error)
 {
-  xmlNode *devices = first_child (root, "devices");
+  xmlNode *devices = bootfix_xml_first_child (root, "devices");
   g_autoptr (GHashTable) orders = g_hash_table_new (NULL, NULL);
   guint n = 0;
 
@@ -602,9 +575,9 @@ read_devices (Reader *r, xmlNode *root, GError **error)
                    _("more than %d devices"), MAX_DEVICES);
     if (!check_boot_order (r, c, orders, error))
       return FALSE;
-    if (is_element (c, "disk") && !read_disk_element (r, c, error))
+    if (bootfix_xml_is_element (c, "disk") && !read_disk_element (r, c, error))
       return FALSE;
-    if (is_element (c, "controller") && !read_controller (r, c, error))
+    if (bootfix_xml_is_element (c, "controller") && !read_controller (r, c, error))
       return FALSE;
   }
   assign_controller_indexes (r->d->controllers);
@@ -764,7 +737,7 @@ read_domain (Reader *r, xmlDoc *doc, GError **error)
     return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
                  _("<domain> has an XML namespace (xmlns); libvirt domain XML "
                    "has none: remove it"));
-  if (!is_element (root, "domain"))
+  if (!bootfix_xml_is_element (root, "domain"))
     return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
                  _("the root element is <%s>, not <domain>; give a libvirt "
                    "domain XML (virsh dumpxml GUEST)"),

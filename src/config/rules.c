@@ -96,13 +96,6 @@ set_data_error (GError **error, const char *file, int line,
                "%s:%d: %s", file, line, msg);
 }
 
-static int
-node_line (xmlNode *node)
-{
-  long line = xmlGetLineNo (node);
-  return line > 0 && line < G_MAXINT ? (int) line : 0;
-}
-
 /* --- value checks ------------------------------------------------- */
 /* Each returns NULL when the value is fine, else a reason to show. */
 
@@ -387,12 +380,6 @@ find_attr_spec (const ElementSpec *spec, const char *name)
 
 /* --- generic element reading -------------------------------------- */
 
-static gboolean
-is_element (xmlNode *node, const char *name)
-{
-  return node->ns == NULL && g_str_equal ((const char *) node->name, name);
-}
-
 /* Child elements of node, in order.  Comments and white space are
  * skipped; text or anything else is an error (no mixed content). */
 static GPtrArray *
@@ -406,7 +393,7 @@ child_elements (xmlNode *node, const char *file, GError **error)
       continue;
     } else if (c->type != XML_COMMENT_NODE) {
       /* libxml2 gives text the line where it ends: name the parent. */
-      set_data_error (error, file, node_line (node),
+      set_data_error (error, file, bootfix_xml_line (node),
                       _("unexpected content inside <%s>"), node->name);
       return NULL;
     }
@@ -430,7 +417,7 @@ check_value (const AttrSpec *a, const char *value, xmlNode *node,
   if (why == NULL && a->check != NULL)
     why = a->check (value);
   if (why != NULL)
-    set_data_error (error, file, node_line (node),
+    set_data_error (error, file, bootfix_xml_line (node),
                     _("<%s> attribute '%s': %s"), node->name, a->name, why);
   return why == NULL;
 }
@@ -444,13 +431,13 @@ read_element (xmlNode *node, const ElementSpec *spec, const char *file,
   g_autoptr (GHashTable) attrs =
     g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   if (node->ns != NULL) {
-    set_data_error (error, file, node_line (node),
+    set_data_error (error, file, bootfix_xml_line (node),
                     _("element <%s> must not be in a namespace"), node->name);
     return NULL;
   }
   for (xmlAttr *a = node->properties; a != NULL; a = a->next) {
     if (a->ns != NULL || find_attr_spec (spec, (const char *) a->name) == NULL) {
-      set_data_error (error, file, node_line (node),
+      set_data_error (error, file, bootfix_xml_line (node),
                       _("unknown attribute '%s' on <%s>"), a->name, spec->name);
       return NULL;
     }
@@ -458,7 +445,7 @@ read_element (xmlNode *node, const ElementSpec *spec, const char *file,
   for (const AttrSpec *a = spec->attrs; a->name != NULL; a++) {
     g_autofree char *value = bootfix_xml_get_attr (node, a->name);
     if (value == NULL && a->required) {
-      set_data_error (error, file, node_line (node),
+      set_data_error (error, file, bootfix_xml_line (node),
                       _("<%s> needs attribute '%s'"), spec->name, a->name);
       return NULL;
     }
@@ -483,7 +470,7 @@ read_leaf_element (xmlNode *node, const ElementSpec *spec, const char *file,
   if (kids == NULL)
     return NULL;
   if (kids->len > 0) {
-    set_data_error (error, file, node_line (kids->pdata[0]),
+    set_data_error (error, file, bootfix_xml_line (kids->pdata[0]),
                     _("<%s> takes no child elements"), spec->name);
     return NULL;
   }
@@ -512,13 +499,13 @@ parse_controllers (xmlNode *match, BootfixRule *rule, const char *file,
     return FALSE;
   for (guint i = 0; i < kids->len; i++) {
     xmlNode *c = kids->pdata[i];
-    if (!is_element (c, "controller")) {
-      set_data_error (error, file, node_line (c),
+    if (!bootfix_xml_is_element (c, "controller")) {
+      set_data_error (error, file, bootfix_xml_line (c),
                       _("unknown element <%s> inside <match>"), c->name);
       return FALSE;
     }
     if (rule->controllers->len >= MAX_CONTROLLERS_PER_RULE) {
-      set_data_error (error, file, node_line (c),
+      set_data_error (error, file, bootfix_xml_line (c),
                       _("more than %d controllers in one rule"),
                       MAX_CONTROLLERS_PER_RULE);
       return FALSE;
@@ -549,7 +536,7 @@ parse_match (xmlNode *match, BootfixRule *rule, const char *file,
   if (max != NULL)
     (void) parse_nt_version (max, &rule->nt_max);
   if (rule->nt_min > rule->nt_max) {
-    set_data_error (error, file, node_line (match),
+    set_data_error (error, file, bootfix_xml_line (match),
                     _("nt-min %s is above nt-max %s"), min, max);
     return FALSE;
   }
@@ -571,14 +558,14 @@ parse_item (xmlNode *node, gboolean cleanup, const char *file,
   const ElementSpec *other =
     find_item_spec (cleanup ? item_specs : cleanup_item_specs, name);
   if (node->ns == NULL && spec == NULL && other != NULL) {
-    set_data_error (error, file, node_line (node),
+    set_data_error (error, file, bootfix_xml_line (node),
                     cleanup ? _("<%s> belongs in a <rule>, not in a <cleanup>")
                             : _("<%s> belongs in a <cleanup>, not in a <rule>"),
                     name);
     return NULL;
   }
   if (spec == NULL || node->ns != NULL) {
-    set_data_error (error, file, node_line (node),
+    set_data_error (error, file, bootfix_xml_line (node),
                     cleanup ? _("unknown element <%s> in a cleanup")
                             : _("unknown element <%s> in a rule"), name);
     return NULL;
@@ -589,7 +576,7 @@ parse_item (xmlNode *node, gboolean cleanup, const char *file,
   BootfixRuleItem *item = g_new0 (BootfixRuleItem, 1);
   item->kind = g_strdup (spec->name);
   item->attrs = g_steal_pointer (&attrs);
-  item->line = node_line (node);
+  item->line = bootfix_xml_line (node);
   return item;
 }
 
@@ -600,7 +587,7 @@ check_rule_body (xmlNode *node, BootfixRule *rule, const char *file,
                  GError **error)
 {
   if (rule->items->len == 0) {
-    set_data_error (error, file, node_line (node),
+    set_data_error (error, file, bootfix_xml_line (node),
                     _("rule '%s' has no items"), rule->id);
     return FALSE;
   }
@@ -624,8 +611,8 @@ parse_rule_children (xmlNode *node, BootfixRule *rule, const char *file,
   g_autoptr (GPtrArray) kids = child_elements (node, file, error);
   if (kids == NULL)
     return FALSE;
-  if (kids->len == 0 || !is_element (kids->pdata[0], "match")) {
-    set_data_error (error, file, node_line (node),
+  if (kids->len == 0 || !bootfix_xml_is_element (kids->pdata[0], "match")) {
+    set_data_error (error, file, bootfix_xml_line (node),
                     _("rule '%s' must start with <match>"), rule->id);
     return FALSE;
   }
@@ -633,13 +620,13 @@ parse_rule_children (xmlNode *node, BootfixRule *rule, const char *file,
     return FALSE;
   for (guint i = 1; i < kids->len; i++) {
     xmlNode *c = kids->pdata[i];
-    if (is_element (c, "match")) {
-      set_data_error (error, file, node_line (c),
+    if (bootfix_xml_is_element (c, "match")) {
+      set_data_error (error, file, bootfix_xml_line (c),
                       _("rule '%s' has more than one <match>"), rule->id);
       return FALSE;
     }
     if (rule->items->len >= MAX_ITEMS_PER_RULE) {
-      set_data_error (error, file, node_line (c),
+      set_data_error (error, file, bootfix_xml_line (c),
                       _("rule '%s' has more than %d items"), rule->id,
                       MAX_ITEMS_PER_RULE);
       return FALSE;
@@ -666,7 +653,7 @@ parse_rule (xmlNode *node, gboolean cleanup, const char *file,
   rule->id = take_attr (attrs, "id");
   rule->description = take_attr (attrs, "description");
   rule->file = g_path_get_basename (file);
-  rule->line = node_line (node);
+  rule->line = bootfix_xml_line (node);
   rule->items = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_item_free);
   rule->controllers = g_ptr_array_new_with_free_func (g_free);
   if (!parse_rule_children (node, rule, file, error))
@@ -705,7 +692,7 @@ load_doc (BootfixRuleSet *rs, xmlDoc *doc, const char *file, GError **error)
   xmlNode *root = xmlDocGetRootElement (doc);
   /* A namespaced <rules> is refused by read_element below. */
   if (!g_str_equal ((const char *) root->name, "rules")) {
-    set_data_error (error, file, node_line (root),
+    set_data_error (error, file, bootfix_xml_line (root),
                     _("the root element must be <rules>, not <%s>"),
                     root->name);
     return FALSE;
@@ -718,9 +705,9 @@ load_doc (BootfixRuleSet *rs, xmlDoc *doc, const char *file, GError **error)
     return FALSE;
   for (guint i = 0; i < kids->len; i++) {
     xmlNode *c = kids->pdata[i];
-    gboolean cleanup = is_element (c, "cleanup");
-    if (!cleanup && !is_element (c, "rule")) {
-      set_data_error (error, file, node_line (c),
+    gboolean cleanup = bootfix_xml_is_element (c, "cleanup");
+    if (!cleanup && !bootfix_xml_is_element (c, "rule")) {
+      set_data_error (error, file, bootfix_xml_line (c),
                       _("unknown element <%s> inside <rules>"), c->name);
       return FALSE;
     }

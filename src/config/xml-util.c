@@ -110,3 +110,35 @@ bootfix_xml_get_attr (xmlNode *node, const char *name)
   g_autoptr (BootfixXmlString) v = xmlGetProp (node, (const xmlChar *) name);
   return v ? g_strdup ((const char *) v) : NULL;
 }
+
+char *
+bootfix_xml_get_text (xmlNode *node)
+{
+  if (node == NULL)
+    return NULL;
+  g_autoptr (BootfixXmlString) v = xmlNodeGetContent (node);
+  return v ? g_strstrip (g_strdup ((const char *) v)) : NULL;
+}
+
+gboolean
+bootfix_xml_is_element (xmlNode *node, const char *name)
+{
+  return node->type == XML_ELEMENT_NODE && node->ns == NULL &&
+         g_str_equal ((const char *) node->name, name);
+}
+
+xmlNode *
+bootfix_xml_first_child (xmlNode *node, const char *name)
+{
+  for (xmlNode *c = node ? node->children : NULL; c != NULL; c = c->next)
+    if (bootfix_xml_is_element (c, name))
+      return c;
+  return NULL;
+}
+
+int
+bootfix_xml_line (xmlNode *node)
+{
+  long line = xmlGetLineNo (node);
+  return line > 0 && line < G_MAXINT ? (int) line : 0;
+}

@@ -36,6 +36,20 @@ xmlDoc *bootfix_xml_parse_file (const char *path, GError **error);
 /* Attribute as a g_malloc'd string, or NULL. */
 char *bootfix_xml_get_attr (xmlNode *node, const char *name);
 
+/* Element text, trimmed, as a g_malloc'd string; NULL when node is. */
+char *bootfix_xml_get_text (xmlNode *node);
+
+/* Whether node is the element <name> in no namespace (our formats and
+ * libvirt's use none). */
+gboolean bootfix_xml_is_element (xmlNode *node, const char *name);
+
+/* The first child element <name> of node (may be NULL), or NULL. */
+xmlNode *bootfix_xml_first_child (xmlNode *node, const char *name);
+
+/* The line node starts on, for messages; 0 when libxml2 does not know
+ * or it does not fit an int. */
+int bootfix_xml_line (xmlNode *node);
+
 G_END_DECLS
 
 #endif
