@@ -11,11 +11,14 @@
 
 #include "bootfix-error.h"
 #include "guest.h"
+#include "guest-backend.h"
 #include "hive.h"
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (guestfs_h, guestfs_close)
 
-struct _BootfixGuest {
+/* The libguestfs session behind a BootfixGuest. */
+typedef struct {
+  BootfixGuest parent;   /* first: ops take the BootfixGuest */
   guestfs_h *g;
   char *name;            /* guest name for messages */
   char *first_disk;      /* for messages */
@@ -27,7 +30,16 @@ struct _BootfixGuest {
   gboolean mounted_rw;   /* the Windows root is wanted read-write */
   char *mounted;         /* the device mounted at /, or NULL */
   gboolean mounted_writable;
-};
+} LgGuest;
+
+/* Defined at the end, after the functions it points to. */
+static const BootfixGuestOps libguestfs_ops;
+
+static LgGuest *
+lg_of (BootfixGuest *guest)
+{
+  return (LgGuest *) guest;
+}
 
 static void
 set_guestfs_error (GError **error, guestfs_h *g, BootfixError code,
@@ -237,7 +249,8 @@ bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   guestfs_h *g = launch (dom, opts, &accel, error);
   if (g == NULL)
     return NULL;
-  BootfixGuest *guest = g_new0 (BootfixGuest, 1);
+  LgGuest *guest = g_new0 (LgGuest, 1);
+  guest->parent.ops = &libguestfs_ops;
   guest->g = g;
   guest->name = g_strdup (dom->name);
   guest->first_disk = g_strdup (((BootfixDisk *) g_ptr_array_index (dom->disks, 0))->source);
@@ -246,14 +259,13 @@ bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   guest->wanted_root = g_strdup (opts->root);
   g_debug ("guest %s: appliance running under %s", dom->name,
            guest->accelerator);
-  return guest;
+  return &guest->parent;
 }
 
-void
-bootfix_guest_free (BootfixGuest *guest)
+static void
+lg_free (BootfixGuest *base)
 {
-  if (guest == NULL)
-    return;
+  LgGuest *guest = lg_of (base);
   if (guest->g)
     guestfs_close (guest->g);
   g_free (guest->name);
@@ -267,9 +279,10 @@ bootfix_guest_free (BootfixGuest *guest)
 }
 
 const char *
-bootfix_guest_accelerator (const BootfixGuest *guest)
+bootfix_guest_accelerator (const BootfixGuest *base)
 {
-  return guest->accelerator;
+  g_return_val_if_fail (base->ops == &libguestfs_ops, NULL);
+  return ((const LgGuest *) base)->accelerator;
 }
 
 /* ---- inspection ---- */
@@ -296,7 +309,7 @@ static const char *const system_hive_candidates[] = {
 /* libguestfs inspection failed for the whole appliance.  Usually a
  * damaged hive is the cause: find it, so the message names the file. */
 static char *
-find_damaged_hive (BootfixGuest *guest)
+find_damaged_hive (LgGuest *guest)
 {
   g_auto (GStrv) fses = guestfs_list_filesystems (guest->g);
   for (size_t i = 0; fses && fses[i] && fses[i + 1]; i += 2) {
@@ -341,7 +354,7 @@ find_damaged_hive (BootfixGuest *guest)
 }
 
 static gboolean
-pick_root (BootfixGuest *guest, char **root, GError **error)
+pick_root (LgGuest *guest, char **root, GError **error)
 {
   g_auto (GStrv) roots = guestfs_inspect_os (guest->g);
   if (roots == NULL) {
@@ -391,7 +404,7 @@ pick_root (BootfixGuest *guest, char **root, GError **error)
  * loses what Windows restores from hiberfil.sys, and writing to a dirty
  * NTFS can finish what chkdsk should repair.  Refuse both. */
 static gboolean
-check_ntfs_writable (BootfixGuest *guest, const char *root, GError **error)
+check_ntfs_writable (LgGuest *guest, const char *root, GError **error)
 {
   g_autofree char *type = guestfs_vfs_type (guest->g, root);
   if (type == NULL || strcmp (type, "ntfs") != 0)
@@ -424,9 +437,11 @@ inspect_string (guestfs_h *g, char *(*get) (guestfs_h *, const char *),
 }
 
 gboolean
-bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
+bootfix_guest_inspect (BootfixGuest *base, BootfixGuestInfo *info,
                        GError **error)
 {
+  g_return_val_if_fail (base->ops == &libguestfs_ops, FALSE);
+  LgGuest *guest = lg_of (base);
   g_autofree char *root = NULL;
   if (!pick_root (guest, &root, error))
     return FALSE;
@@ -470,7 +485,7 @@ bootfix_guest_inspect (BootfixGuest *guest, BootfixGuestInfo *info,
  * the time, another partition (System Reserved, the ESP) while the boot
  * chain is read or written. */
 static gboolean
-use_filesystem (BootfixGuest *guest, const char *device, gboolean rw,
+use_filesystem (LgGuest *guest, const char *device, gboolean rw,
                 GError **error)
 {
   if (guest->mounted && strcmp (guest->mounted, device) == 0 &&
@@ -500,7 +515,7 @@ use_filesystem (BootfixGuest *guest, const char *device, gboolean rw,
 
 /* NULL stands for the Windows root, in the mode it is wanted in. */
 static gboolean
-use_device (BootfixGuest *guest, const char *device, gboolean rw,
+use_device (LgGuest *guest, const char *device, gboolean rw,
             GError **error)
 {
   if (device == NULL)
@@ -512,7 +527,7 @@ use_device (BootfixGuest *guest, const char *device, gboolean rw,
 
 /* systemroot + relpath (backslashes) resolved case-insensitively. */
 static char *
-windows_path (BootfixGuest *guest, const char *relpath, GError **error)
+windows_path (LgGuest *guest, const char *relpath, GError **error)
 {
   if (!use_device (guest, NULL, FALSE, error))
     return NULL;
@@ -524,10 +539,11 @@ windows_path (BootfixGuest *guest, const char *relpath, GError **error)
   return real;
 }
 
-char *
-bootfix_guest_hive_path (BootfixGuest *guest, const char *hive_name,
-                         GError **error)
+static char *
+lg_hive_path (BootfixGuest *base, const char *hive_name,
+              GError **error)
 {
+  LgGuest *guest = lg_of (base);
   g_autofree char *rel = g_strconcat ("system32\\config\\", hive_name, NULL);
   g_autofree char *path = windows_path (guest, rel, error);
   if (path == NULL)
@@ -548,11 +564,12 @@ bootfix_guest_hive_path (BootfixGuest *guest, const char *hive_name,
   return g_steal_pointer (&path);
 }
 
-gboolean
-bootfix_guest_download (BootfixGuest *guest, const char *device,
-                        const char *guest_path, const char *local_path,
-                        GError **error)
+static gboolean
+lg_download (BootfixGuest *base, const char *device,
+             const char *guest_path, const char *local_path,
+             GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, FALSE, error))
     return FALSE;
   if (guestfs_download (guest->g, guest_path, local_path) == -1) {
@@ -563,10 +580,11 @@ bootfix_guest_download (BootfixGuest *guest, const char *device,
   return TRUE;
 }
 
-int
-bootfix_guest_windows_file_exists (BootfixGuest *guest, const char *relpath,
-                                   GError **error)
+static int
+lg_windows_file_exists (BootfixGuest *base, const char *relpath,
+                        GError **error)
 {
+  LgGuest *guest = lg_of (base);
   g_autofree char *path = windows_path (guest, relpath, error);
   if (path == NULL)
     return -1;
@@ -576,18 +594,20 @@ bootfix_guest_windows_file_exists (BootfixGuest *guest, const char *relpath,
   return r;
 }
 
-gboolean
-bootfix_guest_mount_rw (BootfixGuest *guest, GError **error)
+static gboolean
+lg_mount_rw (BootfixGuest *base, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   g_return_val_if_fail (!guest->readonly && guest->root, FALSE);
   guest->mounted_rw = TRUE;
   return use_device (guest, NULL, TRUE, error);
 }
 
-char *
-bootfix_guest_checksum (BootfixGuest *guest, const char *device,
-                        const char *guest_path, GError **error)
+static char *
+lg_checksum (BootfixGuest *base, const char *device,
+             const char *guest_path, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, FALSE, error))
     return NULL;
   char *sum = guestfs_checksum (guest->g, "sha256", guest_path);
@@ -597,11 +617,12 @@ bootfix_guest_checksum (BootfixGuest *guest, const char *device,
   return sum;
 }
 
-char *
-bootfix_guest_stage (BootfixGuest *guest, const char *device,
-                     const char *local_path, const char *guest_path,
-                     GError **error)
+static char *
+lg_stage (BootfixGuest *base, const char *device,
+          const char *local_path, const char *guest_path,
+          GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, TRUE, error))
     return NULL;
   g_autofree char *staged = g_strconcat (guest_path, ".bootfix-new", NULL);
@@ -613,26 +634,27 @@ bootfix_guest_stage (BootfixGuest *guest, const char *device,
                                                        (const guchar *) contents, len);
   if (guestfs_upload (guest->g, local_path, staged) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, staged);
-    bootfix_guest_discard_staged (guest, device, staged);
+    bootfix_guest_discard_staged (&guest->parent, device, staged);
     return NULL;
   }
-  g_autofree char *got = bootfix_guest_checksum (guest, device, staged, error);
+  g_autofree char *got = bootfix_guest_checksum (&guest->parent, device, staged, error);
   if (got == NULL || strcmp (got, want) != 0) {
     if (got)
       g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
                    _("guest %s: %s was not written intact (checksum mismatch)"),
                    guest->name, staged);
-    bootfix_guest_discard_staged (guest, device, staged);
+    bootfix_guest_discard_staged (&guest->parent, device, staged);
     return NULL;
   }
   return g_steal_pointer (&staged);
 }
 
-gboolean
-bootfix_guest_commit_staged (BootfixGuest *guest, const char *device,
-                             const char *staged, const char *guest_path,
-                             GError **error)
+static gboolean
+lg_commit_staged (BootfixGuest *base, const char *device,
+                  const char *staged, const char *guest_path,
+                  GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, TRUE, error))
     return FALSE;
   if (guestfs_rename (guest->g, staged, guest_path) == -1) {
@@ -643,17 +665,19 @@ bootfix_guest_commit_staged (BootfixGuest *guest, const char *device,
   return TRUE;
 }
 
-void
-bootfix_guest_discard_staged (BootfixGuest *guest, const char *device,
-                              const char *staged)
+static void
+lg_discard_staged (BootfixGuest *base, const char *device,
+                   const char *staged)
 {
+  LgGuest *guest = lg_of (base);
   if (use_device (guest, device, TRUE, NULL))
     (void) guestfs_rm_f (guest->g, staged);
 }
 
-gboolean
-bootfix_guest_shutdown (BootfixGuest *guest, GError **error)
+static gboolean
+lg_shutdown (BootfixGuest *base, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   g_clear_pointer (&guest->mounted, g_free);
   if (guestfs_umount_all (guest->g) == -1 || guestfs_shutdown (guest->g) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
@@ -679,11 +703,12 @@ bootfix_guest_disk_free (BootfixGuestDisk *disk)
   g_free (disk);
 }
 
-gboolean
-bootfix_guest_read_device (BootfixGuest *guest, const char *device,
-                           guint64 offset, guint8 *buf, gsize len,
-                           GError **error)
+static gboolean
+lg_read_device (BootfixGuest *base, const char *device,
+                guint64 offset, guint8 *buf, gsize len,
+                GError **error)
 {
+  LgGuest *guest = lg_of (base);
   gsize done = 0;
   while (done < len) {
     size_t got = 0;
@@ -706,7 +731,7 @@ bootfix_guest_read_device (BootfixGuest *guest, const char *device,
 }
 
 typedef struct {
-  BootfixGuest *guest;
+  LgGuest *guest;
   const char *device;
   guint sector_size;
 } SectorReader;
@@ -718,13 +743,13 @@ read_sectors (guint64 lba, guint n_sectors, guint8 *dest, gpointer user,
   SectorReader *r = user;
   if (lba > G_MAXUINT64 / r->sector_size)
     return FALSE;
-  return bootfix_guest_read_device (r->guest, r->device, lba * r->sector_size,
+  return bootfix_guest_read_device (&r->guest->parent, r->device, lba * r->sector_size,
                                     dest, (gsize) n_sectors * r->sector_size,
                                     error);
 }
 
 static BootfixGuestDisk *
-read_disk (BootfixGuest *guest, const char *device, int index, GError **error)
+read_disk (LgGuest *guest, const char *device, int index, GError **error)
 {
   g_autoptr (BootfixGuestDisk) disk = g_new0 (BootfixGuestDisk, 1);
   disk->device = g_strdup (device);
@@ -738,7 +763,7 @@ read_disk (BootfixGuest *guest, const char *device, int index, GError **error)
   disk->size = (guint64) size;
   gsize want = (gsize) MIN ((guint64) LAYOUT_READ_SIZE, disk->size);
   g_autofree guint8 *buf = g_malloc (want);
-  if (!bootfix_guest_read_device (guest, device, 0, buf, want, error))
+  if (!bootfix_guest_read_device (&guest->parent, device, 0, buf, want, error))
     return NULL;
   SectorReader reader = { guest, device, (guint) ss };
   g_autoptr (GError) err = NULL;
@@ -751,9 +776,10 @@ read_disk (BootfixGuest *guest, const char *device, int index, GError **error)
   return g_steal_pointer (&disk);
 }
 
-GPtrArray *
-bootfix_guest_disks (BootfixGuest *guest, GError **error)
+static GPtrArray *
+lg_disks (BootfixGuest *base, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   g_auto (GStrv) devices = guestfs_list_devices (guest->g);
   if (devices == NULL) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
@@ -771,34 +797,38 @@ bootfix_guest_disks (BootfixGuest *guest, GError **error)
   return g_steal_pointer (&disks);
 }
 
-char *
-bootfix_guest_partition_device (BootfixGuest *guest, const BootfixGuestDisk *disk,
-                                guint number)
+static char *
+lg_partition_device (BootfixGuest *base, const BootfixGuestDisk *disk,
+                     guint number)
 {
+  LgGuest *guest = lg_of (base);
   g_autofree char *name = g_strdup_printf ("%s%u", disk->device, number);
   g_auto (GStrv) parts = guestfs_list_partitions (guest->g);
   return parts && g_strv_contains ((const char *const *) parts, name)
          ? g_steal_pointer (&name) : NULL;
 }
 
-char *
-bootfix_guest_fs_type (BootfixGuest *guest, const char *device)
+static char *
+lg_fs_type (BootfixGuest *base, const char *device)
 {
+  LgGuest *guest = lg_of (base);
   char *type = guestfs_vfs_type (guest->g, device);
   return type ? type : g_strdup ("");
 }
 
-const char *
-bootfix_guest_root (const BootfixGuest *guest)
+static const char *
+lg_root (const BootfixGuest *base)
 {
+  const LgGuest *guest = (const LgGuest *) base;
   return guest->root;
 }
 
-int
-bootfix_guest_read_file (BootfixGuest *guest, const char *device,
-                         const char *path, gsize max_len, GBytes **out,
-                         char **real_path, GError **error)
+static int
+lg_read_file (BootfixGuest *base, const char *device,
+              const char *path, gsize max_len, GBytes **out,
+              char **real_path, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, FALSE, error))
     return -1;
   g_autofree char *slashed = g_strdelimit (g_strdup (path), "\\", '/');
@@ -820,7 +850,7 @@ bootfix_guest_read_file (BootfixGuest *guest, const char *device,
   close (fd);
   char *contents = NULL;
   gsize len = 0;
-  gboolean ok = bootfix_guest_download (guest, device, real, tmp, error) &&
+  gboolean ok = bootfix_guest_download (&guest->parent, device, real, tmp, error) &&
                 g_file_get_contents (tmp, &contents, &len, error);
   (void) unlink (tmp);
   if (!ok)
@@ -831,10 +861,11 @@ bootfix_guest_read_file (BootfixGuest *guest, const char *device,
   return 1;
 }
 
-gboolean
-bootfix_guest_write_device (BootfixGuest *guest, const char *device,
-                            guint64 offset, GBytes *data, GError **error)
+static gboolean
+lg_write_device (BootfixGuest *base, const char *device,
+                 guint64 offset, GBytes *data, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   /* Nothing may be mounted while a boot sector is rewritten under it. */
   g_clear_pointer (&guest->mounted, g_free);
   if (guestfs_umount_all (guest->g) == -1) {
@@ -855,7 +886,7 @@ bootfix_guest_write_device (BootfixGuest *guest, const char *device,
     done += (gsize) n;
   }
   g_autofree guint8 *back = g_malloc (len ? len : 1);
-  if (!bootfix_guest_read_device (guest, device, offset, back, len, error))
+  if (!bootfix_guest_read_device (&guest->parent, device, offset, back, len, error))
     return FALSE;
   if (memcmp (back, p, len) != 0) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
@@ -866,10 +897,11 @@ bootfix_guest_write_device (BootfixGuest *guest, const char *device,
   return TRUE;
 }
 
-int
-bootfix_guest_file_exists (BootfixGuest *guest, const char *device,
-                           const char *path, GError **error)
+static int
+lg_file_exists (BootfixGuest *base, const char *device,
+                const char *path, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, FALSE, error))
     return -1;
   g_autofree char *slashed = g_strdelimit (g_strdup (path), "\\", '/');
@@ -878,17 +910,19 @@ bootfix_guest_file_exists (BootfixGuest *guest, const char *device,
   return real != NULL && guestfs_is_file (guest->g, real) > 0;
 }
 
-char *
-bootfix_guest_windows_path (BootfixGuest *guest, const char *relpath,
-                            GError **error)
+static char *
+lg_windows_path (BootfixGuest *base, const char *relpath,
+                 GError **error)
 {
+  LgGuest *guest = lg_of (base);
   return windows_path (guest, relpath, error);
 }
 
-GStrv
-bootfix_guest_list_dir (BootfixGuest *guest, const char *device,
-                        const char *path, GError **error)
+static GStrv
+lg_list_dir (BootfixGuest *base, const char *device,
+             const char *path, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, FALSE, error))
     return NULL;
   if (guestfs_is_dir (guest->g, path) <= 0)
@@ -899,10 +933,11 @@ bootfix_guest_list_dir (BootfixGuest *guest, const char *device,
   return names;
 }
 
-int64_t
-bootfix_guest_file_size (BootfixGuest *guest, const char *device,
-                         const char *path, GError **error)
+static int64_t
+lg_file_size (BootfixGuest *base, const char *device,
+              const char *path, GError **error)
 {
+  LgGuest *guest = lg_of (base);
   if (!use_device (guest, device, FALSE, error))
     return -1;
   int64_t size = guestfs_filesize (guest->g, path);
@@ -910,3 +945,27 @@ bootfix_guest_file_size (BootfixGuest *guest, const char *device,
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
   return size;
 }
+
+static const BootfixGuestOps libguestfs_ops = {
+  .free = lg_free,
+  .root = lg_root,
+  .hive_path = lg_hive_path,
+  .download = lg_download,
+  .windows_file_exists = lg_windows_file_exists,
+  .windows_path = lg_windows_path,
+  .read_file = lg_read_file,
+  .file_exists = lg_file_exists,
+  .list_dir = lg_list_dir,
+  .file_size = lg_file_size,
+  .mount_rw = lg_mount_rw,
+  .stage = lg_stage,
+  .commit_staged = lg_commit_staged,
+  .discard_staged = lg_discard_staged,
+  .checksum = lg_checksum,
+  .disks = lg_disks,
+  .partition_device = lg_partition_device,
+  .fs_type = lg_fs_type,
+  .read_device = lg_read_device,
+  .write_device = lg_write_device,
+  .shutdown = lg_shutdown,
+};

@@ -24,6 +24,9 @@ typedef struct {
   char *systemroot;      /* /Windows, as libguestfs found it */
 } BootfixGuestInfo;
 
+/* A guest behind a table of operations (guest-backend.h): a libguestfs
+ * session from bootfix_guest_open, or an in-memory one for the tests
+ * (guest-memory.h). */
 typedef struct _BootfixGuest BootfixGuest;
 
 typedef struct {
