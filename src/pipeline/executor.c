@@ -11,6 +11,7 @@
 #include "executor.h"
 #include "guest.h"
 #include "hive.h"
+#include "hive-cache.h"
 #include "host.h"
 #include "journal.h"
 #include "module-loader.h"
@@ -56,16 +57,6 @@ bootfix_context_free (BootfixContext *ctx)
 
 /* ---- one guest's state while it is being fixed ---- */
 
-typedef struct {
-  char *name;        /* "SYSTEM" */
-  char *guest_path;  /* /Windows/System32/config/SYSTEM */
-  char *local_path;  /* downloaded copy */
-  char *new_path;    /* committed result */
-  char *staged;      /* uploaded temporary in the guest */
-  BootfixHive *hive;
-  gboolean changed;  /* the plan changes it: write it back */
-} HiveFile;
-
 /* What the modules were told, kept for verify after the write. */
 typedef struct {
   struct bootfix_facts facts;
@@ -82,26 +73,9 @@ typedef struct {
   BootfixGuest *guest;
   BootfixJournal *journal; /* NULL for --dry-run */
   char *tmpdir;
-  GPtrArray *hives;  /* HiveFile* */
+  BootfixHiveCache *hives; /* from the inspection on */
   BootfixEdits *edits; /* files and device bytes outside the registry */
 } Job;
-
-static void
-hive_file_free (gpointer p)
-{
-  HiveFile *hf = p;
-  g_clear_pointer (&hf->hive, bootfix_hive_free);
-  if (hf->local_path)
-    (void) g_unlink (hf->local_path);
-  if (hf->new_path)
-    (void) g_unlink (hf->new_path);
-  g_free (hf->name);
-  g_free (hf->guest_path);
-  g_free (hf->local_path);
-  g_free (hf->new_path);
-  g_free (hf->staged);
-  g_free (hf);
-}
 
 static void
 job_clear (Job *job)
@@ -110,7 +84,7 @@ job_clear (Job *job)
   g_clear_pointer (&job->rule, bootfix_rule_free);
   g_clear_pointer (&job->facts.variant_lc, g_free);
   bootfix_guest_info_clear (&job->info);
-  g_clear_pointer (&job->hives, g_ptr_array_unref);
+  g_clear_pointer (&job->hives, bootfix_hive_cache_free);
   g_clear_pointer (&job->edits, bootfix_edits_free);
   if (job->tmpdir)
     (void) g_rmdir (job->tmpdir);
@@ -129,47 +103,12 @@ progress (const Job *job, const char *message)
     job->opts->progress (message, job->opts->progress_data);
 }
 
-/* BootfixHiveGetter: download a hive the first time it is asked for. */
+/* BootfixHiveGetter over the job's hive cache. */
 static BootfixHive *
 get_hive (gpointer user, const char *name, GError **error)
 {
   Job *job = user;
-  for (guint i = 0; i < job->hives->len; i++) {
-    HiveFile *hf = g_ptr_array_index (job->hives, i);
-    if (g_ascii_strcasecmp (hf->name, name) == 0)
-      return hf->hive;
-  }
-  if (g_ascii_strcasecmp (name, "SYSTEM") != 0 &&
-      g_ascii_strcasecmp (name, "SOFTWARE") != 0) {
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_MODULE,
-                 _("unknown registry hive '%s'"), name);
-    return NULL;
-  }
-  HiveFile *hf = g_new0 (HiveFile, 1);
-  g_ptr_array_add (job->hives, hf);
-  hf->name = g_ascii_strup (name, -1);
-  hf->local_path = g_build_filename (job->tmpdir, hf->name, NULL);
-  hf->guest_path = bootfix_guest_hive_path (job->guest, hf->name, error);
-  if (hf->guest_path == NULL ||
-      !bootfix_guest_download (job->guest, NULL, hf->guest_path, hf->local_path,
-                               error))
-    return NULL;
-  /* Opened writable: the plan is applied to this in-memory copy. */
-  hf->hive = bootfix_hive_open (hf->local_path, hf->guest_path, TRUE, error);
-  if (hf->hive == NULL)
-    g_prefix_error (error, _("guest %s: "), job->name);
-  return hf->hive;
-}
-
-static HiveFile *
-find_hive_file (Job *job, const char *name)
-{
-  for (guint i = 0; i < job->hives->len; i++) {
-    HiveFile *hf = g_ptr_array_index (job->hives, i);
-    if (g_ascii_strcasecmp (hf->name, name) == 0)
-      return hf;
-  }
-  return NULL;
+  return bootfix_hive_cache_get (job->hives, name, error);
 }
 
 /* ---- planning ---- */
@@ -266,7 +205,7 @@ preflight_plan (Job *job, const BootfixPlan *plan, GError **error)
     const char *name = g_ptr_array_index (hives, i);
     if (get_hive (job, name, error) == NULL)
       return FALSE;
-    HiveFile *hf = find_hive_file (job, name);
+    BootfixHiveFile *hf = bootfix_hive_cache_find (job->hives, name);
     g_autoptr (GPtrArray) mine = g_ptr_array_new ();
     for (guint k = 0; k < plan->actions->len; k++) {
       BootfixAction *a = g_ptr_array_index (plan->actions, k);
@@ -297,7 +236,7 @@ diff_plan (Job *job, const BootfixPlan *plan, gboolean write,
     BootfixHive *hive = get_hive (job, a->hive, error);
     if (hive == NULL)
       return FALSE;
-    HiveFile *hf = find_hive_file (job, a->hive);
+    BootfixHiveFile *hf = bootfix_hive_cache_find (job->hives, a->hive);
     guint before = changes->len;
     if (!bootfix_hive_apply (hive, a, hf->name, write, changes, error))
       return FALSE;
@@ -313,8 +252,8 @@ diff_plan (Job *job, const BootfixPlan *plan, gboolean write,
 static gboolean
 commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
 {
-  for (guint i = 0; i < job->hives->len; i++) {
-    HiveFile *hf = g_ptr_array_index (job->hives, i);
+  for (guint i = 0; i < job->hives->files->len; i++) {
+    BootfixHiveFile *hf = g_ptr_array_index (job->hives->files, i);
     if (!hf->changed)
       continue;
     hf->new_path = g_strconcat (hf->local_path, ".new", NULL);
@@ -380,8 +319,8 @@ write_guest (Job *job, GError **error)
 {
   if (!bootfix_guest_mount_rw (job->guest, error))
     return FALSE;
-  for (guint i = 0; i < job->hives->len; i++) {
-    HiveFile *hf = g_ptr_array_index (job->hives, i);
+  for (guint i = 0; i < job->hives->files->len; i++) {
+    BootfixHiveFile *hf = g_ptr_array_index (job->hives->files, i);
     if (!hf->changed)
       continue;
     hf->staged = bootfix_guest_stage (job->guest, NULL, hf->new_path,
@@ -389,15 +328,15 @@ write_guest (Job *job, GError **error)
     bootfix_debug_checkpoint ("hive uploaded");
     if (hf->staged == NULL) {
       for (guint j = 0; j < i; j++) {
-        HiveFile *done = g_ptr_array_index (job->hives, j);
+        BootfixHiveFile *done = g_ptr_array_index (job->hives->files, j);
         if (done->staged)
           bootfix_guest_discard_staged (job->guest, NULL, done->staged);
       }
       return FALSE;
     }
   }
-  for (guint i = 0; i < job->hives->len; i++) {
-    HiveFile *hf = g_ptr_array_index (job->hives, i);
+  for (guint i = 0; i < job->hives->files->len; i++) {
+    BootfixHiveFile *hf = g_ptr_array_index (job->hives->files, i);
     if (hf->staged != NULL &&
         !bootfix_guest_commit_staged (job->guest, NULL, hf->staged,
                                       hf->guest_path, error))
@@ -506,6 +445,7 @@ open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
   job->tmpdir = g_dir_make_tmp ("virt-bootfix-XXXXXX", error);
   if (job->tmpdir == NULL)
     return FALSE;
+  job->hives = bootfix_hive_cache_new (job->guest, job->name, job->tmpdir);
   job->edits = bootfix_edits_new (job->guest, job->name, job->tmpdir);
   return TRUE;
 }
@@ -568,7 +508,6 @@ bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
   report_target (report, dom);
   Job job = { .name = dom->name, .opts = opts };
   job.claimed = g_ptr_array_new ();
-  job.hives = g_ptr_array_new_with_free_func (hive_file_free);
   g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
   g_autoptr (GError) error = NULL;
 

@@ -45,11 +45,16 @@ host_error (const struct bootfix_host *h, const char *fmt, ...)
   va_end (ap);
 }
 
-/* A host call failed on our side: keep the GError, tell the module. */
+/* A host call failed on our side: keep the GError, tell the module.
+ * A getter that broke its contract and failed without an error must
+ * not take the host down: that becomes an error of its own. */
 int
 bootfix_host_fail (const struct bootfix_host *h, GError *err)
 {
   BootfixHostContext *ctx = ctx_of (h);
+  if (err == NULL)
+    err = g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                       _("a host call failed without saying why"));
   host_error (h, "%s", err->message);
   if (ctx->host_error == NULL)
     ctx->host_error = err;
