@@ -8,10 +8,30 @@
  *   TEST_FUTURE                      struct with fields appended
  *   TEST_INIT_NULL                   bootfix_module_init returns NULL
  *   TEST_VERIFY_FAILS                verify says the guest is wrong
- *   TEST_NO_INIT                     no bootfix_module_init at all */
+ *   TEST_NO_INIT                     no bootfix_module_init at all
+ *   TEST_RETRY                       plan reads TEST_RETRY_HIVE twice */
 #include <stddef.h>
 #include "bootfix-module.h"
 #include "test-module.h"
+
+#ifdef TEST_RETRY
+/* A module may try again after a host call returned -1; the host must
+ * fail the same way again, not crash.  -1 when both reads failed,
+ * anything else tells the test the second one did not. */
+static int
+test_plan_retry (const struct bootfix_host *h)
+{
+  uint32_t type = 0;
+  void *data = NULL;
+  size_t len = 0;
+  int first = h->get_value (h, TEST_RETRY_HIVE, TEST_PLAN_PATH, "Value",
+                            &type, &data, &len);
+  int second = h->get_value (h, TEST_RETRY_HIVE, TEST_PLAN_PATH, "Value",
+                             &type, &data, &len);
+  return first == -1 && second == -1 ? -1 : 2;
+}
+#define TEST_PLAN test_plan_retry
+#endif
 
 #ifndef TEST_MODULE_NAME
 #define TEST_MODULE_NAME "good"

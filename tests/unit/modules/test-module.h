@@ -15,6 +15,9 @@
  * module's name as the reason, so the test sees which module ran. */
 #define TEST_PLAN_PATH "BootfixTest"
 
+/* The hive the retry-hive module reads twice (-DTEST_RETRY). */
+#define TEST_RETRY_HIVE "SYSTEM"
+
 /* One byte over the loader's 64 KiB limit. */
 #define TEST_HUGE_SIZE (64 * 1024 + 1)
 
