@@ -1,0 +1,247 @@
+/* The --json report, byte for byte: bootfix_report_to_json on a fixed
+ * set of reports against data/report/reports.json.  Guest strings carry
+ * non-ASCII text and control characters, which must come out escaped and
+ * read back unchanged.  After a deliberate change to the output format,
+ * regenerate the file with BOOTFIX_TEST_UPDATE_GOLDEN=1 and review the
+ * diff. */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+#include "plan.h"
+#include "report.h"
+
+/* Product name and value name as a hostile guest might have them. */
+#define ODD_PRODUCT "Windows\x1b[31m 10 Pr\xc3\xb6 \xe6\x97\xa5\xe6\x9c\xac"
+#define ODD_VALUE "Sta\trt\x01\x7f\"\\"
+
+static void
+add_common (BootfixGuestReport *r, const char *disk)
+{
+  g_ptr_array_add (r->disks, g_strdup (disk));
+  r->machine = g_strdup ("pc-q35-8.2");
+  r->bus = g_strdup ("sata");
+  r->controller = g_strdup ("ich9-ahci");
+  r->pci_id = g_strdup ("8086:2922");
+  r->seconds = 1.5;
+}
+
+static BootfixGuestReport *
+fixed_report (void)
+{
+  BootfixGuestReport *r = bootfix_guest_report_new ("win10");
+  add_common (r, "images/win10.img");
+  r->product = g_strdup (ODD_PRODUCT);
+  r->major = 10;
+  r->arch = g_strdup ("x86_64");
+  r->osinfo = g_strdup ("win10");
+  r->accelerator = g_strdup ("tcg");
+  r->rule_id = g_strdup ("nt62-ahci");
+  r->journal = g_strdup ("images/win10.img.bootfix-journal");
+  r->status = BOOTFIX_STATUS_FIXED;
+  g_ptr_array_add (r->changes,
+                   bootfix_change_new ("registry",
+                                       "HKLM\\SYSTEM\\ControlSet001\\Services\\storahci",
+                                       ODD_VALUE, "3", "0", "nt62-ahci"));
+  g_ptr_array_add (r->changes,
+                   bootfix_change_new ("registry",
+                                       "HKLM\\SYSTEM\\ControlSet001\\Services\\new",
+                                       NULL, NULL, "(key)", "nt62-ahci"));
+  g_ptr_array_add (r->changes,
+                   bootfix_change_new ("bcd", "\\EFI\\Microsoft\\Boot\\BCD "
+                                       "{bootmgr} device", NULL,
+                                       "partition {a1b2} on disk {0b6f}",
+                                       "partition {2323} on disk {1111}",
+                                       "bootchain"));
+  g_ptr_array_add (r->messages, g_strdup ("leftover \xe2\x80\x9cprl_strg\xe2\x80\x9d"));
+  return r;
+}
+
+static BootfixGuestReport *
+unchanged_report (void)
+{
+  BootfixGuestReport *r = bootfix_guest_report_new ("xp");
+  add_common (r, "/dev/vg0/xp");
+  r->product = g_strdup ("Microsoft Windows XP");
+  r->major = 5;
+  r->minor = 1;
+  r->arch = g_strdup ("i386");
+  r->osinfo = g_strdup ("winxp");
+  r->accelerator = g_strdup ("kvm");
+  r->rule_id = g_strdup ("nt51-ahci");
+  r->status = BOOTFIX_STATUS_UNCHANGED;
+  return r;
+}
+
+static BootfixGuestReport *
+refused_report (void)
+{
+  BootfixGuestReport *r = bootfix_guest_report_new ("w2k");
+  add_common (r, "w2k.img");
+  r->product = g_strdup ("Windows 2000");
+  r->major = 5;
+  r->status = BOOTFIX_STATUS_REFUSED;
+  g_ptr_array_add (r->messages, g_strdup ("guest w2k: no driver for ich9-ahci"));
+  g_ptr_array_add (r->messages, g_strdup ("what to do: choose the ide bus"));
+  r->seconds = 0.25;
+  return r;
+}
+
+static BootfixGuestReport *
+error_report (void)
+{
+  BootfixGuestReport *r = bootfix_guest_report_new ("bad\nname");
+  r->status = BOOTFIX_STATUS_ERROR;
+  g_ptr_array_add (r->messages, g_strdup ("guest bad: disk image x.img: "
+                                          "No such file or directory"));
+  g_ptr_array_add (r->messages, g_strdup ("the disk images were not changed"));
+  r->seconds = 0;
+  return r;
+}
+
+static GPtrArray *
+reports (void)
+{
+  GPtrArray *all =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_report_free);
+  g_ptr_array_add (all, fixed_report ());
+  g_ptr_array_add (all, unchanged_report ());
+  g_ptr_array_add (all, refused_report ());
+  g_ptr_array_add (all, error_report ());
+  return all;
+}
+
+static char *
+golden_path (void)
+{
+  return g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"), "report",
+                           "reports.json", NULL);
+}
+
+static char *
+golden (void)
+{
+  g_autofree char *path = golden_path ();
+  char *text = NULL;
+  g_autoptr (GError) error = NULL;
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_no_error (error);
+  return text;
+}
+
+static void
+test_golden (void)
+{
+  g_autoptr (GPtrArray) all = reports ();
+  g_autofree char *json = bootfix_report_to_json (all);
+  if (g_getenv ("BOOTFIX_TEST_UPDATE_GOLDEN")) {
+    g_autofree char *path = golden_path ();
+    g_assert_true (g_file_set_contents (path, json, -1, NULL));
+    g_test_skip ("golden file rewritten");
+    return;
+  }
+  g_autofree char *want = golden ();
+  g_assert_cmpstr (json, ==, want);
+}
+
+/* The escaped guest strings read back as they were. */
+static void
+test_round_trip (void)
+{
+  g_autofree char *want = golden ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  g_assert_true (json_parser_load_from_data (parser, want, -1, &error));
+  g_assert_no_error (error);
+  JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  JsonArray *guests = json_object_get_array_member (root, "guests");
+  g_assert_cmpuint (json_array_get_length (guests), ==, 4);
+  JsonObject *fixed = json_array_get_object_element (guests, 0);
+  JsonObject *os = json_object_get_object_member (fixed, "os");
+  g_assert_cmpstr (json_object_get_string_member (os, "product"), ==, ODD_PRODUCT);
+  JsonArray *actions = json_object_get_array_member (fixed, "actions");
+  JsonObject *first = json_array_get_object_element (actions, 0);
+  g_assert_cmpstr (json_object_get_string_member (first, "value"), ==, ODD_VALUE);
+  JsonObject *bad = json_array_get_object_element (guests, 3);
+  g_assert_cmpstr (json_object_get_string_member (bad, "name"), ==, "bad\nname");
+  g_assert_true (json_object_get_null_member (bad, "rule"));
+  /* No raw control character reaches the file. */
+  for (const char *p = want; *p; p++)
+    g_assert_true ((guchar) *p >= 0x20 || *p == '\n');
+}
+
+typedef void (*Mutation) (GPtrArray *all);
+
+static BootfixGuestReport *
+nth (GPtrArray *all, guint i)
+{
+  return g_ptr_array_index (all, i);
+}
+
+static void
+mutate_status (GPtrArray *all)
+{
+  nth (all, 1)->status = BOOTFIX_STATUS_WOULD_FIX;
+}
+
+static void
+mutate_seconds (GPtrArray *all)
+{
+  nth (all, 2)->seconds = 0.5;
+}
+
+static void
+mutate_reason (GPtrArray *all)
+{
+  BootfixChange *c = g_ptr_array_index (nth (all, 0)->changes, 2);
+  g_free (c->reason);
+  c->reason = g_strdup ("windows");
+}
+
+static void
+mutate_minor (GPtrArray *all)
+{
+  nth (all, 0)->minor = 1;
+}
+
+static void
+mutate_message (GPtrArray *all)
+{
+  g_ptr_array_remove_index (nth (all, 3)->messages, 1);
+}
+
+static void
+mutate_journal (GPtrArray *all)
+{
+  g_clear_pointer (&nth (all, 0)->journal, g_free);
+}
+
+/* The comparison sees a change of any kind of field: a test that
+ * cannot fail would prove nothing. */
+static void
+test_mutations_fail (void)
+{
+  static const Mutation mutations[] = {
+    mutate_status, mutate_seconds, mutate_reason, mutate_minor,
+    mutate_message, mutate_journal,
+  };
+  g_autofree char *want = golden ();
+  for (guint i = 0; i < G_N_ELEMENTS (mutations); i++) {
+    g_autoptr (GPtrArray) all = reports ();
+    mutations[i] (all);
+    g_autofree char *json = bootfix_report_to_json (all);
+    g_assert_cmpstr (json, !=, want);
+  }
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/report/json/golden", test_golden);
+  g_test_add_func ("/report/json/round-trip", test_round_trip);
+  g_test_add_func ("/report/json/mutations-fail", test_mutations_fail);
+  return g_test_run ();
+}
