@@ -38,6 +38,7 @@ typedef struct {
    * path relative to the Windows directory -> GBytes. */
   GHashTable *created;
   guint n_reads;              /* hive lookups: one per registry read */
+  const char *driver_source;  /* as last set, borrowed */
 } Harness;
 
 /* The module in the file named by the environment variable, loaded once

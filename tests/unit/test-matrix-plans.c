@@ -4,9 +4,10 @@
  * offers it.  No appliance: the guest's facts come from NAME.facts (what
  * libguestfs inspection reports for it), the rule from
  * bootfix_rule_set_resolve() over data/rules, the plan from the built
- * windows module through the tests' host table (fake-host.h) against a
- * copy of NAME.SYSTEM, with file_exists() answered from NAME.files; the
- * plan is applied with hive.c as the executor does.
+ * windows module through the real host table (host-harness.h) on a
+ * guest held in memory: NAME.SYSTEM as its SYSTEM hive, an empty file
+ * for each line of NAME.files and the cabinets of NAME.cabinets.  The
+ * plan is applied and written back as the executor does.
  *
  * The virtio cells run twice: as they are, and with a --virtio-win
  * tree the test writes (facts driver_source "virtio-win").
@@ -32,7 +33,7 @@
 #include "bootfix-error.h"
 #include "bootfix-module.h"
 #include "controllers.h"
-#include "fake-host.h"
+#include "host-harness.h"
 #include "hive.h"
 #include "plan.h"
 #include "rules.h"
@@ -396,6 +397,63 @@ open_hive (const char *path, gboolean writable)
   return h;
 }
 
+static const BootfixModule *
+windows_module (void)
+{
+  return harness_module ("BOOTFIX_TEST_WINDOWS_MODULE");
+}
+
+static void
+add_host_file (BootfixGuest *guest, const char *host_path, const char *rel)
+{
+  char *data = NULL;
+  gsize len = 0;
+  g_autoptr (GError) error = NULL;
+  g_file_get_contents (host_path, &data, &len, &error);
+  g_assert_no_error (error);
+  g_autoptr (GBytes) bytes = g_bytes_new_take (data, len);
+  harness_add_windows_file (guest, rel, bytes);
+}
+
+/* Every file below dir, at the same place below the Windows directory. */
+static void
+add_host_tree (BootfixGuest *guest, const char *dir, const char *rel)
+{
+  g_autoptr (GDir) d = g_dir_open (dir, 0, NULL);
+  g_assert_nonnull (d);
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_autofree char *sub = *rel ? g_strconcat (rel, "/", name, NULL)
+                                : g_strdup (name);
+    if (g_file_test (path, G_FILE_TEST_IS_DIR))
+      add_host_tree (guest, path, sub);
+    else
+      add_host_file (guest, path, sub);
+  }
+}
+
+/* The guest as the appliance would show it, from what --hives built:
+ * its SYSTEM hive, an empty file for each line of NAME.files and the
+ * cabinets of NAME.cabinets. */
+static BootfixGuest *
+guest_in_memory (const Guest *g)
+{
+  BootfixGuest *guest = harness_guest_new ();
+  g_auto (GStrv) lines = g_strsplit (g->files, "\n", -1);
+  g_autoptr (GBytes) empty = g_bytes_new_static ("", 0);
+  for (char **l = lines; *l != NULL; l++) {
+    g_strstrip (*l);
+    if (**l != '\0')
+      harness_add_windows_file (guest, *l, empty);
+  }
+  if (g->cabinets)
+    add_host_tree (guest, g->cabinets, "");
+  /* Last: NAME.files lists the hive too. */
+  add_host_file (guest, g->system, "System32/config/SYSTEM");
+  return guest;
+}
+
 /* --- reading the hives -------------------------------------------- */
 
 /* Value NAME of ControlSet\REST, or NULL when the key or value is absent. */
@@ -480,7 +538,7 @@ typedef struct {
   const Guest *guest;
   const GuestRow *row;
   const char *controller;
-  const Fake *fake;        /* the plan and the files it creates */
+  const Harness *run;      /* the plan and the files it creates */
   BootfixHive *before;     /* the guest as built */
   BootfixHive *after;      /* fixed, committed and re-opened */
   GPtrArray *sets;         /* ControlSetNNN names */
@@ -610,18 +668,19 @@ static GBytes *
 created (const Check *c, const char *path)
 {
   g_autofree char *key = g_ascii_strdown (path, -1);
-  return g_hash_table_lookup (c->fake->created, key);
+  return g_hash_table_lookup (c->run->created, key);
 }
 
 /* The plan's report text for the file it creates at path. */
 static const char *
 created_from (const Check *c, const char *path)
 {
-  const GPtrArray *actions = c->fake->plan->actions;
+  const GPtrArray *actions = c->run->plan->actions;
   for (guint i = 0; i < actions->len; i++) {
     const BootfixAction *a = actions->pdata[i];
-    if (a->kind == BOOTFIX_ACTION_REPLACE_FILE
-        && g_ascii_strcasecmp (a->file, path) == 0)
+    g_autofree char *rel = harness_windows_relpath (a->file);
+    if (a->kind == BOOTFIX_ACTION_REPLACE_FILE && rel != NULL
+        && g_ascii_strcasecmp (rel, path) == 0)
       return a->new_text;
   }
   return NULL;
@@ -983,7 +1042,7 @@ check_created (Check *c, const BootfixRule *view)
 {
   GHashTableIter iter;
   gpointer key;
-  g_hash_table_iter_init (&iter, c->fake->created);
+  g_hash_table_iter_init (&iter, c->run->created);
   while (g_hash_table_iter_next (&iter, &key, NULL)) {
     gboolean promised = FALSE;
     for (guint i = 0; i < view->items->len && !promised; i++) {
@@ -1045,7 +1104,7 @@ typedef struct {
 static Stats totals;
 
 static void
-set_facts (Fake *f, const Guest *g, const Target *t)
+set_facts (Harness *f, const Guest *g, const Target *t)
 {
   f->facts.guest_name = g->name;
   f->facts.product_name = g->product_name;
@@ -1088,7 +1147,7 @@ first_missing_file (const Guest *g, const BootfixRule *view)
 }
 
 static void
-check_refused (Check *c, const Fake *f, const BootfixRule *view,
+check_refused (Check *c, const Harness *f, const BootfixRule *view,
                const Expect *e)
 {
   const BootfixPlan *plan = f->plan;
@@ -1119,35 +1178,18 @@ check_refused (Check *c, const Fake *f, const BootfixRule *view,
              plan->refuse_why);
 }
 
-/* What the fixed guest has: its files and the ones the plan created. */
-static GHashTable *
-files_after (const Fake *f)
-{
-  GHashTable *files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                             NULL);
-  GHashTableIter iter;
-  gpointer key;
-  g_hash_table_iter_init (&iter, f->files);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_hash_table_add (files, g_strdup (key));
-  g_hash_table_iter_init (&iter, f->created);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_hash_table_add (files, g_strdup (key));
-  return files;
-}
-
-/* Plan and apply again on the fixed guest: nothing may change. */
+/* Plan and apply again on the fixed guest (the hive and the files the
+ * first plan wrote back): nothing may change. */
 static void
-check_second_plan (Check *c, const Fake *f, BootfixHive *fixed,
-                   const BootfixRule *view)
+check_second_plan (Check *c, const Harness *f, const BootfixRule *view)
 {
-  Fake again;
-  fake_init (&again, fixed, view);
+  Harness again;
+  harness_init (&again, f->guest, view);
   again.facts = f->facts;
-  again.files = files_after (f);
-  again.cabinet_root = f->cabinet_root;
-  again.driver_tree = f->driver_tree;
-  g_autoptr (GPtrArray) second = fake_plan_and_apply (&again);
+  harness_set_driver_source (&again, f->driver_source);
+  g_autoptr (GPtrArray) second = harness_plan_and_apply (&again,
+                                                         windows_module (),
+                                                         NULL);
   if (again.plan->refused)
     problem (c, "the second plan refuses: %s", again.plan->refuse_why);
   for (guint i = 0; i < second->len; i++)
@@ -1155,13 +1197,13 @@ check_second_plan (Check *c, const Fake *f, BootfixHive *fixed,
              ((BootfixChange *) second->pdata[i])->target);
   if (g_hash_table_size (again.created) > 0)
     problem (c, "the second plan creates files again");
-  fake_clear (&again);
+  harness_clear (&again);
 }
 
 /* Commit the fixed hive, re-open it, check every item; then plan and
  * apply again on it. */
 static void
-check_fixed (Check *c, Fake *f, const BootfixRule *view, GPtrArray *changes,
+check_fixed (Check *c, Harness *f, const BootfixRule *view, GPtrArray *changes,
              const char *hive_path)
 {
   if (f->plan->refused) {
@@ -1172,14 +1214,15 @@ check_fixed (Check *c, Fake *f, const BootfixRule *view, GPtrArray *changes,
     problem (c, "warning: %s", (char *) f->warnings->pdata[i]);
   g_autoptr (GError) error = NULL;
   g_autofree char *fixed_path = g_strconcat (hive_path, ".fixed", NULL);
-  g_assert_true (bootfix_hive_commit (f->hive, fixed_path, &error));
+  g_assert_true (bootfix_hive_commit (harness_hive (f, "SYSTEM"), fixed_path,
+                                      &error));
   g_autoptr (BootfixHive) fixed = open_hive (fixed_path, TRUE);
   c->after = fixed;
   c->sets = control_sets (fixed);
   check_items (c, view);
   check_changes (c, view, changes);
   check_created (c, view);
-  check_second_plan (c, f, fixed, view);
+  check_second_plan (c, f, view);
   g_clear_pointer (&c->sets, g_ptr_array_unref);
   c->after = NULL;
   g_unlink (fixed_path);
@@ -1207,18 +1250,17 @@ run_cell (const Guest *g, const GuestRow *row, BootfixRuleSet *rs,
   g_assert_nonnull (view);
   g_autofree char *path = copy_hive (g->system);
   g_autoptr (BootfixHive) before = open_hive (g->system, FALSE);
-  g_autoptr (BootfixHive) hive = open_hive (path, TRUE);
-  Fake f;
-  fake_init (&f, hive, view);
+  g_autoptr (BootfixGuest) guest = guest_in_memory (g);
+  Harness f;
+  harness_init (&f, guest, view);
   set_facts (&f, g, t);
-  fake_set_file_list (&f, g->files);
-  f.cabinet_root = g->cabinets;
-  f.driver_tree = t->driver_source ? virtio_tree : NULL;
+  harness_set_driver_source (&f, t->driver_source ? virtio_tree : NULL);
   Check c = { cell, g, row, t->ctl->id, &f, before, NULL, NULL, problems };
   if (!g_str_equal (view->id, e->rule))
     problem (&c, "rule %s wins, expected %s", view->id, e->rule);
 
-  g_autoptr (GPtrArray) changes = fake_plan_and_apply (&f);
+  g_autoptr (GPtrArray) changes = harness_plan_and_apply (&f, windows_module (),
+                                                          NULL);
   Outcome got = !f.plan->refused ? FIX
                 : first_item (view, "refuse") ? REFUSE : MISSING_FILE;
   if (e->outcome == FIX)
@@ -1237,7 +1279,7 @@ run_cell (const Guest *g, const GuestRow *row, BootfixRuleSet *rs,
                   f.plan->refused ? ": " : "",
                   f.plan->refused ? f.plan->refuse_why : "", changes->len,
                   g_hash_table_size (f.created));
-  fake_clear (&f);
+  harness_clear (&f);
   g_unlink (path);
 }
 

@@ -1,8 +1,9 @@
 /* The windows module's cleanups, run for real: the built module plans
- * against a small SYSTEM hive through the tests' host table (fake-host.h:
- * registry reads from the hive, the plan into a BootfixPlan, the rule
- * view from rules.c), and the plan is applied with hive.c as the
- * executor does.  No appliance.  The base hive is
+ * through the real host table against a guest held in memory whose
+ * SYSTEM hive is built by the test (host-harness.h: registry reads go
+ * through the executor's hive cache, the rule view is one of rules.c),
+ * and the plan is applied with hive.c as the executor does.  No
+ * appliance.  The base hive is
  * tests/unit/data/bcd/mini-bcd (ours); the control sets are added to it
  * by the test. */
 #include "config.h"
@@ -16,7 +17,7 @@
 
 #include "bootfix-error.h"
 #include "bootfix-module.h"
-#include "fake-host.h"
+#include "host-harness.h"
 #include "hive.h"
 #include "plan.h"
 #include "rules.h"
@@ -129,13 +130,41 @@ get_dword (BootfixHive *hive, const char *path, const char *name)
 
 /* --- planning and applying ----------------------------------------- */
 
-/* Plan with the module, then apply the plan to the hive as the
+static const BootfixModule *
+windows_module (void)
+{
+  const BootfixModule *mod = harness_module ("BOOTFIX_TEST_WINDOWS_MODULE");
+  g_assert_cmpstr (mod->m.name, ==, "windows");
+  return mod;
+}
+
+/* A guest with hive as its SYSTEM hive and every driver file the rule
+ * names (the module refuses when one is missing). */
+static BootfixGuest *
+guest_with (BootfixHive *hive, const BootfixRule *view)
+{
+  BootfixGuest *guest = harness_guest_new ();
+  harness_add_hive (guest, "SYSTEM", hive);
+  for (guint i = 0; view && i < view->items->len; i++) {
+    const BootfixRuleItem *it = view->items->pdata[i];
+    const char *name = bootfix_rule_item_attr (it, "name");
+    if (!g_str_equal (it->kind, "driver-file") || name == NULL)
+      continue;
+    g_autofree char *rel = g_strconcat ("system32/drivers/", name, NULL);
+    g_autoptr (GBytes) sys = g_bytes_new_static ("MZ", 2);
+    harness_add_windows_file (guest, rel, sys);
+  }
+  return guest;
+}
+
+/* Plan with the module, then apply the plan to the guest's hive as the
  * executor does; returns the changes ("TARGET <- REASON" each, in plan
  * order, for registry values and new keys). */
 static GPtrArray *
-plan_and_apply (Fake *f)
+plan_and_apply (Harness *f)
 {
-  g_autoptr (GPtrArray) changes = fake_plan_and_apply (f);
+  g_autoptr (GPtrArray) changes = harness_plan_and_apply (f, windows_module (),
+                                                          NULL);
   GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
   for (guint i = 0; i < changes->len; i++) {
     const BootfixChange *c = changes->pdata[i];
@@ -221,11 +250,13 @@ test_shipped (void)
   g_autoptr (BootfixRule) view = bootfix_rule_set_resolve (rs, &q, &error);
   g_assert_no_error (error);
   g_autofree char *path = NULL;
-  g_autoptr (BootfixHive) hive = make_leftover_hive (&path);
-  Fake f;
-  fake_init (&f, hive, view);
+  g_autoptr (BootfixHive) built = make_leftover_hive (&path);
+  g_autoptr (BootfixGuest) guest = guest_with (built, view);
+  Harness f;
+  harness_init (&f, guest, view);
   g_autoptr (GTimer) timer = g_timer_new ();
   g_autoptr (GPtrArray) changes = plan_and_apply (&f);
+  BootfixHive *hive = harness_hive (&f, "SYSTEM");
   g_test_message ("planned in %.3f s with %u registry reads",
                   g_timer_elapsed (timer, NULL), f.n_reads);
   dump_changes (changes);
@@ -290,13 +321,14 @@ test_shipped (void)
                (const char *const[]) { "iaStorF", "prl_strg2", "prl_str",
                                        NULL });
 
-  /* Planning again on the fixed hive changes nothing. */
-  fake_clear (&f);
-  fake_init (&f, hive, view);
+  /* Planning again on the fixed guest (the hive as written back)
+   * changes nothing. */
+  harness_clear (&f);
+  harness_init (&f, guest, view);
   g_autoptr (GPtrArray) second = plan_and_apply (&f);
   dump_changes (second);
   g_assert_cmpuint (second->len, ==, 0);
-  fake_clear (&f);
+  harness_clear (&f);
   g_unlink (out);
   g_unlink (path);
 #undef XEN
@@ -392,15 +424,17 @@ test_one_list_two_cleanups (void)
 {
   g_autoptr (BootfixRule) view = edge_view (10, "piix3-ide");
   g_autofree char *path = NULL;
-  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
-  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+  g_autoptr (BootfixHive) built = make_edge_hive (&path);
+  put_list (built, CLASS_DISK ("1"), "LowerFilters",
             (const char *const[]) { "two", "keep", "One", "also", NULL });
-  put_list (hive, CLASS_DISK ("1"), "UpperFilters",
+  put_list (built, CLASS_DISK ("1"), "UpperFilters",
             (const char *const[]) { "up", NULL });
-  Fake f;
-  fake_init (&f, hive, view);
+  g_autoptr (BootfixGuest) guest = guest_with (built, view);
+  Harness f;
+  harness_init (&f, guest, view);
   g_autoptr (GPtrArray) changes = plan_and_apply (&f);
   dump_changes (changes);
+  BootfixHive *hive = harness_hive (&f, "SYSTEM");
   g_assert_cmpuint (changes->len, ==, 2);
   g_assert_cmpstr (changes->pdata[0], ==, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
                    "\\LowerFilters <- c1: r1; c2: r2");
@@ -411,7 +445,7 @@ test_one_list_two_cleanups (void)
   /* The last name out: an empty list stays, as an empty REG_MULTI_SZ. */
   assert_list (hive, CLASS_DISK ("1"), "UpperFilters",
                (const char *const[]) { NULL });
-  fake_clear (&f);
+  harness_clear (&f);
   g_unlink (path);
 }
 
@@ -421,24 +455,26 @@ test_list_shapes (void)
 {
   g_autoptr (BootfixRule) view = edge_view (10, "piix3-ide");
   g_autofree char *path = NULL;
-  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
-  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+  g_autoptr (BootfixHive) built = make_edge_hive (&path);
+  put_list (built, CLASS_DISK ("1"), "LowerFilters",
             (const char *const[]) { "Ünïcødé", "one", "日本語", NULL });
   /* "two" then "x" without any terminator (UTF-8 across the ABI). */
   static const guint8 raw[] = { 't', 'w', 'o', 0, 'x' };
-  put (hive, CLASS_DISK ("2"), "LowerFilters", BOOTFIX_REG_MULTI_SZ, raw,
+  put (built, CLASS_DISK ("2"), "LowerFilters", BOOTFIX_REG_MULTI_SZ, raw,
        sizeof raw);
-  Fake f;
-  fake_init (&f, hive, view);
+  g_autoptr (BootfixGuest) guest = guest_with (built, view);
+  Harness f;
+  harness_init (&f, guest, view);
   g_autoptr (GPtrArray) changes = plan_and_apply (&f);
   dump_changes (changes);
+  BootfixHive *hive = harness_hive (&f, "SYSTEM");
   /* (The storage rule also creates atapi in ControlSet002.) */
   g_assert_cmpuint (count_changes (changes, "Filters"), ==, 2);
   assert_list (hive, CLASS_DISK ("1"), "LowerFilters",
                (const char *const[]) { "Ünïcødé", "日本語", NULL });
   assert_list (hive, CLASS_DISK ("2"), "LowerFilters",
                (const char *const[]) { "x", NULL });
-  fake_clear (&f);
+  harness_clear (&f);
   g_unlink (path);
 }
 
@@ -452,15 +488,17 @@ test_not_a_list (void)
   /* Stored as REG_MULTI_SZ but an odd number of bytes: not UTF-16, so
    * the host hands it over as REG_BINARY. */
   static const guint8 odd[] = { 'u', 0, 'p', 0, 0, 0, 0 };
-  g_autoptr (BootfixHive) hive =
+  g_autoptr (BootfixHive) built =
     make_edge_hive_raw (&path, CLASS_DISK ("1"), "UpperFilters", odd, sizeof odd);
-  put (hive, CLASS_DISK ("1"), "LowerFilters", BOOTFIX_REG_SZ, "one", 3);
-  put_list (hive, CLASS_DISK ("2"), "LowerFilters",
+  put (built, CLASS_DISK ("1"), "LowerFilters", BOOTFIX_REG_SZ, "one", 3);
+  put_list (built, CLASS_DISK ("2"), "LowerFilters",
             (const char *const[]) { "keep", "", NULL });
-  Fake f;
-  fake_init (&f, hive, view);
+  g_autoptr (BootfixGuest) guest = guest_with (built, view);
+  Harness f;
+  harness_init (&f, guest, view);
   g_autoptr (GPtrArray) changes = plan_and_apply (&f);
   dump_changes (changes);
+  BootfixHive *hive = harness_hive (&f, "SYSTEM");
   g_assert_cmpuint (count_changes (changes, "Filters"), ==, 0);
   g_assert_cmpuint (f.warnings->len, ==, 2);
   g_assert_cmpstr (f.warnings->pdata[0], ==, "HKLM\\SYSTEM\\" CLASS_DISK ("1")
@@ -472,7 +510,7 @@ test_not_a_list (void)
   /* Untouched: an empty entry alone is no reason to rewrite a list. */
   assert_list (hive, CLASS_DISK ("2"), "LowerFilters",
                (const char *const[]) { "keep", "", NULL });
-  fake_clear (&f);
+  harness_clear (&f);
   g_unlink (path);
 }
 
@@ -481,8 +519,8 @@ static void
 test_refused_alone (void)
 {
   g_autofree char *path = NULL;
-  g_autoptr (BootfixHive) hive = make_edge_hive (&path);
-  put_list (hive, CLASS_DISK ("1"), "LowerFilters",
+  g_autoptr (BootfixHive) built = make_edge_hive (&path);
+  put_list (built, CLASS_DISK ("1"), "LowerFilters",
             (const char *const[]) { "one", NULL });
   static const struct { int major; const char *controller; const char *why; }
   cases[] = {
@@ -494,14 +532,18 @@ test_refused_alone (void)
     g_autoptr (BootfixRule) view = edge_view (cases[i].major,
                                               cases[i].controller);
     g_assert_true ((view == NULL) == (i == 0));
-    Fake f;
-    fake_init (&f, hive, view);
-    g_assert_cmpint (fake_windows_module ()->plan (&f.host), ==, 0);
+    g_autoptr (BootfixGuest) guest = guest_with (built, view);
+    Harness f;
+    harness_init (&f, guest, view);
+    g_autoptr (GError) error = NULL;
+    g_assert_cmpint (harness_call (&f, windows_module (), BOOTFIX_CALLBACK_PLAN,
+                                   &error), ==, 0);
+    g_assert_no_error (error);
     g_assert_true (f.plan->refused);
     g_assert_cmpstr (f.plan->refuse_why, ==, cases[i].why);
     g_assert_cmpuint (f.plan->actions->len, ==, 0);
     g_assert_cmpuint (f.n_reads, ==, 0);
-    fake_clear (&f);
+    harness_clear (&f);
   }
   g_unlink (path);
 }
