@@ -1,58 +1,73 @@
-/* The bootchain module, planned for real against guests held in memory:
- * partitions, files, device bytes and registry values live in a host
- * table of this test, and every planned edit is recorded.  No
- * appliance; the end-to-end repair is tests/integration/test-bootchain.sh.
- * The BCD store is tests/unit/data/bcd/mini-bcd (ours, see its README). */
+/* The bootchain module, planned for real against guests held in memory
+ * through the real host table (host-harness.h): the test describes
+ * partitions, files, device bytes and registry values; they become a
+ * disk with a real MBR or GPT, partitions, files and SYSTEM and SOFTWARE
+ * hives of an in-memory guest, and every planned edit is diffed against
+ * that guest (the module's old bytes must be what is there) and
+ * recorded.  No appliance; the end-to-end repair is
+ * tests/integration/test-bootchain.sh.  The BCD store, and the base of
+ * the hives, is tests/unit/data/bcd/mini-bcd (ours, see its README). */
 #include "config.h"
 
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <glib.h>
-#include <gmodule.h>
+#include <glib/gstdio.h>
 
 #include "bcd-device.h"
 #include "bootfix-module.h"
 #include "bytes.h"
+#include "disk-layout.h"
+#include "host-harness.h"
 
 #define ESP_STORE "\\EFI\\Microsoft\\Boot\\BCD"
+#define SECTOR 512
+#define DISK "/dev/sda"
 
 /* --- the module ---------------------------------------------------- */
 
-static const struct bootfix_module *
+static const BootfixModule *
 bootchain_module (void)
 {
-  static const struct bootfix_module *mod;
-  if (mod != NULL)
-    return mod;
-  const char *path = g_getenv ("BOOTFIX_TEST_BOOTCHAIN_MODULE");
-  g_assert_nonnull (path);
-  GModule *m = g_module_open (path, G_MODULE_BIND_LOCAL);
-  if (m == NULL)
-    g_error ("%s: %s", path, g_module_error ());
-  gpointer sym = NULL;
-  g_assert_true (g_module_symbol (m, BOOTFIX_MODULE_INIT_SYMBOL, &sym));
-  mod = ((const struct bootfix_module *(*) (void)) sym) ();
-  g_assert_cmpstr (mod->name, ==, "bootchain");
+  const BootfixModule *mod = harness_module ("BOOTFIX_TEST_BOOTCHAIN_MODULE");
+  g_assert_cmpstr (mod->m.name, ==, "bootchain");
   return mod;
 }
 
 /* --- a guest in memory ------------------------------------------- */
 
+/* What the test says the guest holds; plan() turns it into a guest. */
 typedef struct {
-  struct bootfix_host host; /* first: callbacks cast back */
   struct bootfix_facts facts;
-  GArray *parts;            /* struct bootfix_partition */
+  GArray *parts;            /* struct bootfix_partition: the layout wanted */
   GHashTable *files;        /* "device|\\path" (lower case) -> GBytes */
   GHashTable *devices;      /* device -> GByteArray (from byte 0) */
-  GHashTable *values;       /* "HIVE\\key\\name" (lower case) -> GBytes */
-  GPtrArray *values_order;  /* value names under MountedDevices */
+  GPtrArray *values;        /* Value *, in the order added */
+  /* After plan(): */
+  BootfixGuest *guest;
+  Harness h;
   GPtrArray *plan;          /* char *: one line per planned action */
-  GPtrArray *warnings;
+  GPtrArray *warnings;      /* char *: what the module warned about */
   GHashTable *patched;      /* "device|\\path|offset" -> GBytes (new) */
-} Fake;
+} TestGuest;
 
-static Fake *fake_of (const struct bootfix_host *h) { return (Fake *) h; }
+typedef struct {
+  char *hive, *key, *name;
+  guint32 type;
+  GBytes *data;
+} Value;
+
+static void
+value_free (gpointer p)
+{
+  Value *v = p;
+  g_free (v->hive);
+  g_free (v->key);
+  g_free (v->name);
+  g_bytes_unref (v->data);
+  g_free (v);
+}
 
 static char *
 file_key (const char *device, const char *path)
@@ -62,183 +77,10 @@ file_key (const char *device, const char *path)
   return g_ascii_strdown (k, -1);
 }
 
-static void
-fake_log (const struct bootfix_host *h, int level, const char *fmt, ...)
+static TestGuest *
+test_guest_new (int major, int minor)
 {
-  va_list ap;
-  va_start (ap, fmt);
-  char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  if (level >= BOOTFIX_LOG_WARNING)
-    g_ptr_array_add (fake_of (h)->warnings, msg);
-  else
-    g_free (msg);
-}
-
-static void
-fake_error (const struct bootfix_host *h, const char *fmt, ...)
-{
-  va_list ap;
-  va_start (ap, fmt);
-  g_autofree char *msg = g_strdup_vprintf (fmt, ap);
-  va_end (ap);
-  g_printerr ("module error: %s\n", msg);
-}
-
-static int
-copy_out (GBytes *b, void **data, size_t *len)
-{
-  gsize n = 0;
-  const void *p = g_bytes_get_data (b, &n);
-  char *c = malloc (n + 1);
-  memcpy (c, p, n);
-  c[n] = '\0';
-  *data = c;
-  *len = n;
-  return 1;
-}
-
-static int
-fake_get_value (const struct bootfix_host *h, const char *hive,
-                const char *path, const char *name, uint32_t *type,
-                void **data, size_t *len)
-{
-  g_autofree char *k = g_ascii_strdown (g_strdup_printf ("%s\\%s\\%s", hive, path, name), -1);
-  GBytes *b = g_hash_table_lookup (fake_of (h)->values, k);
-  if (b == NULL)
-    return 0;
-  /* SystemRoot is the only string the module reads. */
-  *type = g_str_has_suffix (k, "\\systemroot") ? BOOTFIX_REG_SZ : BOOTFIX_REG_BINARY;
-  return copy_out (b, data, len);
-}
-
-static int
-fake_list_values (const struct bootfix_host *h, const char *hive,
-                  const char *path, char ***names, size_t *n)
-{
-  GPtrArray *order = fake_of (h)->values_order;
-  *names = calloc (order->len + 1, sizeof (char *));
-  for (guint i = 0; i < order->len; i++)
-    (*names)[i] = strdup (order->pdata[i]);
-  *n = order->len;
-  return 1;
-}
-
-static size_t
-fake_n_partitions (const struct bootfix_host *h)
-{
-  return fake_of (h)->parts->len;
-}
-
-static const struct bootfix_partition *
-fake_partition (const struct bootfix_host *h, size_t i)
-{
-  GArray *a = fake_of (h)->parts;
-  return i < a->len ? &g_array_index (a, struct bootfix_partition, i) : NULL;
-}
-
-static int
-fake_read_file (const struct bootfix_host *h, const char *device,
-                const char *path, size_t max_len, void **data, size_t *len)
-{
-  g_autofree char *k = file_key (device, path);
-  GBytes *b = g_hash_table_lookup (fake_of (h)->files, k);
-  return b ? copy_out (b, data, len) : 0;
-}
-
-static int
-fake_path_exists (const struct bootfix_host *h, const char *device,
-                  const char *path)
-{
-  g_autofree char *k = file_key (device, path);
-  return g_hash_table_contains (fake_of (h)->files, k);
-}
-
-static int
-fake_read_device (const struct bootfix_host *h, const char *device,
-                  uint64_t offset, void *buf, size_t len)
-{
-  GByteArray *d = g_hash_table_lookup (fake_of (h)->devices, device);
-  g_assert_nonnull (d);
-  g_assert_cmpuint (offset + len, <=, d->len);
-  memcpy (buf, d->data + offset, len);
-  return 0;
-}
-
-static void
-record (const struct bootfix_host *h, char *line)
-{
-  g_ptr_array_add (fake_of (h)->plan, line);
-}
-
-static int
-fake_patch_file (const struct bootfix_host *h, const struct bootfix_edit *e,
-                 const char *device, const char *path, uint64_t offset,
-                 const void *old, const void *new_bytes, size_t len)
-{
-  Fake *f = fake_of (h);
-  g_autofree char *k = file_key (device, path);
-  GBytes *file = g_hash_table_lookup (f->files, k);
-  g_assert_nonnull (file);
-  g_assert_cmpuint (offset + len, <=, g_bytes_get_size (file));
-  /* The module must say what is there now. */
-  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (file, NULL) + offset, len, old, len);
-  g_hash_table_insert (f->patched, g_strdup_printf ("%s|%" G_GUINT64_FORMAT, k, offset),
-                       g_bytes_new (new_bytes, len));
-  record (h, g_strdup_printf ("%s %s: %s -> %s", e->kind, e->target, e->old_text, e->new_text));
-  return 0;
-}
-
-static int
-fake_patch_device (const struct bootfix_host *h, const struct bootfix_edit *e,
-                   const char *device, uint64_t offset, const void *old,
-                   const void *new_bytes, size_t len)
-{
-  GByteArray *d = g_hash_table_lookup (fake_of (h)->devices, device);
-  g_assert_cmpmem (d->data + offset, len, old, len);
-  record (h, g_strdup_printf ("%s %s: %s -> %s", e->kind, e->target, e->old_text, e->new_text));
-  return 0;
-}
-
-static int
-fake_replace_file (const struct bootfix_host *h, const struct bootfix_edit *e,
-                   const char *device, const char *path, const void *old,
-                   size_t old_len, const void *new_data, size_t new_len)
-{
-  Fake *f = fake_of (h);
-  g_autofree char *k = file_key (device, path);
-  g_hash_table_insert (f->patched, g_strdup (k), g_bytes_new (new_data, new_len));
-  record (h, g_strdup_printf ("%s %s: %s -> %s", e->kind, e->target, e->old_text, e->new_text));
-  return 0;
-}
-
-static int
-fake_set_value (const struct bootfix_host *h, const char *hive, const char *path,
-                const char *name, uint32_t type, const void *data, size_t len,
-                const char *reason)
-{
-  g_autofree char *hex = g_strdup ("");
-  for (size_t i = 0; i < len; i++) {
-    char *next = g_strdup_printf ("%s%02x", hex, ((const guint8 *) data)[i]);
-    g_free (hex);
-    hex = next;
-  }
-  record (h, g_strdup_printf ("set %s\\%s\\%s = %s", hive, path, name, hex));
-  return 0;
-}
-
-static int
-fake_delete_value (const struct bootfix_host *h, const char *hive,
-                   const char *path, const char *name, const char *reason)
-{
-  record (h, g_strdup_printf ("delete %s\\%s\\%s", hive, path, name));
-  return 0;
-}
-
-static Fake *
-fake_new (int major, int minor)
-{
-  Fake *f = g_new0 (Fake, 1);
+  TestGuest *f = g_new0 (TestGuest, 1);
   f->facts = (struct bootfix_facts) {
     ._struct_size = sizeof f->facts, .guest_name = "g", .os_type = "windows",
     .product_name = "Windows", .product_variant = "Client", .arch = "x86_64",
@@ -246,104 +88,333 @@ fake_new (int major, int minor)
     .machine = "pc", .machine_family = "i440fx", .bus = "ide",
     .controller_id = "piix3-ide", .pci_id = "8086:7010", .driver_source = "",
   };
-  f->host = (struct bootfix_host) {
-    ._struct_size = sizeof f->host, ._api_version = BOOTFIX_API_VERSION,
-    .facts = &f->facts, .log = fake_log, .error = fake_error,
-    .get_value = fake_get_value, .set_value = fake_set_value,
-    .delete_value = fake_delete_value, .n_partitions = fake_n_partitions,
-    .partition = fake_partition, .read_file = fake_read_file,
-    .read_device = fake_read_device, .path_exists = fake_path_exists,
-    .list_values = fake_list_values, .patch_file = fake_patch_file,
-    .patch_device = fake_patch_device, .replace_file = fake_replace_file,
-  };
   f->parts = g_array_new (FALSE, TRUE, sizeof (struct bootfix_partition));
   f->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                     (GDestroyNotify) g_bytes_unref);
   f->devices = g_hash_table_new_full (g_str_hash, g_str_equal, NULL,
                                       (GDestroyNotify) g_byte_array_unref);
-  f->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                     (GDestroyNotify) g_bytes_unref);
-  f->values_order = g_ptr_array_new_with_free_func (g_free);
+  f->values = g_ptr_array_new_with_free_func (value_free);
   f->plan = g_ptr_array_new_with_free_func (g_free);
-  f->warnings = g_ptr_array_new_with_free_func (g_free);
   f->patched = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                       (GDestroyNotify) g_bytes_unref);
   return f;
 }
 
 static void
-fake_free (Fake *f)
+test_guest_free (TestGuest *f)
 {
+  if (f->guest) {
+    harness_clear (&f->h);
+    bootfix_guest_free (f->guest);
+  }
   g_array_unref (f->parts);
   g_hash_table_unref (f->files);
   g_hash_table_unref (f->devices);
-  g_hash_table_unref (f->values);
-  g_ptr_array_unref (f->values_order);
+  g_ptr_array_unref (f->values);
   g_ptr_array_unref (f->plan);
-  g_ptr_array_unref (f->warnings);
   g_hash_table_unref (f->patched);
   g_free (f);
 }
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Fake, fake_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestGuest, test_guest_free)
 
 static struct bootfix_partition *
-add_part (Fake *f, const char *device, int number, guint64 start, guint64 size,
-          const char *fs)
+add_part (TestGuest *f, const char *device, int number, guint64 start,
+          guint64 size, const char *fs)
 {
   struct bootfix_partition p = {
-    ._struct_size = sizeof p, .device = device, .disk_device = "/dev/sda",
+    ._struct_size = sizeof p, .device = device, .disk_device = DISK,
     .number = number, .start = start, .size = size,
-    .disk_size = 64 * 1024 * 1024, .sector_size = 512, .fs_type = fs,
-    .arc_number = number,
+    .sector_size = SECTOR, .fs_type = fs,
   };
   g_array_append_val (f->parts, p);
   return &g_array_index (f->parts, struct bootfix_partition, f->parts->len - 1);
 }
 
 static void
-add_file (Fake *f, const char *device, const char *path, GBytes *data)
+add_file (TestGuest *f, const char *device, const char *path, GBytes *data)
 {
   g_hash_table_insert (f->files, file_key (device, path), g_bytes_ref (data));
 }
 
 static void
-add_text (Fake *f, const char *device, const char *path, const char *text)
+add_text (TestGuest *f, const char *device, const char *path, const char *text)
 {
   g_autoptr (GBytes) b = g_bytes_new (text, strlen (text));
   add_file (f, device, path, b);
 }
 
 static void
-add_value (Fake *f, const char *hive, const char *key, const char *name,
-           const void *data, gsize len)
+add_value (TestGuest *f, const char *hive, const char *key, const char *name,
+           guint32 type, const void *data, gsize len)
 {
-  g_autofree char *k = g_strdup_printf ("%s\\%s\\%s", hive, key, name);
-  g_hash_table_insert (f->values, g_ascii_strdown (k, -1), g_bytes_new (data, len));
-  if (g_str_equal (key, "MountedDevices"))
-    g_ptr_array_add (f->values_order, g_strdup (name));
+  Value *v = g_new0 (Value, 1);
+  v->hive = g_strdup (hive);
+  v->key = g_strdup (key);
+  v->name = g_strdup (name);
+  v->type = type;
+  v->data = g_bytes_new (data, len);
+  g_ptr_array_add (f->values, v);
 }
 
 static void
-add_mounted (Fake *f, const char *name, guint32 sig, guint64 offset)
+add_mounted (TestGuest *f, const char *name, guint32 sig, guint64 offset)
 {
   guint8 v[12];
   bootfix_write_le32 (v, sizeof v, 0, sig);
   bootfix_write_le64 (v, sizeof v, 4, offset);
-  add_value (f, "SYSTEM", "MountedDevices", name, v, sizeof v);
+  add_value (f, "SYSTEM", "MountedDevices", name, BOOTFIX_REG_BINARY, v, sizeof v);
 }
 
 static void
-set_system_root (Fake *f, const char *root)
+set_system_root (TestGuest *f, const char *root)
 {
   add_value (f, "SOFTWARE", "Microsoft\\Windows NT\\CurrentVersion", "SystemRoot",
-             root, strlen (root));
+             BOOTFIX_REG_SZ, root, strlen (root));
 }
 
-static int
-plan (Fake *f)
+static GBytes *
+mini_bcd (void)
 {
-  g_assert_cmpint (bootchain_module ()->probe (&f->host), ==, 1);
-  return bootchain_module ()->plan (&f->host);
+  const char *dir = g_getenv ("BOOTFIX_TEST_DATA");
+  g_assert_nonnull (dir);
+  g_autofree char *path = g_build_filename (dir, "bcd", "mini-bcd", NULL);
+  g_autoptr (GMappedFile) m = g_mapped_file_new (path, FALSE, NULL);
+  g_assert_nonnull (m);
+  return g_mapped_file_get_bytes (m);
+}
+
+/* --- building the guest -------------------------------------------- */
+
+/* The device Linux shows a partition as, whatever the test called it. */
+static char *
+real_device (const struct bootfix_partition *p)
+{
+  return g_strdup_printf (DISK "%d", p->number);
+}
+
+static void
+mbr_entry (guint8 *sector, guint slot, gboolean active, guint8 type,
+           guint64 lba, guint64 n_sectors)
+{
+  guint8 *e = sector + 0x1BE + 16 * slot;
+  e[0] = active ? 0x80 : 0;
+  e[4] = type;
+  bootfix_write_le32 (e, 16, 8, (guint32) lba);
+  bootfix_write_le32 (e, 16, 12, (guint32) n_sectors);
+  sector[510] = 0x55;
+  sector[511] = 0xAA;
+}
+
+/* An MBR, with an extended partition and one EBR per logical one. */
+static void
+write_mbr (TestGuest *f, GByteArray *disk)
+{
+  for (guint i = 0; i < f->parts->len; i++) {
+    const struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, i);
+    guint8 type = g_str_equal (p->fs_type, "vfat") ? 0x0C : 0x07;
+    guint64 lba = p->start / SECTOR, n = p->size / SECTOR;
+    bootfix_write_le32 (disk->data, disk->len, 0x1B8, p->mbr_signature);
+    if (p->number <= 4) {
+      mbr_entry (disk->data, p->number - 1, p->active, type, lba, n);
+      continue;
+    }
+    /* Slot 1 holds the extended partition, its EBR just before. */
+    mbr_entry (disk->data, 0, FALSE, 0x05, lba - 1, n + 1);
+    mbr_entry (disk->data + (lba - 1) * SECTOR, 0, FALSE, type, 1, n);
+  }
+}
+
+static void
+write_gpt (TestGuest *f, GByteArray *disk, guint64 disk_sectors)
+{
+  static const char *const esp = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B";
+  static const char *const data = "EBD0A0A2-B9E5-4433-87C0-68B9B4C08BFF";
+  guint8 *h = disk->data + SECTOR, *entries = disk->data + 2 * SECTOR;
+  mbr_entry (disk->data, 0, FALSE, 0xEE, 1, MIN (disk_sectors - 1, G_MAXUINT32));
+  memcpy (h, "EFI PART", 8);
+  bootfix_write_le32 (h, SECTOR, 8, 0x00010000);
+  bootfix_write_le32 (h, SECTOR, 12, 92);
+  bootfix_write_le64 (h, SECTOR, 24, 1);
+  bootfix_write_le64 (h, SECTOR, 32, disk_sectors - 1);
+  bootfix_write_le64 (h, SECTOR, 40, 34);
+  bootfix_write_le64 (h, SECTOR, 48, disk_sectors - 34);
+  bootfix_write_le64 (h, SECTOR, 72, 2);
+  bootfix_write_le32 (h, SECTOR, 80, 128);
+  bootfix_write_le32 (h, SECTOR, 84, 128);
+  for (guint i = 0; i < f->parts->len; i++) {
+    const struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, i);
+    guint8 *e = entries + (p->number - 1) * 128;
+    memcpy (h + 56, p->disk_guid, 16);
+    g_assert_true (bootfix_guid_text_to_bytes (g_str_equal (p->fs_type, "vfat")
+                                               ? esp : data, e, NULL));
+    memcpy (e + 16, p->partition_guid, 16);
+    bootfix_write_le64 (e, 128, 32, p->start / SECTOR);
+    bootfix_write_le64 (e, 128, 40, (p->start + p->size) / SECTOR - 1);
+  }
+  bootfix_write_le32 (h, SECTOR, 88, bootfix_crc32 (entries, 128 * 128));
+  bootfix_write_le32 (h, SECTOR, 16, bootfix_crc32 (h, 92));
+}
+
+/* A 64 MiB disk, or larger when a partition ends beyond that. */
+static void
+add_disk (TestGuest *f)
+{
+  guint64 size = 64 * 1024 * 1024;
+  gboolean gpt = FALSE;
+  for (guint i = 0; i < f->parts->len; i++) {
+    const struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, i);
+    size = MAX (size, p->start + p->size + (1 << 20));
+    gpt |= p->gpt;
+  }
+  g_autoptr (GByteArray) disk = g_byte_array_new ();
+  g_byte_array_set_size (disk, 1 << 20);
+  memset (disk->data, 0, disk->len);
+  if (gpt)
+    write_gpt (f, disk, size / SECTOR);
+  else
+    write_mbr (f, disk);
+  g_autoptr (GBytes) head = g_byte_array_free_to_bytes (g_steal_pointer (&disk));
+  bootfix_memory_guest_add_disk (f->guest, DISK, size, head);
+}
+
+/* Each value set on a copy of mini-bcd (any hive will do as a base). */
+static void
+add_hive (TestGuest *f, const char *name)
+{
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("test-bootchain-XXXXXX", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_autoptr (GBytes) base = mini_bcd ();
+  g_assert_true (g_file_set_contents (path, g_bytes_get_data (base, NULL),
+                                      g_bytes_get_size (base), NULL));
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixHive) hive = bootfix_hive_open (path, name, TRUE, &error);
+  g_assert_no_error (error);
+  g_autoptr (BootfixPlan) seed = bootfix_plan_new ();
+  g_autoptr (GPtrArray) changes =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  for (guint i = 0; i < f->values->len; i++) {
+    const Value *v = f->values->pdata[i];
+    if (!g_str_equal (v->hive, name))
+      continue;
+    bootfix_plan_add (seed, BOOTFIX_ACTION_SET_VALUE, v->hive, v->key, v->name,
+                      v->type, g_bytes_get_data (v->data, NULL),
+                      g_bytes_get_size (v->data), "seed");
+    g_assert_true (bootfix_hive_apply (hive, g_ptr_array_index (seed->actions,
+                                       seed->actions->len - 1), name, TRUE,
+                                       changes, &error));
+    g_assert_no_error (error);
+  }
+  harness_add_hive (f->guest, name, hive);
+  g_unlink (path);
+}
+
+/* The partitions, with the files and bytes the test put on them. */
+static void
+add_partitions (TestGuest *f)
+{
+  for (guint i = 0; i < f->parts->len; i++) {
+    const struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, i);
+    g_autofree char *dev = real_device (p);
+    GByteArray *bytes = g_hash_table_lookup (f->devices, p->device);
+    g_autoptr (GBytes) head = bytes ? g_bytes_new (bytes->data, bytes->len) : NULL;
+    bootfix_memory_guest_add_device (f->guest, dev, p->size, head, p->fs_type);
+    g_autofree char *prefix = g_strdup_printf ("%s|", p->device);
+    GHashTableIter it;
+    gpointer k, v;
+    g_hash_table_iter_init (&it, f->files);
+    while (g_hash_table_iter_next (&it, &k, &v))
+      if (g_str_has_prefix (k, prefix))
+        bootfix_memory_guest_add_file (f->guest, dev, (char *) k + strlen (prefix), v);
+  }
+}
+
+static char *
+root_device (TestGuest *f)
+{
+  for (guint i = 0; i < f->parts->len; i++) {
+    const struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, i);
+    if (p->windows_root)
+      return real_device (p);
+  }
+  g_assert_not_reached ();
+}
+
+static void
+build_guest (TestGuest *f)
+{
+  g_autofree char *root = root_device (f);
+  f->guest = bootfix_memory_guest_new ("g", root, "/Windows");
+  add_disk (f);
+  add_partitions (f);
+  add_hive (f, "SYSTEM");
+  add_hive (f, "SOFTWARE");
+}
+
+/* --- what the plan says -------------------------------------------- */
+
+static char *
+hex (GBytes *data)
+{
+  gsize n = 0;
+  const guint8 *p = g_bytes_get_data (data, &n);
+  GString *out = g_string_new (NULL);
+  for (gsize i = 0; i < n; i++)
+    g_string_append_printf (out, "%02x", p[i]);
+  return g_string_free (out, FALSE);
+}
+
+/* One line per action, and the new bytes of each file edit. */
+static void
+record_plan (TestGuest *f)
+{
+  const char *root = bootfix_guest_root (f->guest);
+  for (guint i = 0; i < f->h.plan->actions->len; i++) {
+    const BootfixAction *a = f->h.plan->actions->pdata[i];
+    g_autofree char *key = a->file ? file_key (a->device ? a->device : root,
+                                               a->file) : NULL;
+    if (a->kind == BOOTFIX_ACTION_SET_VALUE) {
+      g_autofree char *data = hex (a->data);
+      g_ptr_array_add (f->plan, g_strdup_printf ("set %s\\%s\\%s = %s", a->hive,
+                                                 a->path, a->name, data));
+    } else if (a->kind == BOOTFIX_ACTION_DELETE_VALUE) {
+      g_ptr_array_add (f->plan, g_strdup_printf ("delete %s\\%s\\%s", a->hive,
+                                                 a->path, a->name));
+    } else if (bootfix_action_is_registry (a)) {
+      g_ptr_array_add (f->plan, g_strdup_printf ("key %s\\%s", a->hive, a->path));
+    } else {
+      g_ptr_array_add (f->plan, g_strdup_printf ("%s %s: %s -> %s", a->change_kind,
+                                                 a->target, a->old_text,
+                                                 a->new_text));
+    }
+    if (a->kind == BOOTFIX_ACTION_PATCH_FILE)
+      g_hash_table_insert (f->patched, g_strdup_printf ("%s|%" G_GUINT64_FORMAT,
+                                                        key, a->offset),
+                           g_bytes_ref (a->data));
+    else if (a->kind == BOOTFIX_ACTION_REPLACE_FILE)
+      g_hash_table_insert (f->patched, g_steal_pointer (&key), g_bytes_ref (a->data));
+  }
+}
+
+/* Probe (the module must claim the guest), plan, and diff the plan
+ * against the guest as the executor does: an edit whose old bytes are
+ * not what the guest holds fails there. */
+static int
+plan (TestGuest *f)
+{
+  build_guest (f);
+  harness_init (&f->h, f->guest, NULL);
+  f->h.facts = f->facts;
+  f->warnings = f->h.warnings;
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (harness_call (&f->h, bootchain_module (),
+                                 BOOTFIX_CALLBACK_PROBE, &error), ==, 1);
+  g_assert_no_error (error);
+  g_autoptr (GPtrArray) changes = harness_plan_and_apply (&f->h, bootchain_module (),
+                                                          NULL);
+  record_plan (f);
+  return 0;
 }
 
 static guint
@@ -365,7 +436,7 @@ has_line (GPtrArray *lines, const char *line)
 }
 
 static void
-dump (const Fake *f)
+dump (const TestGuest *f)
 {
   for (guint i = 0; i < f->plan->len; i++)
     g_test_message ("plan: %s", (char *) f->plan->pdata[i]);
@@ -373,26 +444,15 @@ dump (const Fake *f)
     g_test_message ("warning: %s", (char *) f->warnings->pdata[i]);
 }
 
-static GBytes *
-mini_bcd (void)
-{
-  const char *dir = g_getenv ("BOOTFIX_TEST_DATA");
-  g_assert_nonnull (dir);
-  g_autofree char *path = g_build_filename (dir, "bcd", "mini-bcd", NULL);
-  g_autoptr (GMappedFile) m = g_mapped_file_new (path, FALSE, NULL);
-  g_assert_nonnull (m);
-  return g_mapped_file_get_bytes (m);
-}
-
 /* --- BCD ----------------------------------------------------------- */
 
 /* mini-bcd names a GPT disk {0b6f9d2e-…} with partitions {b1b2c3d4-…}
  * (bootmgr), {a1b2c3d4-…} … as bcdedit would after an install; the
  * restored disk has other GUIDs.  ESP p1 holds the store, p3 Windows. */
-static Fake *
+static TestGuest *
 gpt_guest (void)
 {
-  Fake *f = fake_new (10, 0);
+  TestGuest *f = test_guest_new (10, 0);
   add_part (f, "/dev/sda1", 1, 1048576, 100 << 20, "vfat");
   add_part (f, "/dev/sda3", 3, 122683392, 1 << 30, "ntfs");
   for (guint i = 0; i < 2; i++) {
@@ -414,7 +474,7 @@ gpt_guest (void)
 
 /* Every patched device value decodes and names one of our partitions. */
 static void
-assert_patches_name (Fake *f, const guint8 disk_byte, GHashTable *want_parts)
+assert_patches_name (TestGuest *f, const guint8 disk_byte, GHashTable *want_parts)
 {
   GHashTableIter it;
   gpointer k, v;
@@ -439,7 +499,7 @@ assert_patches_name (Fake *f, const guint8 disk_byte, GHashTable *want_parts)
 static void
 test_bcd_gpt_stale (void)
 {
-  g_autoptr (Fake) f = gpt_guest ();
+  g_autoptr (TestGuest) f = gpt_guest ();
   g_assert_cmpint (plan (f), ==, 0);
   dump (f);
   /* bootmgr (to the ESP, which holds bootmgfw.efi), the loader and
@@ -465,7 +525,7 @@ test_bcd_gpt_stale (void)
 static void
 test_bcd_winre (void)
 {
-  g_autoptr (Fake) f = gpt_guest ();
+  g_autoptr (TestGuest) f = gpt_guest ();
   struct bootfix_partition *re = add_part (f, "/dev/sda4", 4, 2u << 30, 500 << 20, "ntfs");
   re->gpt = 1;
   memset (re->disk_guid, 0x11, 16);
@@ -486,7 +546,7 @@ test_bcd_winre (void)
 static void
 test_bcd_idempotent (void)
 {
-  g_autoptr (Fake) f = gpt_guest ();
+  g_autoptr (TestGuest) f = gpt_guest ();
   g_assert_cmpint (plan (f), ==, 0);
   g_autofree char *key = file_key ("/dev/sda1", ESP_STORE);
   GBytes *orig = g_hash_table_lookup (f->files, key);
@@ -499,7 +559,7 @@ test_bcd_idempotent (void)
     guint64 off = g_ascii_strtoull (strrchr (k, '|') + 1, NULL, 10);
     memcpy (fixed->data + off, g_bytes_get_data (v, NULL), g_bytes_get_size (v));
   }
-  g_autoptr (Fake) again = gpt_guest ();
+  g_autoptr (TestGuest) again = gpt_guest ();
   g_autoptr (GBytes) b = g_bytes_new (fixed->data, fixed->len);
   add_file (again, "/dev/sda1", ESP_STORE, b);
   g_assert_cmpint (plan (again), ==, 0);
@@ -511,7 +571,7 @@ test_bcd_idempotent (void)
 static void
 test_bitlocker (void)
 {
-  g_autoptr (Fake) f = gpt_guest ();
+  g_autoptr (TestGuest) f = gpt_guest ();
   add_part (f, "/dev/sda4", 4, 2u << 30, 1 << 20, "BitLocker");
   g_assert_cmpint (plan (f), ==, 0);
   g_assert_cmpuint (f->plan->len, ==, 0);
@@ -524,10 +584,10 @@ test_bitlocker (void)
 #define NEW_SIG 0x7a1f0001u
 #define OLD_SIG 0x1a2b3c4du
 
-static Fake *
+static TestGuest *
 mbr_guest (int major)
 {
-  Fake *f = fake_new (major, major == 5 ? 1 : 1);
+  TestGuest *f = test_guest_new (major, major == 5 ? 1 : 1);
   add_part (f, "/dev/sda1", 1, 1048576, 100 << 20, "ntfs");
   add_part (f, "/dev/sda2", 2, 105906176, 1 << 30, "ntfs");
   struct bootfix_partition *sr = &g_array_index (f->parts, struct bootfix_partition, 0);
@@ -542,7 +602,7 @@ mbr_guest (int major)
 static void
 test_mounted_devices (void)
 {
-  g_autoptr (Fake) f = mbr_guest (6);
+  g_autoptr (TestGuest) f = mbr_guest (6);
   add_mounted (f, "\\DosDevices\\C:", OLD_SIG, 105906176);
   add_mounted (f, "\\??\\Volume{00000000-0000-0000-0000-000000000001}", OLD_SIG, 105906176);
   /* System Reserved has no letter: found by its old disk and offset. */
@@ -553,7 +613,8 @@ test_mounted_devices (void)
   add_mounted (f, "\\DosDevices\\F:", 0x0badf00d, 32256);
   /* D: a CD-ROM (UTF-16 PnP path): never touched. */
   static const guint8 cd[] = { '\\', 0, '?', 0, '?', 0, '\\', 0, 'I', 0, 'D', 0, 'E', 0 };
-  add_value (f, "SYSTEM", "MountedDevices", "\\DosDevices\\D:", cd, sizeof cd);
+  add_value (f, "SYSTEM", "MountedDevices", "\\DosDevices\\D:",
+             BOOTFIX_REG_BINARY, cd, sizeof cd);
   g_assert_cmpint (plan (f), ==, 0);
   dump (f);
   g_assert_true (has_line (f->plan, "set SYSTEM\\MountedDevices\\\\DosDevices\\C: = 01001f7a0000500600000000"));
@@ -568,7 +629,7 @@ test_mounted_devices (void)
 static void
 test_mounted_devices_right (void)
 {
-  g_autoptr (Fake) f = mbr_guest (6);
+  g_autoptr (TestGuest) f = mbr_guest (6);
   add_mounted (f, "\\DosDevices\\C:", NEW_SIG, 105906176);
   add_mounted (f, "\\??\\Volume{00000000-0000-0000-0000-000000000002}", NEW_SIG, 1048576);
   g_assert_cmpint (plan (f), ==, 0);
@@ -581,7 +642,7 @@ test_mounted_devices_right (void)
 /* A 1 MiB NTFS partition at LBA 2048 whose boot sectors (both copies)
  * still say LBA 63 and 240 heads. */
 static void
-add_xp_volume (Fake *f, const char *device, guint32 hidden, guint16 heads,
+add_xp_volume (TestGuest *f, const char *device, guint32 hidden, guint16 heads,
                guint16 spt)
 {
   GByteArray *d = g_byte_array_sized_new (1 << 20);
@@ -609,10 +670,10 @@ add_xp_volume (Fake *f, const char *device, guint32 hidden, guint16 heads,
   g_hash_table_insert (f->devices, (gpointer) device, d);
 }
 
-static Fake *
+static TestGuest *
 xp_guest (const char *bootini)
 {
-  Fake *f = fake_new (5, 1);
+  TestGuest *f = test_guest_new (5, 1);
   struct bootfix_partition *p = add_part (f, "/dev/sda1", 1, 1048576, 1 << 20, "ntfs");
   p->mbr_signature = NEW_SIG;
   p->active = 1;
@@ -632,7 +693,7 @@ static const char stale_ini[] =
 static void
 test_nt5_moved (void)
 {
-  g_autoptr (Fake) f = xp_guest (stale_ini);
+  g_autoptr (TestGuest) f = xp_guest (stale_ini);
   add_xp_volume (f, "/dev/sda1", 63, 240, 63);
   g_assert_cmpint (plan (f), ==, 0);
   dump (f);
@@ -655,7 +716,7 @@ test_nt5_moved (void)
 static void
 test_nt5_right (void)
 {
-  g_autoptr (Fake) f = xp_guest ("[boot loader]\r\ndefault=multi(0)disk(0)rdisk(0)partition(1)\\WINDOWS\r\n"
+  g_autoptr (TestGuest) f = xp_guest ("[boot loader]\r\ndefault=multi(0)disk(0)rdisk(0)partition(1)\\WINDOWS\r\n"
                                  "[operating systems]\r\n"
                                  "multi(0)disk(0)rdisk(0)partition(1)\\WINDOWS=\"XP\"\r\n");
   add_xp_volume (f, "/dev/sda1", 2048, 64, 63);
@@ -668,7 +729,7 @@ test_nt5_right (void)
 static void
 test_nt5_logical (void)
 {
-  g_autoptr (Fake) f = xp_guest (stale_ini);
+  g_autoptr (TestGuest) f = xp_guest (stale_ini);
   struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, 0);
   p->number = 5;
   p->active = 0;
