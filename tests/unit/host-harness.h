@@ -76,6 +76,12 @@ BootfixHive *harness_hive (Harness *h, const char *name);
 GPtrArray *harness_plan_and_apply (Harness *h, const BootfixModule *mod,
                                    GPtrArray *file_changes);
 
+/* tests/unit/data/bcd/mini-bcd, a small registry hive of ours (any
+ * hive will do as the base of a SYSTEM or SOFTWARE hive), and a
+ * writable host copy of it (the caller removes it). */
+GBytes *harness_mini_bcd (void);
+char *harness_copy_mini_bcd (void);
+
 /* A guest path below the Windows directory as a lower-case relative
  * path with backslashes ("system32\\drivers\\x.sys"), or NULL. */
 char *harness_windows_relpath (const char *guest_path);

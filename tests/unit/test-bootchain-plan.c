@@ -11,7 +11,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -172,17 +171,6 @@ set_system_root (TestGuest *f, const char *root)
              BOOTFIX_REG_SZ, root, strlen (root));
 }
 
-static GBytes *
-mini_bcd (void)
-{
-  const char *dir = g_getenv ("BOOTFIX_TEST_DATA");
-  g_assert_nonnull (dir);
-  g_autofree char *path = g_build_filename (dir, "bcd", "mini-bcd", NULL);
-  g_autoptr (GMappedFile) m = g_mapped_file_new (path, FALSE, NULL);
-  g_assert_nonnull (m);
-  return g_mapped_file_get_bytes (m);
-}
-
 /* --- building the guest -------------------------------------------- */
 
 /* The device Linux shows a partition as, whatever the test called it. */
@@ -281,13 +269,7 @@ add_disk (TestGuest *f)
 static void
 add_hive (TestGuest *f, const char *name)
 {
-  g_autofree char *path = NULL;
-  int fd = g_file_open_tmp ("test-bootchain-XXXXXX", &path, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  g_autoptr (GBytes) base = mini_bcd ();
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (base, NULL),
-                                      g_bytes_get_size (base), NULL));
+  g_autofree char *path = harness_copy_mini_bcd ();
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixHive) hive = bootfix_hive_open (path, name, TRUE, &error);
   g_assert_no_error (error);
@@ -462,7 +444,7 @@ gpt_guest (void)
     memset (p->partition_guid, i == 0 ? 0x21 : 0x23, 16);
     p->windows_root = i == 1;
   }
-  g_autoptr (GBytes) store = mini_bcd ();
+  g_autoptr (GBytes) store = harness_mini_bcd ();
   add_file (f, "/dev/sda1", ESP_STORE, store);
   add_text (f, "/dev/sda1", "\\EFI\\Microsoft\\Boot\\bootmgfw.efi", "x");
   add_text (f, "/dev/sda1", "\\EFI\\Microsoft\\Boot\\memtest.efi", "x");

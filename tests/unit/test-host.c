@@ -19,18 +19,6 @@
     .target = (t), .old_text = "old", .new_text = "new", .reason = "test" })
 
 static GBytes *
-mini_bcd (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
-                                            "bcd", "mini-bcd", NULL);
-  char *data = NULL;
-  gsize len = 0;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  return g_bytes_new_take (data, len);
-}
-
-static GBytes *
 text (const char *s)
 {
   return g_bytes_new (s, strlen (s));
@@ -42,7 +30,7 @@ static BootfixGuest *
 small_guest (void)
 {
   BootfixGuest *guest = harness_guest_new ();
-  g_autoptr (GBytes) hive = mini_bcd ();
+  g_autoptr (GBytes) hive = harness_mini_bcd ();
   harness_add_windows_file (guest, "System32/config/SYSTEM", hive);
   g_autoptr (GBytes) head = text ("0123456789");
   bootfix_memory_guest_add_disk (guest, "/dev/sda", 2 * 1024 * 1024, head);
@@ -118,7 +106,7 @@ test_failure_not_cached (void)
   g_assert_nonnull (error);
   g_assert_nonnull (strstr (error->message, "guest test: "));
   g_clear_error (&error);
-  g_autoptr (GBytes) hive = mini_bcd ();
+  g_autoptr (GBytes) hive = harness_mini_bcd ();
   harness_add_windows_file (guest, "System32/config/SYSTEM", hive);
   g_assert_nonnull (bootfix_hive_cache_get (h.hives, "System", &error));
   g_assert_no_error (error);

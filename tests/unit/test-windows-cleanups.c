@@ -11,7 +11,6 @@
 #include <hivex.h>
 
 #include <string.h>
-#include <unistd.h>
 #include <glib.h>
 #include <glib/gstdio.h>
 
@@ -28,22 +27,6 @@
 #define SERVICE(n, s) "ControlSet00" n "\\Services\\" s
 
 /* --- hives --------------------------------------------------------- */
-
-static char *
-copy_base_hive (void)
-{
-  g_autofree char *base = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
-                                            "bcd", "mini-bcd", NULL);
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (base, &data, &len, NULL));
-  char *path = NULL;
-  int fd = g_file_open_tmp ("test-windows-cleanups-XXXXXX", &path, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
-  return path;
-}
 
 static GPtrArray *
 new_changes (void)
@@ -203,7 +186,7 @@ dump_changes (GPtrArray *changes)
 static BootfixHive *
 make_leftover_hive (char **path)
 {
-  *path = copy_base_hive ();
+  *path = harness_copy_mini_bcd ();
   g_autoptr (GError) error = NULL;
   BootfixHive *hive = bootfix_hive_open (*path, "SYSTEM", TRUE, &error);
   g_assert_no_error (error);
@@ -406,7 +389,7 @@ static BootfixHive *
 make_edge_hive_raw (char **path, const char *key, const char *name,
                     const guint8 *raw, gsize len)
 {
-  *path = copy_base_hive ();
+  *path = harness_copy_mini_bcd ();
   if (key != NULL)
     put_raw (*path, key, name, BOOTFIX_REG_MULTI_SZ, raw, len);
   g_autoptr (GError) error = NULL;
