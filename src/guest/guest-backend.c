@@ -151,3 +151,47 @@ bootfix_guest_shutdown (BootfixGuest *guest, GError **error)
 {
   return guest->ops->shutdown (guest, error);
 }
+
+/* ---- shared by the backends ---- */
+
+/* What we read of a disk at once to parse its partition table. */
+#define LAYOUT_READ_SIZE (1024 * 1024)
+
+typedef struct {
+  BootfixGuest *guest;
+  const char *device;
+  guint sector_size;
+} SectorReader;
+
+static gboolean
+read_sectors (guint64 lba, guint n_sectors, guint8 *dest, gpointer user,
+              GError **error)
+{
+  SectorReader *r = user;
+  if (lba > G_MAXUINT64 / r->sector_size)
+    return FALSE;
+  return bootfix_guest_read_device (r->guest, r->device, lba * r->sector_size,
+                                    dest, (gsize) n_sectors * r->sector_size,
+                                    error);
+}
+
+gboolean
+bootfix_guest_disk_read_layout (BootfixGuest *guest, BootfixGuestDisk *disk,
+                                guint sector_size, const char *guest_name,
+                                GError **error)
+{
+  gsize want = (gsize) MIN ((guint64) LAYOUT_READ_SIZE, disk->size);
+  g_autofree guint8 *buf = g_malloc (want ? want : 1);
+  if (!bootfix_guest_read_device (guest, disk->device, 0, buf, want, error))
+    return FALSE;
+  SectorReader reader = { guest, disk->device, sector_size };
+  g_autoptr (GError) err = NULL;
+  disk->layout = bootfix_disk_layout_parse_with_reader (buf, want, sector_size,
+                                                        read_sectors, &reader,
+                                                        &err);
+  if (disk->layout == NULL)
+    /* A disk without a partition table (data, or a whole-disk
+     * filesystem) has nothing for the boot chain. */
+    g_debug ("guest %s: %s: %s", guest_name, disk->device, err->message);
+  return TRUE;
+}

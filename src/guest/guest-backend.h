@@ -61,6 +61,17 @@ struct _BootfixGuest {
   const BootfixGuestOps *ops;
 };
 
+/* disk->layout from the disk's first bytes (the MBR, the primary GPT
+ * and its entries; further sectors are read on demand), read through
+ * the guest's read_device.  A disk without a partition table we can
+ * read (data, a whole-disk filesystem) keeps a NULL layout: that is not
+ * an error.  FALSE only when the bytes cannot be read. */
+gboolean bootfix_guest_disk_read_layout (BootfixGuest *guest,
+                                         BootfixGuestDisk *disk,
+                                         guint sector_size,
+                                         const char *guest_name,
+                                         GError **error);
+
 G_END_DECLS
 
 #endif

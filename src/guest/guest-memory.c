@@ -401,22 +401,11 @@ mem_write_device (BootfixGuest *guest, const char *device, guint64 offset,
   return TRUE;
 }
 
-static gboolean
-read_sectors (guint64 lba, guint n_sectors, guint8 *dest, gpointer user,
-              GError **error)
-{
-  gpointer *args = user;
-  if (lba > G_MAXUINT64 / SECTOR_SIZE)
-    return FALSE;
-  return mem_read_device (args[0], args[1], lba * SECTOR_SIZE, dest,
-                          (gsize) n_sectors * SECTOR_SIZE, error);
-}
-
 static GPtrArray *
 mem_disks (BootfixGuest *guest, GError **error)
 {
   MemGuest *m = mem_of (guest);
-  GPtrArray *disks =
+  g_autoptr (GPtrArray) disks =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_disk_free);
   for (guint i = 0; i < m->disks->len; i++) {
     const char *name = g_ptr_array_index (m->disks, i);
@@ -425,17 +414,12 @@ mem_disks (BootfixGuest *guest, GError **error)
     disk->device = g_strdup (name);
     disk->index = (int) i;
     disk->size = d->size;
-    gsize want = (gsize) MIN ((guint64) 1024 * 1024, d->size);
-    g_autofree guint8 *buf = g_malloc0 (want ? want : 1);
-    gpointer args[] = { guest, (gpointer) name };
-    g_autoptr (GError) err = NULL;
-    if (mem_read_device (guest, name, 0, buf, want, NULL))
-      disk->layout = bootfix_disk_layout_parse_with_reader (buf, want, SECTOR_SIZE,
-                                                            read_sectors, args,
-                                                            &err);
     g_ptr_array_add (disks, disk);
+    if (!bootfix_guest_disk_read_layout (guest, disk, SECTOR_SIZE, m->name,
+                                         error))
+      return NULL;
   }
-  return disks;
+  return g_steal_pointer (&disks);
 }
 
 static char *

@@ -689,10 +689,6 @@ lg_shutdown (BootfixGuest *base, GError **error)
 
 /* ---- disks, partitions and raw bytes ---- */
 
-/* What we read of a disk to parse its partition table: the MBR, the
- * primary GPT and its entries (sectors beyond this are read on demand). */
-#define LAYOUT_READ_SIZE (1024 * 1024)
-
 void
 bootfix_guest_disk_free (BootfixGuestDisk *disk)
 {
@@ -730,24 +726,6 @@ lg_read_device (BootfixGuest *base, const char *device,
   return TRUE;
 }
 
-typedef struct {
-  LgGuest *guest;
-  const char *device;
-  guint sector_size;
-} SectorReader;
-
-static gboolean
-read_sectors (guint64 lba, guint n_sectors, guint8 *dest, gpointer user,
-              GError **error)
-{
-  SectorReader *r = user;
-  if (lba > G_MAXUINT64 / r->sector_size)
-    return FALSE;
-  return bootfix_guest_read_device (&r->guest->parent, r->device, lba * r->sector_size,
-                                    dest, (gsize) n_sectors * r->sector_size,
-                                    error);
-}
-
 static BootfixGuestDisk *
 read_disk (LgGuest *guest, const char *device, int index, GError **error)
 {
@@ -761,18 +739,9 @@ read_disk (LgGuest *guest, const char *device, int index, GError **error)
     return NULL;
   }
   disk->size = (guint64) size;
-  gsize want = (gsize) MIN ((guint64) LAYOUT_READ_SIZE, disk->size);
-  g_autofree guint8 *buf = g_malloc (want);
-  if (!bootfix_guest_read_device (&guest->parent, device, 0, buf, want, error))
+  if (!bootfix_guest_disk_read_layout (&guest->parent, disk, (guint) ss,
+                                       guest->name, error))
     return NULL;
-  SectorReader reader = { guest, device, (guint) ss };
-  g_autoptr (GError) err = NULL;
-  disk->layout = bootfix_disk_layout_parse_with_reader (buf, want, (guint) ss,
-                                                        read_sectors, &reader, &err);
-  if (disk->layout == NULL)
-    /* A disk without a partition table (data, or a whole-disk
-     * filesystem) has nothing for the boot chain. */
-    g_debug ("guest %s: %s: %s", guest->name, device, err->message);
   return g_steal_pointer (&disk);
 }
 
