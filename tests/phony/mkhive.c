@@ -11,10 +11,19 @@
  * System32\cmd.exe, so the same tool can also write a header-only PE32 or
  * PE32+ image that file(1) recognises.
  *
+ * It also writes dirty hives with their transaction logs, for the tests
+ * of src/formats/hive-log.c: given a hive before and after an edit, a
+ * dirty copy of "before" and logs that lead to "after" (one entry per
+ * changed 4 KiB page in the new format, or one "DIRT" log in the old).
+ *
  * Usage:
  *   mkhive OUTFILE                 empty hive
  *   mkhive --pe32 OUTFILE          PE32 console executable, i386
  *   mkhive --pe32plus OUTFILE      PE32+ console executable, x86-64
+ *   mkhive --dirty [--old-format] [--split] BEFORE AFTER OUT
+ *                                  OUT (dirty BEFORE), OUT.LOG1; with
+ *                                  --split, entries after the first go
+ *                                  to OUT.LOG2
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -24,6 +33,10 @@
 #include <string.h>
 
 #include <glib.h>
+
+#include "bytes.h"
+#include "hive-log.h"
+#include "hive-log-writer.h"
 
 /* ---- little-endian writers ------------------------------------------ */
 
@@ -65,14 +78,6 @@ put_bytes (guint8 *buf, gsize size, gsize off, const void *src, gsize len)
 {
   g_assert (off <= size && size - off >= len);
   memcpy (buf + off, src, len);
-}
-
-static guint32
-get_le32 (const guint8 *buf, gsize size, gsize off)
-{
-  g_assert (off <= size && size - off >= 4);
-  return (guint32)buf[off] | (guint32)buf[off + 1] << 8 | (guint32)buf[off + 2] << 16
-         | (guint32)buf[off + 3] << 24;
 }
 
 /* ---- hive layout ---------------------------------------------------- */
@@ -261,21 +266,6 @@ put_first_hbin (guint8 *buf, gsize size)
   return root_cell;
 }
 
-static guint32
-regf_checksum (const guint8 *buf, gsize size)
-{
-  guint32 sum = 0;
-
-  for (gsize off = 0; off < REGF_CHECKSUM_OFFSET; off += 4)
-    sum ^= get_le32 (buf, size, off);
-  /* These two values are reserved by the format. */
-  if (sum == 0xffffffffu)
-    sum = 0xfffffffeu;
-  else if (sum == 0)
-    sum = 1;
-  return sum;
-}
-
 /* Base block: equal sequence numbers mean "cleanly written", so neither
  * hivex nor Windows tries to replay a log. */
 static void
@@ -299,7 +289,9 @@ put_base_block (guint8 *buf, gsize size, guint32 root_cell, const char *file_nam
     char c = file_name[i];
     put_le16 (buf, size, 0x30 + 2 * i, g_ascii_isprint (c) ? c : '_');
   }
-  put_le32 (buf, size, REGF_CHECKSUM_OFFSET, regf_checksum (buf, size));
+  guint32 sum = 0;
+  g_assert_true (bootfix_regf_checksum (buf, size, &sum));
+  put_le32 (buf, size, REGF_CHECKSUM_OFFSET, sum);
 }
 
 static GBytes *
@@ -427,7 +419,96 @@ usage (FILE *fp)
 {
   fprintf (fp, "usage: mkhive OUTFILE             write an empty registry hive\n"
                "       mkhive --pe32 OUTFILE      write a PE32 (i386) header\n"
-               "       mkhive --pe32plus OUTFILE  write a PE32+ (x86-64) header\n");
+               "       mkhive --pe32plus OUTFILE  write a PE32+ (x86-64) header\n"
+               "       mkhive --dirty [--old-format] [--split] BEFORE AFTER OUT\n"
+               "                                  write a dirty BEFORE as OUT and\n"
+               "                                  logs leading to AFTER (OUT.LOG1,\n"
+               "                                  OUT.LOG2)\n");
+}
+
+static GBytes *
+read_input (const char *path, GError **error)
+{
+  char *data = NULL;
+  gsize len = 0;
+  if (!g_file_get_contents (path, &data, &len, error))
+    return NULL;
+  return g_bytes_new_take (data, len);
+}
+
+/* New format: one entry per changed page, numbered from BEFORE's
+ * secondary sequence number as Windows numbers them. */
+static void
+build_new_logs (GBytes *dirty, GBytes *after, GArray *pages, gboolean split,
+                guint32 seq, GByteArray **log1, GByteArray **log2)
+{
+  *log1 = mklog_new_log (dirty, seq);
+  *log2 = NULL;
+  for (guint i = 0; i < pages->len; i++) {
+    if (split && i == 1)
+      *log2 = mklog_new_log (dirty, seq + 1);
+    mklog_new_entry (*log2 ? *log2 : *log1, seq + i, after,
+                     &g_array_index (pages, guint32, i), 1);
+  }
+}
+
+static int
+write_dirty (const char *before_path, const char *after_path, const char *out,
+             gboolean old_format, gboolean split)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) before = read_input (before_path, &error);
+  g_autoptr (GBytes) after = before ? read_input (after_path, &error) : NULL;
+  if (after == NULL) {
+    fprintf (stderr, "mkhive: %s\n", error->message);
+    return 1;
+  }
+  g_autoptr (GBytes) dirty = mklog_dirty_primary (before);
+  g_autoptr (GArray) pages = mklog_diff_pages (before, after);
+  g_autoptr (GByteArray) log1 = NULL;
+  g_autoptr (GByteArray) log2 = NULL;
+  guint32 seq = 0;
+  if (!bootfix_read_le32 (g_bytes_get_data (before, NULL),
+                          g_bytes_get_size (before), 8, &seq)) {
+    fprintf (stderr, "mkhive: %s is not a hive\n", before_path);
+    return 1;
+  }
+  if (old_format)
+    log1 = mklog_old_log (dirty, after, (guint32 *) pages->data, pages->len);
+  else
+    build_new_logs (dirty, after, pages, split, seq, &log1, &log2);
+  g_autofree char *p1 = g_strconcat (out, ".LOG1", NULL);
+  g_autofree char *p2 = g_strconcat (out, ".LOG2", NULL);
+  g_autoptr (GBytes) l1 = g_bytes_new (log1->data, log1->len);
+  g_autoptr (GBytes) l2 = log2 ? g_bytes_new (log2->data, log2->len)
+                               : g_bytes_new (NULL, 0);
+  if (!write_output (out, dirty, &error) || !write_output (p1, l1, &error) ||
+      !write_output (p2, l2, &error)) {
+    fprintf (stderr, "mkhive: %s\n", error->message);
+    return 1;
+  }
+  return 0;
+}
+
+/* mkhive --dirty [--old-format] [--split] BEFORE AFTER OUT */
+static int
+dirty_main (int argc, char **argv)
+{
+  gboolean old_format = FALSE, split = FALSE;
+  int i = 2;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp (argv[i], "--old-format") == 0)
+      old_format = TRUE;
+    else if (strcmp (argv[i], "--split") == 0)
+      split = TRUE;
+    else
+      break;
+  }
+  if (argc - i != 3 || (old_format && split)) {
+    usage (stderr);
+    return 2;
+  }
+  return write_dirty (argv[i], argv[i + 1], argv[i + 2], old_format, split);
 }
 
 int
@@ -444,6 +525,8 @@ main (int argc, char **argv)
     usage (stdout);
     return 0;
   }
+  if (argc >= 2 && strcmp (argv[1], "--dirty") == 0)
+    return dirty_main (argc, argv);
   if (argc == 2 && argv[1][0] != '-') {
     out = argv[1];
     base = g_path_get_basename (out);
