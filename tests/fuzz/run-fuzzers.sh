@@ -41,6 +41,7 @@ max_len_for () {
         fuzz-ntfs-boot)         echo 8192 ;;   # boot sector + a little
         fuzz-bootini)           echo 16384 ;;  # a text file
         fuzz-hive)              echo 65536 ;;  # a small hive
+        fuzz-hive-log)          echo 32768 ;;  # base block + two logs of a few 4 KiB pages
         fuzz-cabinet)           echo 16384 ;;  # entries and a few data blocks
         *)                      echo 4096 ;;
     esac
