@@ -5,6 +5,7 @@
 #include <unistd.h>
 #include <glib/gstdio.h>
 
+#include "hive-files.h"
 #include "host-harness.h"
 #include "host-private.h"
 
@@ -29,27 +30,15 @@ harness_module (const char *env_var)
 GBytes *
 harness_mini_bcd (void)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
-                                            "bcd", "mini-bcd", NULL);
-  char *data = NULL;
-  gsize len = 0;
-  g_autoptr (GError) error = NULL;
-  g_assert_true (g_file_get_contents (path, &data, &len, &error));
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
+  return test_mini_bcd ();
 }
 
 char *
 harness_copy_mini_bcd (void)
 {
-  g_autoptr (GBytes) base = harness_mini_bcd ();
-  char *path = NULL;
-  int fd = g_file_open_tmp ("host-harness-XXXXXX.hive", &path, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (base, NULL),
-                                      (gssize) g_bytes_get_size (base), NULL));
-  return path;
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  return test_temp_file (g_bytes_get_data (base, NULL),
+                         g_bytes_get_size (base));
 }
 
 BootfixGuest *

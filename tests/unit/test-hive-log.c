@@ -17,6 +17,7 @@
 #include "bootfix-error.h"
 #include "bytes.h"
 #include "guest.h"
+#include "hive-files.h"
 #include "hive-log.h"
 #include "hive-log-writer.h"
 
@@ -25,27 +26,11 @@ G_STATIC_ASSERT (BOOTFIX_HIVE_LOG_MAX_HIVE_SIZE == BOOTFIX_MAX_HIVE_SIZE);
 
 /* ---- hives through hivex ------------------------------------------- */
 
-static GBytes *
-load_base (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
-                                            "bcd", "mini-bcd", NULL);
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  return g_bytes_new_take (g_steal_pointer (&data), len);
-}
-
 static char *
 write_temp (GBytes *bytes)
 {
-  char *path = NULL;
-  int fd = g_file_open_tmp ("test-hive-log-XXXXXX", &path, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  g_assert_true (g_file_set_contents (path, g_bytes_get_data (bytes, NULL),
-                                      (gssize) g_bytes_get_size (bytes), NULL));
-  return path;
+  return test_temp_file (g_bytes_get_data (bytes, NULL),
+                         g_bytes_get_size (bytes));
 }
 
 static GBytes *
@@ -125,7 +110,7 @@ typedef struct {
 static void
 case_init (Case *c, gsize b_len)
 {
-  c->before = load_base ();
+  c->before = test_mini_bcd ();
   c->after1 = hive_set (c->before, "A", 0x11, 4);
   c->after2 = hive_set (c->after1, "B", 0x22, b_len);
   c->dirty = mklog_dirty_primary (c->before);
@@ -161,6 +146,14 @@ case_log (Case *c, guint32 first, guint32 seq1, guint32 seq2, gsize *at2)
   return log;
 }
 
+/* Both edits, in order, from the primary's number: what Windows writes. */
+static GBytes *
+case_good_log (Case *c)
+{
+  GByteArray *log = case_log (c, c->seq, c->seq, c->seq + 1, NULL);
+  return g_byte_array_free_to_bytes (log);
+}
+
 static GBytes *
 replay_ok (GBytes *primary, GBytes *l1, GBytes *l2,
            BootfixHiveReplayReport *rep)
@@ -189,7 +182,7 @@ assert_clean_at (GBytes *hive, guint32 seq)
 static void
 test_header_states (void)
 {
-  g_autoptr (GBytes) base = load_base ();
+  g_autoptr (GBytes) base = test_mini_bcd ();
   gsize size;
   const guint8 *b = g_bytes_get_data (base, &size);
   g_autofree guint8 *buf = g_memdup2 (b, size);
@@ -246,7 +239,7 @@ test_checksum_and_marvin (void)
 static void
 test_clean_hive (void)
 {
-  g_autoptr (GBytes) base = load_base ();
+  g_autoptr (GBytes) base = test_mini_bcd ();
   BootfixHiveReplayReport rep;
   g_autoptr (GBytes) out = replay_ok (base, NULL, NULL, &rep);
   g_assert_cmpint (rep.verdict, ==, BOOTFIX_HIVE_REPLAY_CLEAN);
@@ -261,8 +254,7 @@ test_clean_ignores_logs (void)
 {
   Case c;
   case_init (&c, 4);
-  g_autoptr (GByteArray) log = case_log (&c, c.seq, c.seq, c.seq + 1, NULL);
-  g_autoptr (GBytes) l1 = g_byte_array_free_to_bytes (g_steal_pointer (&log));
+  g_autoptr (GBytes) l1 = case_good_log (&c);
   BootfixHiveReplayReport rep;
   g_autoptr (GBytes) out = replay_ok (c.before, l1, NULL, &rep);
   g_assert_cmpint (rep.verdict, ==, BOOTFIX_HIVE_REPLAY_CLEAN);
@@ -281,8 +273,7 @@ test_damaged_checksum (void)
                                       g_bytes_get_size (c.dirty));
   buf[0x40] ^= 0x80;
   g_autoptr (GBytes) bad = g_bytes_new (buf, size);
-  g_autoptr (GByteArray) log = case_log (&c, c.seq, c.seq, c.seq + 1, NULL);
-  g_autoptr (GBytes) l1 = g_byte_array_free_to_bytes (g_steal_pointer (&log));
+  g_autoptr (GBytes) l1 = case_good_log (&c);
   BootfixHiveReplayReport rep;
   GBytes *out = replay_ok (bad, l1, NULL, &rep);
   g_assert_null (out);
@@ -320,8 +311,7 @@ test_replay_value (void)
   Case c;
   case_init (&c, 4);
   g_assert_cmpint (hive_get (c.dirty, "B", NULL), ==, -1);
-  g_autoptr (GByteArray) log = case_log (&c, c.seq, c.seq, c.seq + 1, NULL);
-  g_autoptr (GBytes) l1 = g_byte_array_free_to_bytes (g_steal_pointer (&log));
+  g_autoptr (GBytes) l1 = case_good_log (&c);
   BootfixHiveReplayReport rep;
   g_autoptr (GBytes) out = replay_ok (c.dirty, l1, NULL, &rep);
   g_assert_cmpint (rep.verdict, ==, BOOTFIX_HIVE_REPLAY_REPLAYED);
@@ -356,8 +346,7 @@ test_replay_grows (void)
   guint32 bins_before = le32_at (c.before, 40), bins_after = le32_at (c.after2, 40);
   g_assert_cmpuint (bins_after, >, bins_before);
   g_assert_cmpuint (g_bytes_get_size (c.dirty), <, 4096 + bins_after);
-  g_autoptr (GByteArray) log = case_log (&c, c.seq, c.seq, c.seq + 1, NULL);
-  g_autoptr (GBytes) l1 = g_byte_array_free_to_bytes (g_steal_pointer (&log));
+  g_autoptr (GBytes) l1 = case_good_log (&c);
   BootfixHiveReplayReport rep;
   g_autoptr (GBytes) out = replay_ok (c.dirty, l1, NULL, &rep);
   g_assert_cmpint (rep.verdict, ==, BOOTFIX_HIVE_REPLAY_REPLAYED);
@@ -493,8 +482,7 @@ test_replay_stale (void)
   g_assert_true (out == c.dirty);
   bootfix_hive_replay_report_clear (&rep);
 
-  g_autoptr (GByteArray) good = case_log (&c, c.seq, c.seq, c.seq + 1, NULL);
-  g_autoptr (GBytes) l2 = g_byte_array_free_to_bytes (g_steal_pointer (&good));
+  g_autoptr (GBytes) l2 = case_good_log (&c);
   g_autoptr (GBytes) out2 = replay_ok (c.dirty, stale, l2, &rep);
   g_assert_cmpint (rep.verdict, ==, BOOTFIX_HIVE_REPLAY_REPLAYED);
   g_assert_cmpint (rep.logs[0].use, ==, BOOTFIX_HIVE_LOG_STALE);
@@ -645,7 +633,7 @@ static void
 test_bad_log (gconstpointer data)
 {
   const BadLog *bl = data;
-  g_autoptr (GBytes) base = load_base ();
+  g_autoptr (GBytes) base = test_mini_bcd ();
   g_autoptr (GBytes) after = hive_set (base, "A", 0x11, 4);
   g_autoptr (GBytes) dirty = mklog_dirty_primary (base);
   g_autoptr (GArray) pages = mklog_diff_pages (base, after);

@@ -9,32 +9,11 @@
 
 #include "bootfix-error.h"
 #include "bootfix-module.h"
+#include "hive-files.h"
 #include "hive.h"
 #include "plan.h"
 
 #define OBJECT "Objects\\{466f5a88-0af2-4f76-9038-095b170dc21c}\\Description"
-
-static GBytes *
-load_base (void)
-{
-  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
-                                            "bcd", "mini-bcd", NULL);
-  g_autofree char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  return g_bytes_new_take (g_steal_pointer (&data), len);
-}
-
-static char *
-write_temp (const guint8 *data, gsize len)
-{
-  char *path = NULL;
-  int fd = g_file_open_tmp ("test-hive-XXXXXX", &path, NULL);
-  g_assert_cmpint (fd, >=, 0);
-  close (fd);
-  g_assert_true (g_file_set_contents (path, (const char *) data, len, NULL));
-  return path;
-}
 
 static BootfixPlan *
 plan_with_actions (void)
@@ -88,8 +67,8 @@ exercise (const char *path)
 static void
 test_good_hive (void)
 {
-  g_autoptr (GBytes) base = load_base ();
-  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  g_autofree char *path = test_temp_file (g_bytes_get_data (base, NULL),
                                       g_bytes_get_size (base));
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "test", TRUE, &error);
@@ -126,13 +105,13 @@ test_good_hive (void)
 static void
 test_damaged_hives (void)
 {
-  g_autoptr (GBytes) base = load_base ();
+  g_autoptr (GBytes) base = test_mini_bcd ();
   gsize len = 0;
   const guint8 *orig = g_bytes_get_data (base, &len);
   g_autofree guint8 *buf = g_memdup2 (orig, len);
   guint tried = 0, opened = 0;
   for (gsize cut = 0; cut < len; cut += 1021, tried++) {
-    g_autofree char *path = write_temp (orig, cut);
+    g_autofree char *path = test_temp_file (orig, cut);
     opened += exercise (path);
     g_unlink (path);
   }
@@ -143,7 +122,7 @@ test_damaged_hives (void)
       gsize at = g_rand_int_range (rand, 0, (gint32) len);
       buf[at] ^= (guint8) (1u << g_rand_int_range (rand, 0, 8));
     }
-    g_autofree char *path = write_temp (buf, len);
+    g_autofree char *path = test_temp_file (buf, len);
     opened += exercise (path);
     g_unlink (path);
   }
@@ -176,7 +155,7 @@ test_preflight (void)
   g_autofree char *data = NULL;
   gsize len = 0;
   g_assert_true (g_file_get_contents (bad, &data, &len, NULL));
-  g_autofree char *path = write_temp ((const guint8 *) data, len);
+  g_autofree char *path = test_temp_file ((const guint8 *) data, len);
   g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
   GPtrArray *actions = system_edits (plan);
   g_autoptr (GError) error = NULL;
@@ -188,8 +167,8 @@ test_preflight (void)
   g_unlink (path);
 
   /* A sound hive passes, and the preflight leaves no file behind. */
-  g_autoptr (GBytes) base = load_base ();
-  g_autofree char *good = write_temp (g_bytes_get_data (base, NULL),
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  g_autofree char *good = test_temp_file (g_bytes_get_data (base, NULL),
                                       g_bytes_get_size (base));
   g_clear_error (&error);
   g_assert_true (bootfix_hive_preflight (good, "good", actions, "SYSTEM", &error));
@@ -208,8 +187,8 @@ test_preflight (void)
 static void
 test_huge (void)
 {
-  g_autoptr (GBytes) base = load_base ();
-  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  g_autofree char *path = test_temp_file (g_bytes_get_data (base, NULL),
                                       g_bytes_get_size (base));
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
@@ -299,8 +278,8 @@ static const TextCase text_cases[] = {
 static char *
 hive_with_raw (const TextCase *c)
 {
-  g_autoptr (GBytes) base = load_base ();
-  char *path = write_temp (g_bytes_get_data (base, NULL), g_bytes_get_size (base));
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  char *path = test_temp_file (g_bytes_get_data (base, NULL), g_bytes_get_size (base));
   hive_h *h = hivex_open (path, HIVEX_OPEN_WRITE);
   g_assert_nonnull (h);
   hive_node_h key = hivex_node_add_child (h, hivex_root (h), "Texts");
@@ -361,8 +340,8 @@ test_text_values (void)
 static void
 test_multi_sz_write (void)
 {
-  g_autoptr (GBytes) base = load_base ();
-  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  g_autofree char *path = test_temp_file (g_bytes_get_data (base, NULL),
                                       g_bytes_get_size (base));
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "t", TRUE, &error);
@@ -400,8 +379,8 @@ test_multi_sz_write (void)
 static void
 test_list_subkeys (void)
 {
-  g_autoptr (GBytes) base = load_base ();
-  g_autofree char *path = write_temp (g_bytes_get_data (base, NULL),
+  g_autoptr (GBytes) base = test_mini_bcd ();
+  g_autofree char *path = test_temp_file (g_bytes_get_data (base, NULL),
                                       g_bytes_get_size (base));
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixHive) hive = bootfix_hive_open (path, "t", FALSE, &error);
