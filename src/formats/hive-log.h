@@ -122,7 +122,7 @@ typedef enum {
   BOOTFIX_HIVE_REPLAY_REPLAYED,     /* log entries applied: edit the result */
   BOOTFIX_HIVE_REPLAY_LOGS_MISSING, /* dirty, and no log file was given */
   BOOTFIX_HIVE_REPLAY_LOGS_DO_NOT_APPLY, /* dirty; logs there, none applies */
-  BOOTFIX_HIVE_REPLAY_DAMAGED,      /* not a hive, bad checksum, too large */
+  BOOTFIX_HIVE_REPLAY_DAMAGED,      /* not a hive, or a bad checksum */
 } BootfixHiveReplayVerdict;
 
 /* What became of one log file. */
@@ -166,7 +166,8 @@ void bootfix_hive_replay_report_clear (BootfixHiveReplayReport *report);
  * LOGS_DO_NOT_APPLY: primary itself (what Windows loads); REPLAYED: the
  * replayed hive with a clean, consistent base block (both sequence
  * numbers = report->last_sequence, checksum right); DAMAGED: NULL.
- * FALSE only on an input larger than the caps (BOOTFIX_ERROR_GUEST).
+ * FALSE only when primary is over BOOTFIX_HIVE_LOG_MAX_HIVE_SIZE
+ * (BOOTFIX_ERROR_GUEST); a log over its cap is just UNUSABLE.
  * Clear the report with bootfix_hive_replay_report_clear. */
 gboolean bootfix_hive_replay (GBytes *primary, GBytes *log1, GBytes *log2,
                               GBytes **out_hive,
