@@ -229,7 +229,8 @@ folder_exists (const char *parent, const char *name)
 static void
 test_abandoned_folders (void)
 {
-  if (!g_find_program_in_path ("qemu-img")) {
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  if (!qemu_img) {
     g_test_skip ("qemu-img is not installed");
     return;
   }
