@@ -71,12 +71,6 @@ bootfix_hive_free (BootfixHive *hive)
   g_free (hive);
 }
 
-const char *
-bootfix_hive_label (const BootfixHive *hive)
-{
-  return hive->label;
-}
-
 /* Split a backslash path into components; empty components (doubled or
  * leading backslashes) are dropped. */
 static GPtrArray *

@@ -22,8 +22,6 @@ BootfixHive *bootfix_hive_open (const char *local_path, const char *label,
 void bootfix_hive_free (BootfixHive *hive);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixHive, bootfix_hive_free)
 
-const char *bootfix_hive_label (const BootfixHive *hive);
-
 /* Concrete paths for a plan path: a path that starts with
  * BOOTFIX_CONTROL_SET becomes one path per control set, the current one
  * (SYSTEM\Select\Current) first; with current_only, just that one. */
