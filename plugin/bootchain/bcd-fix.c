@@ -296,7 +296,7 @@ open_store (Store *s)
       g_unlink (tmp);
     return -1;
   }
-  s->store = bootfix_bcd_store_open (tmp, FALSE, &err);
+  s->store = bootfix_bcd_store_open (tmp, &err);
   g_unlink (tmp);
   if (s->store == NULL) {
     h->error (h, "the BCD store %s on %s cannot be read (%s); rebuild it in "

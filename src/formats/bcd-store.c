@@ -4,8 +4,6 @@
  * from the guest. */
 #include "config.h"
 
-#include <inttypes.h>
-
 #include <errno.h>
 #include <stdarg.h>
 #include <string.h>
@@ -18,13 +16,10 @@
 
 /* An element key's name: the id as 8 hex digits. */
 #define ELEMENT_NAME_LEN 8
-/* How many bytes of an undecodable value a report shows. */
-#define MAX_SHOWN_BYTES 32
 
 struct _BootfixBcdStore {
   hive_h *h;
   char *path; /* for messages */
-  gboolean writable;
   char *key_name;
   GPtrArray *objects;
 };
@@ -448,16 +443,15 @@ load_key_name (BootfixBcdStore *s, hive_node_h root, GError **error)
 }
 
 BootfixBcdStore *
-bootfix_bcd_store_open (const char *path, gboolean writable, GError **error)
+bootfix_bcd_store_open (const char *path, GError **error)
 {
   g_autoptr (BootfixBcdStore) s = g_new0 (BootfixBcdStore, 1);
   hive_node_h root;
 
   s->path = g_strdup (path);
-  s->writable = writable;
   s->objects = g_ptr_array_new_with_free_func ((GDestroyNotify) object_free);
   errno = 0;
-  s->h = hivex_open (path, writable ? HIVEX_OPEN_WRITE : 0);
+  s->h = hivex_open (path, 0);
   if (s->h == NULL) {
     store_fail (s, error, BOOTFIX_ERROR_GUEST,
                 _("cannot open: %s (the file is damaged or not a registry hive)"),
@@ -544,98 +538,6 @@ bootfix_bcd_object_find_element (const BootfixBcdObject *obj, guint32 id)
   return NULL;
 }
 
-/* ---- Editing ---- */
-
-/* The sizes every reader of the store expects for the element's format. */
-static gboolean
-check_new_value (const BootfixBcdStore *s, const BootfixBcdObject *obj,
-                 const BootfixBcdElement *el, GBytes *value, GError **error)
-{
-  gsize len = g_bytes_get_size (value), old = g_bytes_get_size (el->value);
-  g_autoptr (GError) why = NULL;
-  g_autoptr (BootfixBcdDevice) dev = NULL;
-  int f = BOOTFIX_ERROR_FAILED;
-
-  if (len > BOOTFIX_BCD_MAX_VALUE_LEN)
-    return store_fail (s, error, f, _("a new value of %zu bytes is too large"), len);
-  switch (el->format) {
-  case BOOTFIX_BCD_FORMAT_DEVICE:
-    if (len != old)
-      return store_fail (s, error, f,
-                         _("object %s element %08x is a device: its value must stay "
-                           "%zu bytes, not %zu"),
-                         obj->guid, el->id, old, len);
-    dev = bootfix_bcd_device_parse (g_bytes_get_data (value, NULL), len, &why);
-    if (dev == NULL)
-      return store_fail (s, error, f, _("object %s element %08x: %s"), obj->guid, el->id,
-                         why->message);
-    return TRUE;
-  case BOOTFIX_BCD_FORMAT_INTEGER:
-    return len == 8 ||
-           store_fail (s, error, f, _("object %s element %08x: an integer is 8 bytes, "
-                                      "not %zu"),
-                       obj->guid, el->id, len);
-  case BOOTFIX_BCD_FORMAT_BOOLEAN:
-    return len == 1 ||
-           store_fail (s, error, f, _("object %s element %08x: a boolean is 1 byte, "
-                                      "not %zu"),
-                       obj->guid, el->id, len);
-  case BOOTFIX_BCD_FORMAT_INTEGER_LIST:
-    return len % 8 == 0 ||
-           store_fail (s, error, f, _("object %s element %08x: %zu bytes is not a list "
-                                      "of 8-byte integers"),
-                       obj->guid, el->id, len);
-  default:
-    return TRUE;
-  }
-}
-
-gboolean
-bootfix_bcd_store_set_element (BootfixBcdStore *store, const char *guid, guint32 id,
-                               GBytes *value, GError **error)
-{
-  const BootfixBcdObject *obj = bootfix_bcd_store_find_object (store, guid);
-  BootfixBcdElement *el;
-  hive_set_value v;
-
-  if (!store->writable)
-    return store_fail (store, error, BOOTFIX_ERROR_FAILED, _("opened read-only"));
-  if (obj == NULL)
-    return store_fail (store, error, BOOTFIX_ERROR_FAILED, _("there is no object %s"),
-                       guid);
-  /* Only existing elements are rewritten: never add one (boot-formats 1.6). */
-  el = (BootfixBcdElement *) bootfix_bcd_object_find_element (obj, id);
-  if (el == NULL)
-    return store_fail (store, error, BOOTFIX_ERROR_FAILED,
-                       _("object %s has no element %08x"), obj->guid, id);
-  if (!check_new_value (store, obj, el, value, error))
-    return FALSE;
-  v.key = (char *) "Element";
-  v.t = (hive_type) el->reg_type;
-  v.len = g_bytes_get_size (value);
-  v.value = (char *) g_bytes_get_data (value, NULL);
-  errno = 0;
-  if (hivex_node_set_value (store->h, el->node, &v, 0) == -1)
-    return store_fail (store, error, BOOTFIX_ERROR_FAILED,
-                       _("cannot set object %s element %08x: %s"), obj->guid, id,
-                       hivex_why ());
-  g_bytes_unref (el->value);
-  el->value = g_bytes_ref (value);
-  return TRUE;
-}
-
-gboolean
-bootfix_bcd_store_commit (BootfixBcdStore *store, const char *out_path, GError **error)
-{
-  if (!store->writable)
-    return store_fail (store, error, BOOTFIX_ERROR_FAILED, _("opened read-only"));
-  errno = 0;
-  if (hivex_commit (store->h, out_path, 0) == -1)
-    return store_fail (store, error, BOOTFIX_ERROR_FAILED, _("cannot write %s: %s"),
-                       out_path, g_strerror (errno != 0 ? errno : EIO));
-  return TRUE;
-}
-
 /* ---- Typed views ---- */
 
 static gboolean
@@ -681,64 +583,6 @@ bootfix_bcd_element_get_string (const BootfixBcdElement *el, GError **error)
   return text;
 }
 
-GStrv
-bootfix_bcd_element_get_strings (const BootfixBcdElement *el, GError **error)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (el->value, &len);
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  gsize start = 0;
-
-  if (el->reg_type != BOOTFIX_REG_MULTI_SZ || len % 2 != 0) {
-    element_fail (el, error, _("not a UTF-16 REG_MULTI_SZ"));
-    return NULL;
-  }
-  /* Each string ends at a NUL (the last one may lack it); an empty
-   * string ends the list. */
-  for (gsize i = 0; i <= len; i += 2) {
-    guint16 u = 0;
-    if (i < len && (!bootfix_read_le16 (data, len, i, &u) || u != 0))
-      continue;
-    if (i == start)
-      break;
-    g_autofree char *s = utf16_to_utf8 (data, start, i);
-    if (s == NULL) {
-      element_fail (el, error, _("not valid UTF-16"));
-      return NULL;
-    }
-    g_strv_builder_add (b, s);
-    start = i + 2;
-  }
-  return g_strv_builder_end (b);
-}
-
-gboolean
-bootfix_bcd_element_get_integer (const BootfixBcdElement *el, guint64 *out,
-                                 GError **error)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (el->value, &len);
-
-  if (el->reg_type != BOOTFIX_REG_BINARY || len != 8 ||
-      !bootfix_read_le64 (data, len, 0, out))
-    return element_fail (el, error, _("an integer is an 8-byte REG_BINARY"));
-  return TRUE;
-}
-
-gboolean
-bootfix_bcd_element_get_boolean (const BootfixBcdElement *el, gboolean *out,
-                                 GError **error)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (el->value, &len);
-  guint8 b = 0;
-
-  if (el->reg_type != BOOTFIX_REG_BINARY || len != 1 || !bootfix_read_u8 (data, len, 0, &b))
-    return element_fail (el, error, _("a boolean is a 1-byte REG_BINARY"));
-  *out = b != 0;
-  return TRUE;
-}
-
 BootfixBcdDevice *
 bootfix_bcd_element_get_device (const BootfixBcdElement *el, GError **error)
 {
@@ -754,95 +598,4 @@ bootfix_bcd_element_get_device (const BootfixBcdElement *el, GError **error)
   if (dev == NULL)
     g_prefix_error (error, _("BCD element %08x: "), el->id);
   return dev;
-}
-
-/* ---- Readable form ---- */
-
-static void
-append_object (GString *s, const char *guid)
-{
-  const char *alias = bootfix_bcd_alias_for_guid (guid);
-  bootfix_append_guest_text (s, alias != NULL ? alias : guid);
-}
-
-static gboolean
-append_integers (GString *s, const BootfixBcdElement *el)
-{
-  gsize len = 0;
-  const guint8 *data = g_bytes_get_data (el->value, &len);
-
-  if (el->reg_type != BOOTFIX_REG_BINARY || len % 8 != 0)
-    return FALSE;
-  for (gsize i = 0; i < len; i += 8) {
-    guint64 v = 0;
-    (void) bootfix_read_le64 (data, len, i, &v);
-    g_string_append_printf (s, "%s%" PRIu64, i > 0 ? " " : "", v);
-  }
-  return TRUE;
-}
-
-static gboolean
-append_decoded (GString *s, const BootfixBcdElement *el)
-{
-  g_autoptr (BootfixBcdDevice) dev = NULL;
-  g_autofree char *text = NULL;
-  g_auto (GStrv) list = NULL;
-  guint64 n = 0;
-  gboolean b = FALSE;
-
-  switch (el->format) {
-  case BOOTFIX_BCD_FORMAT_DEVICE:
-    if ((dev = bootfix_bcd_element_get_device (el, NULL)) == NULL)
-      return FALSE;
-    text = bootfix_bcd_device_to_string (dev);
-    g_string_append (s, text);
-    return TRUE;
-  case BOOTFIX_BCD_FORMAT_STRING:
-  case BOOTFIX_BCD_FORMAT_OBJECT:
-    if ((text = bootfix_bcd_element_get_string (el, NULL)) == NULL)
-      return FALSE;
-    append_object (s, text);
-    return TRUE;
-  case BOOTFIX_BCD_FORMAT_OBJECT_LIST:
-    if ((list = bootfix_bcd_element_get_strings (el, NULL)) == NULL)
-      return FALSE;
-    for (guint i = 0; list[i] != NULL; i++) {
-      if (i > 0)
-        g_string_append_c (s, ' ');
-      append_object (s, list[i]);
-    }
-    return TRUE;
-  case BOOTFIX_BCD_FORMAT_INTEGER:
-    if (!bootfix_bcd_element_get_integer (el, &n, NULL))
-      return FALSE;
-    g_string_append_printf (s, "%" PRIu64, n);
-    return TRUE;
-  case BOOTFIX_BCD_FORMAT_BOOLEAN:
-    if (!bootfix_bcd_element_get_boolean (el, &b, NULL))
-      return FALSE;
-    g_string_append (s, b ? "yes" : "no");
-    return TRUE;
-  case BOOTFIX_BCD_FORMAT_INTEGER_LIST:
-    return append_integers (s, el);
-  default:
-    return FALSE;
-  }
-}
-
-char *
-bootfix_bcd_element_to_string (const BootfixBcdElement *el)
-{
-  GString *s = g_string_new (NULL);
-  gsize len = 0;
-  const guint8 *data;
-
-  if (append_decoded (s, el))
-    return g_string_free (s, FALSE);
-  g_string_truncate (s, 0);
-  data = g_bytes_get_data (el->value, &len);
-  for (gsize i = 0; i < len && i < MAX_SHOWN_BYTES; i++)
-    g_string_append_printf (s, "%s%02x", i > 0 ? " " : "", data[i]);
-  if (len > MAX_SHOWN_BYTES)
-    g_string_append (s, " …");
-  return g_string_free (s, FALSE);
 }

@@ -1,7 +1,8 @@
 /* The BCD store: a registry hive (\Boot\BCD, \EFI\Microsoft\Boot\BCD)
  * read and edited on the host with libhivex.  open() loads every object
- * and element into memory, bounded by the caps below; set_element()
- * rewrites an existing element and commit() writes a new hive file.
+ * and element into memory, bounded by the caps below.  Fixes never
+ * rewrite the hive: they patch element bytes in place (see
+ * bootfix_bcd_store_element_file_offset).
  * Layout: ../shared/reference/boot-formats.md section 1. */
 #ifndef BOOTFIX_BCD_STORE_H
 #define BOOTFIX_BCD_STORE_H
@@ -99,8 +100,7 @@ typedef struct {
 typedef struct _BootfixBcdStore BootfixBcdStore;
 
 /* A damaged store -> BOOTFIX_ERROR_GUEST naming the key. */
-BootfixBcdStore *bootfix_bcd_store_open (const char *path, gboolean writable,
-                                         GError **error);
+BootfixBcdStore *bootfix_bcd_store_open (const char *path, GError **error);
 void bootfix_bcd_store_free (BootfixBcdStore *store);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixBcdStore, bootfix_bcd_store_free)
 
@@ -114,12 +114,6 @@ const BootfixBcdObject *bootfix_bcd_store_find_object (const BootfixBcdStore *st
 const BootfixBcdElement *bootfix_bcd_object_find_element (const BootfixBcdObject *obj,
                                                           guint32 id);
 
-/* Rewrite an element that exists, keeping its registry type.  Refused
- * (BOOTFIX_ERROR_FAILED): a store opened read-only, a device value of
- * another length or that does not parse, an integer not 8 bytes, a
- * boolean not 1 byte. */
-gboolean bootfix_bcd_store_set_element (BootfixBcdStore *store, const char *guid,
-                                        guint32 id, GBytes *value, GError **error);
 /* Where the element's value bytes sit in the store file, so that a fix
  * can patch them in place (a device value keeps its length).  file is
  * the store's bytes; the offset is checked to hold exactly el->value.
@@ -131,9 +125,6 @@ gboolean bootfix_bcd_store_element_file_offset (BootfixBcdStore *store,
                                                 gsize file_len,
                                                 guint64 *offset,
                                                 GError **error);
-/* Write the hive, with every change, to out_path (a new file). */
-gboolean bootfix_bcd_store_commit (BootfixBcdStore *store, const char *out_path,
-                                   GError **error);
 
 /* Decoding. */
 BootfixBcdFormat bootfix_bcd_element_format (guint32 id);
@@ -147,16 +138,8 @@ const char *bootfix_bcd_guid_for_alias (const char *alias);
 /* Typed views of an element; BOOTFIX_ERROR_GUEST when the stored type
  * or size does not fit the format. */
 char *bootfix_bcd_element_get_string (const BootfixBcdElement *el, GError **error);
-GStrv bootfix_bcd_element_get_strings (const BootfixBcdElement *el, GError **error);
-gboolean bootfix_bcd_element_get_integer (const BootfixBcdElement *el, guint64 *out,
-                                          GError **error);
-gboolean bootfix_bcd_element_get_boolean (const BootfixBcdElement *el, gboolean *out,
-                                          GError **error);
 BootfixBcdDevice *bootfix_bcd_element_get_device (const BootfixBcdElement *el,
                                                   GError **error);
-/* The value for a report: "disk 0x43DA9AB1 @ 525336576", "\\Windows",
- * "{guid} {guid}", "30", "yes"; hex bytes when it does not decode. */
-char *bootfix_bcd_element_to_string (const BootfixBcdElement *el);
 
 G_END_DECLS
 
