@@ -13,6 +13,7 @@
 #include "bcd-device.h"
 #include "bootfix-error.h"
 #include "bytes.h"
+#include "disk-layout.h" /* GUID text */
 
 /* Where the options GUID and the outer descriptor sit in the value. */
 #define OPTIONS_OFFSET 0x00
@@ -624,49 +625,6 @@ bootfix_bcd_device_patch (const guint8 *data, gsize len, gsize offset,
 
 /* ---- Readable form ---- */
 
-char *
-bootfix_bcd_guid_to_string (const guint8 guid[16])
-{
-  guint32 d1 = 0;
-  guint16 d2 = 0, d3 = 0;
-
-  (void) bootfix_read_le32 (guid, GUID_LEN, 0, &d1);
-  (void) bootfix_read_le16 (guid, GUID_LEN, 4, &d2);
-  (void) bootfix_read_le16 (guid, GUID_LEN, 6, &d3);
-  return g_strdup_printf ("{%08x-%04x-%04x-%02x%02x-%02x%02x%02x%02x%02x%02x}", d1, d2,
-                          d3, guid[8], guid[9], guid[10], guid[11], guid[12], guid[13],
-                          guid[14], guid[15]);
-}
-
-gboolean
-bootfix_bcd_guid_from_string (const char *text, guint8 guid[16])
-{
-  static const guint group_len[5] = { 8, 4, 4, 4, 12 };
-  /* Text order -> Windows byte order: the first three groups are LE. */
-  static const guint order[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
-  guint8 raw[GUID_LEN];
-  guint r = 0;
-  const char *c;
-
-  if (text == NULL || strlen (text) != 38 || text[0] != '{' || text[37] != '}')
-    return FALSE;
-  c = text + 1;
-  for (guint g = 0; g < G_N_ELEMENTS (group_len); g++) {
-    if (g > 0 && *c++ != '-')
-      return FALSE;
-    for (guint i = 0; i < group_len[g]; i += 2) {
-      int hi = g_ascii_xdigit_value (c[i]), lo = g_ascii_xdigit_value (c[i + 1]);
-      if (hi < 0 || lo < 0)
-        return FALSE;
-      raw[r++] = (guint8) (hi << 4 | lo);
-    }
-    c += group_len[g];
-  }
-  for (guint i = 0; i < GUID_LEN; i++)
-    guid[i] = raw[order[i]];
-  return TRUE;
-}
-
 /* UTF-16LE up to the first NUL, control characters shown as '?' so a
  * hostile path cannot drive a terminal. */
 static void
@@ -775,7 +733,7 @@ bootfix_bcd_device_to_string (const BootfixBcdDevice *dev)
 
   append_node (s, dev->root, 0);
   if (memcmp (dev->options, zero, GUID_LEN) != 0) {
-    g_autofree char *guid = bootfix_bcd_guid_to_string (dev->options);
+    g_autofree char *guid = bootfix_guid_bytes_to_string (dev->options);
     g_string_append_printf (s, ",%s", guid);
   }
   if (dev->trailer != NULL)
@@ -789,7 +747,7 @@ bootfix_bcd_ref_to_string (const BootfixBcdPartitionRef *ref)
   if (ref->kind == BOOTFIX_BCD_REF_MBR)
     return g_strdup_printf ("disk 0x%08X @ %" PRIu64, ref->disk_signature,
                             ref->partition_offset);
-  g_autofree char *disk = bootfix_bcd_guid_to_string (ref->disk_guid);
-  g_autofree char *part = bootfix_bcd_guid_to_string (ref->partition_guid);
+  g_autofree char *disk = bootfix_guid_bytes_to_string (ref->disk_guid);
+  g_autofree char *part = bootfix_guid_bytes_to_string (ref->partition_guid);
   return g_strdup_printf ("gpt disk %s partition %s", disk, part);
 }

@@ -169,10 +169,6 @@ GBytes *bootfix_bcd_device_patch (const guint8 *data, gsize len, gsize offset,
 char *bootfix_bcd_device_to_string (const BootfixBcdDevice *dev);
 char *bootfix_bcd_ref_to_string (const BootfixBcdPartitionRef *ref);
 
-/* GUID bytes (Windows layout) <-> "{xxxxxxxx-xxxx-...}" in lower case. */
-char *bootfix_bcd_guid_to_string (const guint8 guid[16]);
-gboolean bootfix_bcd_guid_from_string (const char *text, guint8 guid[16]);
-
 G_END_DECLS
 
 #endif

@@ -737,27 +737,6 @@ test_patch_missing (void)
 }
 
 static void
-test_guid_text (void)
-{
-  static const guint8 bytes[16] = { 0xe0, 0x34, 0x55, 0xae, 0x24, 0xa9, 0x6c, 0x46,
-                                    0xb8, 0x36, 0x75, 0x85, 0x39, 0xa3, 0xee, 0x3a };
-  guint8 back[16];
-  g_autofree char *text = bootfix_bcd_guid_to_string (bytes);
-
-  g_assert_cmpstr (text, ==, RAMDISKOPTIONS);
-  g_assert_true (bootfix_bcd_guid_from_string ("{AE5534E0-A924-466C-B836-758539A3EE3A}",
-                                               back));
-  g_assert_cmpmem (back, 16, bytes, 16);
-  g_assert_false (bootfix_bcd_guid_from_string ("ae5534e0-a924-466c-b836-758539a3ee3a",
-                                                back));
-  g_assert_false (bootfix_bcd_guid_from_string ("{ae5534e0-a924-466c-b836-758539a3ee3g}",
-                                                back));
-  g_assert_false (bootfix_bcd_guid_from_string ("{ae5534e0a924-466c-b836-758539a3ee3a0}",
-                                                back));
-  g_assert_false (bootfix_bcd_guid_from_string ("", back));
-}
-
-static void
 test_decode_tables (void)
 {
   static const struct {
@@ -1391,7 +1370,6 @@ main (int argc, char **argv)
   g_test_add_func ("/bcd/device/patch/gpt", test_patch_gpt);
   g_test_add_func ("/bcd/device/patch/style-change", test_patch_style_change);
   g_test_add_func ("/bcd/device/patch/missing", test_patch_missing);
-  g_test_add_func ("/bcd/device/guid-text", test_guid_text);
   g_test_add_func ("/bcd/store/decode-tables", test_decode_tables);
   g_test_add_func ("/bcd/store/mini/objects", test_mini_objects);
   g_test_add_func ("/bcd/store/mini/values", test_mini_values);
