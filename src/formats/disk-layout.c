@@ -760,27 +760,3 @@ bootfix_disk_layout_find_number (const BootfixDiskLayout *layout, guint number)
   }
   return NULL;
 }
-
-const BootfixPartition *
-bootfix_disk_layout_find_offset (const BootfixDiskLayout *layout, guint64 offset)
-{
-  for (guint i = 0; i < layout->partitions->len; i++) {
-    const BootfixPartition *p = g_ptr_array_index (layout->partitions, i);
-    if (p->offset == offset && p->kind != BOOTFIX_PARTITION_EXTENDED)
-      return p;
-  }
-  return NULL;
-}
-
-const BootfixPartition *
-bootfix_disk_layout_find_guid (const BootfixDiskLayout *layout,
-                               const guint8 unique_guid[BOOTFIX_GUID_SIZE])
-{
-  for (guint i = 0; i < layout->partitions->len; i++) {
-    const BootfixPartition *p = g_ptr_array_index (layout->partitions, i);
-    if (p->kind == BOOTFIX_PARTITION_GPT &&
-        memcmp (p->unique_guid, unique_guid, BOOTFIX_GUID_SIZE) == 0)
-      return p;
-  }
-  return NULL;
-}

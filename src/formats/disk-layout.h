@@ -113,13 +113,6 @@ bootfix_disk_layout_parse_with_reader (const guint8 *buf, gsize size,
 const BootfixPartition *
 bootfix_disk_layout_find_number (const BootfixDiskLayout *layout,
                                  guint number);
-/* The data partition (not an extended container) starting at offset. */
-const BootfixPartition *
-bootfix_disk_layout_find_offset (const BootfixDiskLayout *layout,
-                                 guint64 offset);
-const BootfixPartition *
-bootfix_disk_layout_find_guid (const BootfixDiskLayout *layout,
-                               const guint8 unique_guid[BOOTFIX_GUID_SIZE]);
 
 /* GUID bytes (Windows layout: u32 LE, u16 LE, u16 LE, 8 raw bytes) to
  * "{xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx}", lower case. */

@@ -223,34 +223,6 @@ bootfix_mounted_device_format (const guint8 *buf, gsize size)
   return g_strdup_printf ("other (%" "zu" " bytes)", size);
 }
 
-gboolean
-bootfix_volume_id_from_partition (const BootfixDiskLayout *layout,
-                                  const BootfixPartition *part, BootfixVolumeId *id,
-                                  GError **error)
-{
-  memset (id, 0, sizeof *id);
-  switch (part->kind) {
-  case BOOTFIX_PARTITION_PRIMARY:
-  case BOOTFIX_PARTITION_LOGICAL:
-    /* boot-formats.md 3: signature from MBR 0x1B8, absolute byte offset. */
-    id->kind = BOOTFIX_VOLUME_ID_MBR;
-    id->disk_signature = layout->mbr_signature;
-    id->offset = part->offset;
-    return TRUE;
-  case BOOTFIX_PARTITION_GPT:
-    /* KB 947288: the GPT unique partition GUID, bytes as stored. */
-    id->kind = BOOTFIX_VOLUME_ID_GPT;
-    memcpy (id->guid, part->unique_guid, BOOTFIX_GUID_SIZE);
-    return TRUE;
-  case BOOTFIX_PARTITION_EXTENDED:
-  default:
-    break;
-  }
-  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-               _("partition %u is an extended partition, not a volume"), part->number);
-  return FALSE;
-}
-
 /* ---- Names -------------------------------------------------------- */
 
 static gboolean

@@ -61,13 +61,6 @@ char *bootfix_volume_id_format (const BootfixVolumeId *id);
  * paths are), else their length. */
 char *bootfix_mounted_device_format (const guint8 *buf, gsize size);
 
-/* The identity Windows records for a partition of a parsed disk:
- * (MBR disk signature, byte offset) or the GPT unique partition GUID.
- * Fails for an extended container. */
-gboolean bootfix_volume_id_from_partition (const BootfixDiskLayout *layout,
-                                           const BootfixPartition *part,
-                                           BootfixVolumeId *id, GError **error);
-
 typedef enum {
   BOOTFIX_MOUNTED_NAME_DRIVE,  /* \DosDevices\C: */
   BOOTFIX_MOUNTED_NAME_VOLUME, /* \??\Volume{guid} */

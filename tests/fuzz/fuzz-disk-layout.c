@@ -2,9 +2,8 @@
  * Input: the first bytes of a disk, parsed with 512- and 4096-byte
  * sectors, and once more with only sector 0 in the buffer and the rest
  * served by a reader (zeros past the end).  Where it parses, the
- * layout must be self-consistent and every partition must map to a
- * MountedDevices identity and (MBR) an ARC partition number that lead
- * back to it. */
+ * layout must be self-consistent and every MBR partition must map to
+ * an ARC partition number that leads back to it. */
 #include "config.h"
 
 #include <stddef.h>
@@ -15,7 +14,6 @@
 #include "bootfix-error.h"
 #include "bootini.h"
 #include "disk-layout.h"
-#include "mounted-devices.h"
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
@@ -51,27 +49,6 @@ check_guid_text (const guint8 guid[BOOTFIX_GUID_SIZE])
 }
 
 static void
-check_identity (const BootfixDiskLayout *layout, const BootfixPartition *p)
-{
-  BootfixVolumeId id, back;
-  g_autofree guint8 *value = NULL;
-  gsize value_size = 0;
-
-  if (!bootfix_volume_id_from_partition (layout, p, &id, NULL)) {
-    g_assert (p->kind == BOOTFIX_PARTITION_EXTENDED);
-    return;
-  }
-  value = bootfix_mounted_device_encode (&id, &value_size, NULL);
-  g_assert (value != NULL);
-  g_assert (bootfix_mounted_device_decode (value, value_size, &back, NULL));
-  g_assert (bootfix_volume_id_equal (&id, &back));
-  if (id.kind == BOOTFIX_VOLUME_ID_MBR)
-    g_assert (bootfix_disk_layout_find_offset (layout, id.offset) != NULL);
-  else
-    g_assert (bootfix_disk_layout_find_guid (layout, id.guid) != NULL);
-}
-
-static void
 check_partition (const BootfixDiskLayout *layout, const BootfixPartition *p)
 {
   guint w;
@@ -93,7 +70,6 @@ check_partition (const BootfixDiskLayout *layout, const BootfixPartition *p)
     if (w != 0)
       g_assert (bootfix_bootini_find_partition (layout, w) == p);
   }
-  check_identity (layout, p);
 }
 
 static void

@@ -352,49 +352,6 @@ test_rewrite_refused (void)
   g_assert_nonnull (strstr (e3->message, "cannot be rewritten"));
 }
 
-/* The identity Windows would record for partitions of a parsed disk. */
-static void
-test_from_partition (void)
-{
-  guint8 mbr[512] = { 0 };
-  g_autoptr (BootfixDiskLayout) layout = NULL;
-  g_autoptr (GError) error = NULL;
-  BootfixVolumeId id;
-  BootfixPartition fake_gpt = { .kind = BOOTFIX_PARTITION_GPT };
-  g_autofree guint8 *value = NULL;
-  gsize size = 0;
-
-  bootfix_write_le32 (mbr, 512, 0x1B8, 0x7A1F0001);
-  mbr[0x1BE + 4] = 0x07;
-  bootfix_write_le32 (mbr, 512, 0x1BE + 8, 2048);
-  bootfix_write_le32 (mbr, 512, 0x1BE + 12, 1000);
-  mbr[0x1CE + 4] = 0x0F;
-  bootfix_write_le32 (mbr, 512, 0x1CE + 8, 4096);
-  bootfix_write_le32 (mbr, 512, 0x1CE + 12, 1000);
-  mbr[510] = 0x55;
-  mbr[511] = 0xAA;
-  /* The extended partition's EBR is outside the buffer: give it zeros. */
-  layout = bootfix_disk_layout_parse_with_reader (mbr, sizeof mbr, 512, NULL, NULL, NULL);
-  g_assert_null (layout);
-  {
-    g_autofree guint8 *disk = g_malloc0 (4097 * 512);
-    memcpy (disk, mbr, 512);
-    layout = bootfix_disk_layout_parse (disk, 4097 * 512, 512, &error);
-    g_assert_no_error (error);
-  }
-  g_assert_true (bootfix_volume_id_from_partition (
-    layout, bootfix_disk_layout_find_number (layout, 1), &id, &error));
-  value = bootfix_mounted_device_encode (&id, &size, &error);
-  g_assert_cmpmem (value, size, "\x01\x00\x1f\x7a\x00\x00\x10\x00\x00\x00\x00\x00", 12);
-  g_assert_false (bootfix_volume_id_from_partition (
-    layout, bootfix_disk_layout_find_number (layout, 2), &id, &error));
-  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
-  memcpy (fake_gpt.unique_guid, part_guid_bytes, 16);
-  g_assert_true (bootfix_volume_id_from_partition (layout, &fake_gpt, &id, NULL));
-  g_assert_cmpint (id.kind, ==, BOOTFIX_VOLUME_ID_GPT);
-  g_assert_cmpmem (id.guid, 16, part_guid_bytes, 16);
-}
-
 static void
 write_corpus (const char *dir)
 {
@@ -443,6 +400,5 @@ main (int argc, char **argv)
   g_test_add_func ("/mounted-devices/rewrite/mbr", test_rewrite_mbr);
   g_test_add_func ("/mounted-devices/rewrite/gpt", test_rewrite_gpt);
   g_test_add_func ("/mounted-devices/rewrite/refused", test_rewrite_refused);
-  g_test_add_func ("/mounted-devices/from-partition", test_from_partition);
   return g_test_run ();
 }
