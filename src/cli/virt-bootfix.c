@@ -55,6 +55,7 @@ options_clear (Options *o)
   g_free (o->journal);
   g_free (o->undo);
   g_free (o->root);
+  g_free (o->virtio_win);
   g_clear_pointer (&o->clock, g_timer_destroy);
 }
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
