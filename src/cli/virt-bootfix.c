@@ -139,7 +139,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
       N_("print only errors"), NULL },
     { "version", 'V', 0, G_OPTION_ARG_NONE, &o->version,
       N_("print the version and exit"), NULL },
-    { NULL },
+    { 0 },
   };
   g_autoptr (GOptionContext) octx = g_option_context_new (NULL);
   g_option_context_set_summary (octx,
