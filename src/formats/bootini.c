@@ -737,14 +737,3 @@ bootfix_bootini_partition_number (const BootfixDiskLayout *layout,
   }
   return 0;
 }
-
-const BootfixPartition *
-bootfix_bootini_find_partition (const BootfixDiskLayout *layout, guint arc_partition)
-{
-  for (guint i = 0; i < layout->partitions->len; i++) {
-    const BootfixPartition *p = g_ptr_array_index (layout->partitions, i);
-    if (arc_partition != 0 && bootfix_bootini_partition_number (layout, p) == arc_partition)
-      return p;
-  }
-  return NULL;
-}

@@ -97,9 +97,6 @@ guint8 *bootfix_bootini_rewrite (const guint8 *buf, gsize size,
  * 0 for extended containers and GPT disks. */
 guint bootfix_bootini_partition_number (const BootfixDiskLayout *layout,
                                         const BootfixPartition *part);
-/* The partition ARC number W names, or NULL. */
-const BootfixPartition *
-bootfix_bootini_find_partition (const BootfixDiskLayout *layout, guint arc_partition);
 
 G_END_DECLS
 
