@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what virt-bootfix needs on Debian 12 (when missing) and build it
 # into build/.  Safe to run again: it installs nothing twice and only
-# rebuilds what changed.
+# rebuilds what changed.  Arguments name more packages to install the
+# same way (.ci/run passes what its extra checks need).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,7 @@ packages=(
   libxml2-dev libxml2-utils libglib2.0-dev libjson-glib-dev
   linux-image-amd64 qemu-system-x86 qemu-utils ntfs-3g python3 python3-hivex jq reglookup
   libgcab-dev
+  "$@"
 )
 
 missing=()
