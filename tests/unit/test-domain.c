@@ -354,9 +354,9 @@ test_domain_parse_memory (void)
   g_assert_cmpstr (d->name, ==, "rel");
 
   g_autoptr (BootfixDomain) d2 =
-    bootfix_domain_parse (xml, len, "x.xml", "/srv/vm", db, &error);
+    bootfix_domain_parse (xml, len, "x.xml", "/var/lib/vm", db, &error);
   g_assert_no_error (error);
-  g_assert_cmpstr (boot_disk (d2)->source, ==, "/srv/vm/images/win.img");
+  g_assert_cmpstr (boot_disk (d2)->source, ==, "/var/lib/vm/images/win.img");
 }
 
 static void
