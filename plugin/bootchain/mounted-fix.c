@@ -1,7 +1,8 @@
 /* The MountedDevices pass: drive letters and volume names that record a
  * volume identity the guest no longer has are given the identity of
  * the partition that now holds that volume, so C: stays the Windows
- * partition and other letters keep theirs.  Layout: boot-formats.md 3. */
+ * partition and other letters keep theirs.  Layout: docs/boot-formats.md,
+ * "MountedDevices". */
 #include <string.h>
 
 #include "bootchain.h"

@@ -1,7 +1,8 @@
 /* The NT 5 pass (2000, XP, 2003): NTLDR's world.  The NTFS boot sector
  * must know where its partition starts (hidden sectors) and the
  * geometry QEMU's BIOS shows; boot.ini must name the partition that
- * holds the Windows folder.  Facts: boot-formats.md sections 5 and 6. */
+ * holds the Windows folder.  Facts: docs/boot-formats.md, "NTFS boot
+ * sector" and "boot.ini and ARC paths". */
 #include <string.h>
 
 #include "bootchain.h"
@@ -79,7 +80,8 @@ fix_boot_sectors (Chain *c, const struct bootfix_partition *p)
     return 0;
   if (!p->gpt && p->number > 4) {
     /* Whether hidden sectors count from the disk or the EBR differs
-     * between tools (boot-formats.md 5): report, do not guess. */
+     * between tools (docs/boot-formats.md, "NTFS boot sector"): report,
+     * do not guess. */
     h->log (h, BOOTFIX_LOG_WARNING,
             "%s is a logical partition: its boot sector's hidden sectors are "
             "not checked", p->device);

@@ -2,7 +2,7 @@
  * osdevice, 31000003 ramdisksdidevice, ...): a pure codec over the raw
  * REG_BINARY bytes.  parse() builds a model that keeps every byte, so
  * encode() of an unmodified model gives the input back byte for byte.
- * Layout: docs in ../shared/reference/boot-formats.md section 2. */
+ * Layout: docs/boot-formats.md, "BCD device elements". */
 #ifndef BOOTFIX_BCD_DEVICE_H
 #define BOOTFIX_BCD_DEVICE_H
 

@@ -3,7 +3,7 @@
  * and element into memory, bounded by the caps below.  Fixes never
  * rewrite the hive: they patch element bytes in place (see
  * bootfix_bcd_store_element_file_offset).
- * Layout: ../shared/reference/boot-formats.md section 1. */
+ * Layout: docs/boot-formats.md, "BCD store". */
 #ifndef BOOTFIX_BCD_STORE_H
 #define BOOTFIX_BCD_STORE_H
 

@@ -1,4 +1,5 @@
-/* boot.ini (XP / 2003) and ARC paths: boot-formats.md section 6
+/* boot.ini (XP / 2003) and ARC paths: docs/boot-formats.md, "boot.ini
+ * and ARC paths"
  * (Microsoft KB 102873).  The file comes from the guest: its size and
  * line count are capped, every byte is read through bytes.h, and a
  * rewrite copies everything it does not mean to change byte for byte. */
@@ -714,7 +715,8 @@ bootfix_bootini_rewrite (const guint8 *buf, gsize size, const BootfixArcPath *ol
 
 /* ---- ARC partition numbers ---------------------------------------- */
 
-/* boot-formats.md 6 (KB 102873; neosmart): W starts at 1; primary
+/* docs/boot-formats.md, "boot.ini and ARC paths" (KB 102873;
+ * neosmart): W starts at 1; primary
  * partitions first, in MBR slot order, skipping empty slots and
  * extended containers; then logical drives in EBR chain order.  The
  * layout lists slots 1-4 then logicals in chain order, without empty

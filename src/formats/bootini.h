@@ -1,6 +1,7 @@
 /* XP / 2003 boot.ini and ARC paths: parse, rewrite the partition an
  * entry points at (every other byte kept), and number partitions the
- * way ARC paths do.  Pure; format: boot-formats.md section 6. */
+ * way ARC paths do.  Pure; format: docs/boot-formats.md, "boot.ini and
+ * ARC paths". */
 #ifndef BOOTFIX_BOOTINI_H
 #define BOOTFIX_BOOTINI_H
 
@@ -91,10 +92,11 @@ guint8 *bootfix_bootini_rewrite (const guint8 *buf, gsize size,
                                  gsize *out_size, guint *n_changed,
                                  GError **error);
 
-/* ARC partition number W of a partition of an MBR disk (boot-formats.md
- * 6): 1-based, primaries in slot order skipping empty slots and
- * extended containers, then logical partitions in EBR chain order.
- * 0 for extended containers and GPT disks. */
+/* ARC partition number W of a partition of an MBR disk
+ * (docs/boot-formats.md, "boot.ini and ARC paths"): 1-based, primaries
+ * in slot order skipping empty slots and extended containers, then
+ * logical partitions in EBR chain order.  0 for extended containers
+ * and GPT disks. */
 guint bootfix_bootini_partition_number (const BootfixDiskLayout *layout,
                                         const BootfixPartition *part);
 

@@ -3,7 +3,8 @@
  * the guest and may be hostile: all reads go through bytes.h, every
  * count is bounded by a BOOTFIX_MAX_* limit, the EBR chain is capped
  * and checked for cycles.
- * Layouts: boot-formats.md section 4 (MBR 4.1, GPT 4.2 = UEFI spec 5.3). */
+ * Layouts: docs/boot-formats.md, "Partition tables" ("MBR"; "GPT" =
+ * UEFI spec 5.3). */
 #include "config.h"
 
 #include <inttypes.h>
@@ -16,7 +17,7 @@
 #include "bootfix-error.h"
 #include "bytes.h"
 
-/* MBR (boot-formats.md 4.1).  The table sits in the first 512 bytes of
+/* MBR (docs/boot-formats.md, "MBR").  The table sits in the first 512 bytes of
  * sector 0 whatever the logical sector size. */
 #define MBR_SIZE 512
 #define MBR_DISK_SIGNATURE 0x1B8
@@ -30,7 +31,7 @@
 #define MBR_TYPE_EMPTY 0x00
 #define MBR_TYPE_PROTECTIVE 0xEE
 
-/* GPT (boot-formats.md 4.2; UEFI spec 5.3). */
+/* GPT (docs/boot-formats.md, "GPT"; UEFI spec 5.3). */
 #define GPT_HEADER_LBA 1
 #define GPT_SIGNATURE "EFI PART"
 #define GPT_SIGNATURE_LEN 8
@@ -290,7 +291,7 @@ mbr_entry_is_empty (const MbrEntry *e)
 static gboolean
 mbr_type_is_extended (guint8 type)
 {
-  /* 0x05 CHS extended, 0x0F LBA extended (boot-formats.md 6), 0x85
+  /* 0x05 CHS extended, 0x0F LBA extended (docs/boot-formats.md, "MBR"), 0x85
    * Linux extended: all three hold an EBR chain. */
   return type == 0x05 || type == 0x0F || type == 0x85;
 }
@@ -325,7 +326,8 @@ partition_new_mbr (guint number, BootfixPartitionKind kind, const MbrEntry *e,
 }
 
 /* The status byte is 0x00 or 0x80; anything else is what the standard
- * MBR code reports as "Invalid partition table" (boot-formats.md 7). */
+ * MBR code reports as "Invalid partition table" (docs/boot-formats.md,
+ * "Which damage gives which error"). */
 static gboolean
 check_status (const MbrEntry *e, const char *where, guint slot, GError **error)
 {

@@ -2,7 +2,7 @@
  * and the GPT, parsed from the first sectors of a disk.  Pure: the
  * caller supplies the bytes (and, optionally, a function that reads
  * further sectors, for EBRs deep inside the disk).
- * Layouts: /work/shared/reference/boot-formats.md section 4. */
+ * Layouts: docs/boot-formats.md, "Partition tables". */
 #ifndef BOOTFIX_DISK_LAYOUT_H
 #define BOOTFIX_DISK_LAYOUT_H
 

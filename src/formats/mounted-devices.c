@@ -1,4 +1,5 @@
-/* SYSTEM\MountedDevices values and names (boot-formats.md section 3).
+/* SYSTEM\MountedDevices values and names (docs/boot-formats.md,
+ * "MountedDevices").
  * Value data and names come from the guest's hive: lengths are checked
  * before every read and all reads go through bytes.h. */
 #include "config.h"

@@ -1,6 +1,6 @@
 /* SYSTEM\MountedDevices: value data (which volume) and value names
  * (which drive letter or volume GUID).  Pure codecs; the hive is read
- * and written elsewhere.  Layouts: boot-formats.md section 3. */
+ * and written elsewhere.  Layouts: docs/boot-formats.md, "MountedDevices". */
 #ifndef BOOTFIX_MOUNTED_DEVICES_H
 #define BOOTFIX_MOUNTED_DEVICES_H
 

@@ -1,7 +1,8 @@
 /* NTFS boot sector: BPB parsing, backup location, geometry patching.
- * Offsets and meaning: boot-formats.md section 5 (ntfs-3g layout.h,
- * Linux fs/ntfs3, partclone ntfsfixboot).  The sector is guest data:
- * every field is read through bytes.h and checked before use. */
+ * Offsets and meaning: docs/boot-formats.md, "NTFS boot sector"
+ * (ntfs-3g layout.h, Linux fs/ntfs3, partclone ntfsfixboot).  The
+ * sector is guest data: every field is read through bytes.h and
+ * checked before use. */
 #include "config.h"
 
 #include <inttypes.h>
@@ -38,7 +39,8 @@
 #define MIN_MFT_RECORD_SIZE 256
 #define MAX_MFT_RECORD_SIZE 65536
 
-/* virt-v2v fix_ntfs_heads thresholds (boot-formats.md 5). */
+/* virt-v2v fix_ntfs_heads thresholds (docs/boot-formats.md, "NTFS boot
+ * sector"). */
 #define HEADS_64_BELOW G_GUINT64_CONSTANT (2114445312)
 #define HEADS_128_BELOW G_GUINT64_CONSTANT (4228374780)
 
@@ -84,7 +86,7 @@ read_fields (const guint8 *buf, gsize size, BootfixNtfsBoot *b, gint8 *mft_raw)
 /* Sectors per cluster: a power of two up to 128; bytes above 0x80 are
  * negative powers (2^(256 - v)), which Windows 10 1709+ writes for
  * clusters over 64 KiB (decoded this way by ntfs-3g and Linux ntfs3;
- * not in boot-formats.md). */
+ * docs/boot-formats.md, "NTFS boot sector"). */
 static gboolean
 decode_cluster_size (BootfixNtfsBoot *b, GError **error)
 {

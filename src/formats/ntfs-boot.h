@@ -1,6 +1,6 @@
 /* The NTFS boot sector (VBR): parse its BPB, say where the backup copy
  * lives, patch the geometry fields NTLDR/BOOTMGR's VBR code depends on.
- * Pure; layout: boot-formats.md section 5. */
+ * Pure; layout: docs/boot-formats.md, "NTFS boot sector". */
 #ifndef BOOTFIX_NTFS_BOOT_H
 #define BOOTFIX_NTFS_BOOT_H
 
@@ -31,7 +31,8 @@ typedef struct {
   guint32 mft_record_size;    /* from the signed byte at 0x40 */
   guint64 serial;             /* 0x48 */
   /* Where the backup boot sector is, counted from the partition start:
-   * total_sectors x bytes_per_sector (boot-formats.md 5). */
+   * total_sectors x bytes_per_sector (docs/boot-formats.md, "NTFS boot
+   * sector"). */
   guint64 backup_offset;
   /* Heads and sectors per track inside the BIOS limits (non-zero). */
   gboolean geometry_valid;
@@ -86,7 +87,8 @@ guint8 *bootfix_ntfs_boot_patch (const guint8 *buf, gsize size,
                                  const BootfixNtfsGeometry *geometry,
                                  GArray **changes, GError **error);
 
-/* virt-v2v's fix_ntfs_heads rule (boot-formats.md 5): the heads QEMU's
+/* virt-v2v's fix_ntfs_heads rule (docs/boot-formats.md, "NTFS boot
+ * sector"): the heads QEMU's
  * LCHS guess gives a disk of this size: 0x40, 0x80 or 0xFF. */
 guint16 bootfix_ntfs_heads_for_disk_size (guint64 disk_size);
 
