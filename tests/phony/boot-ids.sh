@@ -36,10 +36,10 @@ readonly BOOT_IDS_SOURCED=1
 
 # ---- constants -------------------------------------------------------------
 
-# Well-known BCD objects (boot-formats.md 1.4).
+# Well-known BCD objects (docs/boot-formats.md, "Well-known objects").
 readonly BCD_BOOTMGR_GUID='{9dea862c-5cdd-4e70-acc1-f32b344d4795}'
 readonly BCD_MEMDIAG_GUID='{b2721d73-1db4-4c62-bf78-c548a880142d}'
-# GPT partition type GUIDs (boot-formats.md 4.2).
+# GPT partition type GUIDs (docs/boot-formats.md, "GPT").
 readonly GPT_TYPE_ESP='C12A7328-F81F-11D2-BA4B-00A0C93EC93B'
 readonly GPT_TYPE_MSR='E3C9E316-0B5C-4DB8-817D-F92DF00215AE'
 readonly GPT_TYPE_BASIC_DATA='EBD0A0A2-B9E5-4433-87C0-68B6B72699C7'
@@ -152,9 +152,10 @@ utf16le_hex() {
   echo "$out"
 }
 
-# BCD partition device (boot-formats.md 2.2), 88 bytes: a zero options
-# GUID, then the descriptor {type 6, flags 0, size 0x48, 0}, the partition
-# id, u32 0, u32 partition style (1 MBR, 0 GPT), the disk id, 16 zero bytes.
+# BCD partition device (docs/boot-formats.md, "Partition device"), 88
+# bytes: a zero options GUID, then the descriptor {type 6, flags 0, size
+# 0x48, 0}, the partition id, u32 0, u32 partition style (1 MBR, 0 GPT),
+# the disk id, 16 zero bytes.
 _bcd_device_hex() {
   local part_id=$1 style=$2 disk_id=$3
   echo "$(zero_hex 16),$(le_hex 6 4),$(le_hex 0 4),$(le_hex 0x48 4),$(le_hex 0 4),$part_id,$(le_hex 0 4),$(le_hex "$style" 4),$disk_id,$(zero_hex 16)"
@@ -175,7 +176,7 @@ bcd_device_gpt_hex() {
 }
 
 # mounted_mbr_hex SIGNATURE OFFSET: MountedDevices value of a basic MBR
-# volume, 12 bytes (boot-formats.md 3).
+# volume, 12 bytes (docs/boot-formats.md, "MountedDevices").
 mounted_mbr_hex() {
   echo "$(le_hex "$1" 4),$(le_hex "$2" 8)"
 }

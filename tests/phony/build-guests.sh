@@ -595,7 +595,7 @@ emit_system_reg() {
 
 # ---- BCD store template ----------------------------------------------------
 
-# boot-formats.md section 1: Objects\{guid}\Description\Type and one
+# docs/boot-formats.md, "BCD store": Objects\{guid}\Description\Type and one
 # Objects\{guid}\Elements\XXXXXXXX key per element, whose value "Element"
 # has the type the element's format nibble asks for.
 BCD_OBJECT=
@@ -994,7 +994,8 @@ emit_disk_commands() {
 # patch_ntfs_geometry IMG PART_START HIDDEN HEADS SPT: rewrite sectors per
 # track (0x18), heads (0x1A) and hidden sectors (0x1C) in the NTFS boot
 # sector at partition sector 0 and in its backup at total_sectors (0x28) x
-# bytes_per_sector (0x0B) from the partition start (boot-formats.md 5).
+# bytes_per_sector (0x0B) from the partition start (docs/boot-formats.md,
+# "NTFS boot sector").
 patch_ntfs_geometry() {
   local img=$1 base=$(($2 * 512)) hidden=$3 heads=$4 spt=$5 bps total at
   bps=$(od -An -tu2 -j $((base + 0x0b)) -N2 "$img" | tr -d ' ')

@@ -6,8 +6,9 @@ Usage: make-driver-cache.py DIR
 
 XP's setup keeps every inbox driver in Driver Cache\\i386\\driver.cab and
 the newer copies of a service pack in spN.cab beside it; a reader must
-prefer the highest N (storage-fixups.md 4.6).  xp-cab lacks intelide.sys
-and pciide.sys in system32\\drivers; they are here:
+prefer the highest N (docs/storage-fixups.md, "Driver cache cabinets").
+xp-cab lacks intelide.sys and pciide.sys in system32\\drivers; they are
+here:
 
   sp3.cab     one MSZIP folder: intelide.sys, pciide.sys, pciidex.sys
               (the SP3 copies; the newest cabinet)

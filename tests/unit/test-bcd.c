@@ -14,7 +14,7 @@
 #include "bcd-store.h"
 #include "bootfix-error.h"
 
-/* ---- Building device blobs from boot-formats.md section 2 ---- */
+/* ---- Device blobs (docs/boot-formats.md, "BCD device elements") ---- */
 
 #define RAMDISKOPTIONS "{ae5534e0-a924-466c-b836-758539a3ee3a}"
 #define DISK_GUID "{0b6f9d2e-7a41-4c3b-8e5d-1f2a3b4c5d6e}"

@@ -1,6 +1,7 @@
 /* Tests for boot.ini and ARC paths (bootini.c): files and disks built
- * from boot-formats.md section 6, exact fields, a table of bad files,
- * rewrites compared byte for byte with the expected file.  With
+ * from docs/boot-formats.md, "boot.ini and ARC paths", exact fields, a
+ * table of bad files, rewrites compared byte for byte with the
+ * expected file.  With
  * BOOTFIX_WRITE_CORPUS=DIR the good files are written there. */
 #include "config.h"
 
@@ -457,8 +458,9 @@ put_slot (guint8 *sec, guint i, guint8 type, guint32 start, guint32 count)
   sec[0x1FF] = 0xAA;
 }
 
-/* boot-formats.md 6: primaries in slot order skipping empty slots and
- * the extended container, then logicals in chain order. */
+/* docs/boot-formats.md, "boot.ini and ARC paths": primaries in slot
+ * order skipping empty slots and the extended container, then logicals
+ * in chain order. */
 static void
 test_partition_numbers (void)
 {

@@ -579,9 +579,9 @@ test_shipped (void)
 }
 
 /* A filter whose service is disabled can itself stop Windows with 0x7B
- * (storage-fixups.md 1.6): a cleanup that disables a service some
- * cleanup removes as a filter must remove that filter itself, so the
- * two never apply apart. */
+ * (docs/storage-fixups.md, "Leftover drivers of other hypervisors"): a
+ * cleanup that disables a service some cleanup removes as a filter
+ * must remove that filter itself, so the two never apply apart. */
 static void
 test_shipped_filters_go_with_services (void)
 {

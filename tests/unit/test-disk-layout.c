@@ -1,5 +1,6 @@
 /* Tests for the partition-table codec (disk-layout.c): disks built here
- * byte by byte from boot-formats.md section 4, exact fields checked;
+ * byte by byte from docs/boot-formats.md, "Partition tables", exact
+ * fields checked;
  * a table of damaged disks that must fail with BOOTFIX_ERROR_GUEST.
  * With BOOTFIX_WRITE_CORPUS=DIR the good disks are also written there
  * (the fuzzer's seed corpus). */

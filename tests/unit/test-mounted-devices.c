@@ -1,7 +1,8 @@
 /* Tests for the MountedDevices codec (mounted-devices.c): values and
- * names built from boot-formats.md section 3, exact fields, round
- * trips, byte-exact rewrites, and a table of bad values and names.
- * With BOOTFIX_WRITE_CORPUS=DIR the good values are written there. */
+ * names built from docs/boot-formats.md, "MountedDevices", exact
+ * fields, round trips, byte-exact rewrites, and a table of bad values
+ * and names.  With BOOTFIX_WRITE_CORPUS=DIR the good values are
+ * written there. */
 #include "config.h"
 
 #include <string.h>
@@ -31,7 +32,8 @@ utf16 (const char *ascii, gboolean nul)
 static GBytes *
 value_of (const char *kind)
 {
-  /* boot-formats.md 3: sig 0xB2F6B2F6, offset 0x7E00 (LBA 63). */
+  /* The example in docs/boot-formats.md, "MountedDevices": signature
+   * 0xB2F6B2F6, offset 0x7E00 (LBA 63). */
   static const guint8 mbr_doc[] = { 0xf6, 0xb2, 0xf6, 0xb2, 0x00, 0x7e,
                                     0x00, 0x00, 0x00, 0x00, 0x00, 0x00 };
   static const guint8 mbr_1m[] = { 0x01, 0x00, 0x1f, 0x7a, 0x00, 0x00,

@@ -1,7 +1,7 @@
 /* Tests for the NTFS boot sector codec (ntfs-boot.c): sectors built
- * from boot-formats.md section 5, exact fields, a table of bad sectors,
- * and patches checked byte by byte.  With BOOTFIX_WRITE_CORPUS=DIR the
- * good sectors are written there. */
+ * from docs/boot-formats.md, "NTFS boot sector", exact fields, a table
+ * of bad sectors, and patches checked byte by byte.  With
+ * BOOTFIX_WRITE_CORPUS=DIR the good sectors are written there. */
 #include "config.h"
 
 #include <string.h>
@@ -110,7 +110,8 @@ test_good (gconstpointer data)
   g_assert_cmpuint (b.mft_record_size, ==, c->mft_record_size);
   g_assert_cmphex (b.serial, ==, G_GUINT64_CONSTANT (0x1234ABCD5678EF90));
   g_assert_cmpint (b.geometry_valid, ==, c->geometry_valid);
-  /* Backup = the partition's last sector (boot-formats.md 5). */
+  /* Backup = the partition's last sector (docs/boot-formats.md, "NTFS
+   * boot sector"). */
   g_assert_cmpuint (b.backup_offset, ==, c->vbr.total * c->vbr.bps);
   g_assert_true (bootfix_ntfs_boot_backup_location (&b, (c->vbr.total + 1) * c->vbr.bps,
                                                     &backup, &error));

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Write the fuzz-bcd-device seed corpus: one device element value per
-file, the same forms test-bcd.c builds (boot-formats.md section 2), with
-invented identities.
+file, the same forms test-bcd.c builds (docs/boot-formats.md, "BCD
+device elements"), with invented identities.
 
 Usage: make-device-seeds.py OUTDIR   (tests/fuzz/corpus/fuzz-bcd-device)
 """

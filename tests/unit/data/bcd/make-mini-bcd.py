@@ -6,7 +6,7 @@ Usage: make-mini-bcd.py EMPTY_HIVE OUT
   Needs python3-hivex (Debian: /usr/bin/python3).
 
 Every byte is built here from the layout in
-../shared/reference/boot-formats.md (sections 1.2-1.5 and 2); the GUIDs,
+docs/boot-formats.md ("BCD store" and "BCD device elements"); the GUIDs,
 signatures and paths are invented.  test-bcd.c holds the expected table
 (mini_objects[]); change both together.
 """
