@@ -105,6 +105,13 @@ bootfix_guest_discard_staged (BootfixGuest *guest, const char *device,
   guest->ops->discard_staged (guest, device, staged);
 }
 
+gboolean
+bootfix_guest_truncate (BootfixGuest *guest, const char *device,
+                        const char *guest_path, GError **error)
+{
+  return guest->ops->truncate (guest, device, guest_path, error);
+}
+
 char *
 bootfix_guest_checksum (BootfixGuest *guest, const char *device,
                         const char *guest_path, GError **error)

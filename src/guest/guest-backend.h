@@ -42,6 +42,8 @@ typedef struct {
                              GError **error);
   void (*discard_staged) (BootfixGuest *guest, const char *device,
                           const char *staged);
+  gboolean (*truncate) (BootfixGuest *guest, const char *device,
+                        const char *guest_path, GError **error);
   char *(*checksum) (BootfixGuest *guest, const char *device,
                      const char *guest_path, GError **error);
   GPtrArray *(*disks) (BootfixGuest *guest, GError **error);

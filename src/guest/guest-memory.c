@@ -347,6 +347,19 @@ mem_commit_staged (BootfixGuest *guest, const char *device, const char *staged,
 }
 
 static gboolean
+mem_truncate (BootfixGuest *guest, const char *device, const char *guest_path,
+              GError **error)
+{
+  MemGuest *m = mem_of (guest);
+  MemFile *f = find_file (m, device, guest_path);
+  if (f == NULL)
+    return missing (error, m, guest_path);
+  g_bytes_unref (f->data);
+  f->data = g_bytes_new (NULL, 0);
+  return TRUE;
+}
+
+static gboolean
 mem_shutdown (BootfixGuest *guest, GError **error)
 {
   mem_of (guest)->shut_down = TRUE;
@@ -468,6 +481,7 @@ static const BootfixGuestOps memory_ops = {
   .stage = mem_stage,
   .commit_staged = mem_commit_staged,
   .discard_staged = mem_discard_staged,
+  .truncate = mem_truncate,
   .checksum = mem_checksum,
   .disks = mem_disks,
   .partition_device = mem_partition_device,

@@ -665,6 +665,21 @@ lg_commit_staged (BootfixGuest *base, const char *device,
   return TRUE;
 }
 
+static gboolean
+lg_truncate (BootfixGuest *base, const char *device, const char *guest_path,
+             GError **error)
+{
+  LgGuest *guest = lg_of (base);
+  if (!use_device (guest, device, TRUE, error))
+    return FALSE;
+  if (guestfs_truncate (guest->g, guest_path) == -1) {
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+                       guest_path);
+    return FALSE;
+  }
+  return TRUE;
+}
+
 static void
 lg_discard_staged (BootfixGuest *base, const char *device,
                    const char *staged)
@@ -930,6 +945,7 @@ static const BootfixGuestOps libguestfs_ops = {
   .stage = lg_stage,
   .commit_staged = lg_commit_staged,
   .discard_staged = lg_discard_staged,
+  .truncate = lg_truncate,
   .checksum = lg_checksum,
   .disks = lg_disks,
   .partition_device = lg_partition_device,

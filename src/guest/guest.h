@@ -103,6 +103,11 @@ gboolean bootfix_guest_commit_staged (BootfixGuest *guest, const char *device,
 void bootfix_guest_discard_staged (BootfixGuest *guest, const char *device,
                                    const char *staged);
 
+/* Cut an existing guest file to zero bytes (emptying a hive's
+ * transaction logs after the hive was written back). */
+gboolean bootfix_guest_truncate (BootfixGuest *guest, const char *device,
+                                 const char *guest_path, GError **error);
+
 /* sha256 of a guest file, as hex. */
 char *bootfix_guest_checksum (BootfixGuest *guest, const char *device,
                               const char *guest_path, GError **error);
