@@ -8,6 +8,30 @@
 #include "plan.h"
 #include "report.h"
 
+BootfixHiveReport *
+bootfix_hive_report_new (const char *name, const char *path, const char *state,
+                         const char *detail)
+{
+  BootfixHiveReport *h = g_new0 (BootfixHiveReport, 1);
+  h->name = g_strdup (name);
+  h->path = g_strdup (path);
+  h->state = g_strdup (state);
+  h->detail = g_strdup (detail);
+  return h;
+}
+
+void
+bootfix_hive_report_free (BootfixHiveReport *h)
+{
+  if (h == NULL)
+    return;
+  g_free (h->name);
+  g_free (h->path);
+  g_free (h->state);
+  g_free (h->detail);
+  g_free (h);
+}
+
 BootfixGuestReport *
 bootfix_guest_report_new (const char *name)
 {
@@ -16,6 +40,8 @@ bootfix_guest_report_new (const char *name)
   r->disks = g_ptr_array_new_with_free_func (g_free);
   r->changes = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
   r->messages = g_ptr_array_new_with_free_func (g_free);
+  r->hives =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_hive_report_free);
   r->status = BOOTFIX_STATUS_ERROR;
   return r;
 }
@@ -39,6 +65,7 @@ bootfix_guest_report_free (BootfixGuestReport *r)
   g_free (r->journal);
   g_ptr_array_unref (r->changes);
   g_ptr_array_unref (r->messages);
+  g_ptr_array_unref (r->hives);
   g_free (r);
 }
 
@@ -91,6 +118,23 @@ add_change (JsonBuilder *b, const BootfixChange *c)
 }
 
 static void
+add_hives (JsonBuilder *b, GPtrArray *hives)
+{
+  json_builder_set_member_name (b, "hives");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < hives->len; i++) {
+    const BootfixHiveReport *h = g_ptr_array_index (hives, i);
+    json_builder_begin_object (b);
+    add_string (b, "name", h->name);
+    add_string (b, "path", h->path);
+    add_string (b, "state", h->state);
+    add_string (b, "detail", h->detail);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+static void
 add_guest (JsonBuilder *b, const BootfixGuestReport *r)
 {
   json_builder_begin_object (b);
@@ -122,6 +166,7 @@ add_guest (JsonBuilder *b, const BootfixGuestReport *r)
   for (guint i = 0; i < r->changes->len; i++)
     add_change (b, g_ptr_array_index (r->changes, i));
   json_builder_end_array (b);
+  add_hives (b, r->hives);
   add_strings (b, "messages", r->messages);
   json_builder_set_member_name (b, "seconds");
   json_builder_add_double_value (b, r->seconds);
@@ -224,6 +269,11 @@ bootfix_report_print (const BootfixGuestReport *r, FILE *fp)
   gboolean would = r->status == BOOTFIX_STATUS_WOULD_FIX;
   for (guint i = 0; i < r->changes->len; i++)
     print_change (g_ptr_array_index (r->changes, i), would, fp);
+  for (guint i = 0; i < r->hives->len; i++) {
+    const BootfixHiveReport *h = g_ptr_array_index (r->hives, i);
+    g_autofree char *detail = printable (h->detail);
+    fprintf (fp, "  %s\n", detail);
+  }
   for (guint i = 0; i < r->messages->len; i++) {
     g_autofree char *msg = printable (g_ptr_array_index (r->messages, i));
     fprintf (fp, "  %s\n", msg);

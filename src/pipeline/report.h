@@ -16,6 +16,19 @@ typedef enum {
   BOOTFIX_STATUS_ERROR,
 } BootfixStatus;
 
+/* A registry hive that was not clean when it was read. */
+typedef struct {
+  char *name;    /* "SYSTEM" */
+  char *path;    /* in the guest */
+  char *state;   /* bootfix_hive_replay_verdict_name */
+  char *detail;  /* one readable line */
+} BootfixHiveReport;
+
+BootfixHiveReport *bootfix_hive_report_new (const char *name, const char *path,
+                                            const char *state,
+                                            const char *detail);
+void bootfix_hive_report_free (BootfixHiveReport *h);
+
 typedef struct {
   char *name;
   GPtrArray *disks;       /* char* */
@@ -33,6 +46,7 @@ typedef struct {
   BootfixStatus status;
   GPtrArray *changes;     /* BootfixChange* */
   GPtrArray *messages;    /* char*: warnings, the error, the advice */
+  GPtrArray *hives;       /* BootfixHiveReport*: the hives not clean */
   double seconds;
 } BootfixGuestReport;
 

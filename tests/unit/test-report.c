@@ -55,6 +55,17 @@ fixed_report (void)
                                        "partition {a1b2} on disk {0b6f}",
                                        "partition {2323} on disk {1111}",
                                        "bootchain"));
+  g_ptr_array_add (r->hives,
+                   bootfix_hive_report_new ("SYSTEM",
+                                            "/Windows/System32/config/SYSTEM",
+                                            "replayed",
+                                            "registry hive SYSTEM was dirty: "
+                                            "replayed 2 log entries"));
+  g_ptr_array_add (r->changes,
+                   bootfix_change_new ("file",
+                                       "/Windows/System32/config/SYSTEM.LOG1",
+                                       NULL, "8192 bytes", "0 bytes",
+                                       "hive written back clean"));
   g_ptr_array_add (r->messages, g_strdup ("leftover \xe2\x80\x9cprl_strg\xe2\x80\x9d"));
   return r;
 }
@@ -83,6 +94,12 @@ refused_report (void)
   r->product = g_strdup ("Windows 2000");
   r->major = 5;
   r->status = BOOTFIX_STATUS_REFUSED;
+  g_ptr_array_add (r->hives,
+                   bootfix_hive_report_new ("SOFTWARE",
+                                            "/WINNT/system32/config/software",
+                                            "dirty-logs-missing",
+                                            "registry hive SOFTWARE is dirty "
+                                            "and its logs are missing"));
   g_ptr_array_add (r->messages, g_strdup ("guest w2k: no driver for ich9-ahci"));
   g_ptr_array_add (r->messages, g_strdup ("what to do: choose the ide bus"));
   r->seconds = 0.25;
@@ -167,6 +184,17 @@ test_round_trip (void)
   JsonObject *bad = json_array_get_object_element (guests, 3);
   g_assert_cmpstr (json_object_get_string_member (bad, "name"), ==, "bad\nname");
   g_assert_true (json_object_get_null_member (bad, "rule"));
+  /* Dirty hives: listed with their state; none for a guest without. */
+  JsonArray *hives = json_object_get_array_member (fixed, "hives");
+  g_assert_cmpuint (json_array_get_length (hives), ==, 1);
+  JsonObject *sys = json_array_get_object_element (hives, 0);
+  g_assert_cmpstr (json_object_get_string_member (sys, "name"), ==, "SYSTEM");
+  g_assert_cmpstr (json_object_get_string_member (sys, "state"), ==, "replayed");
+  JsonObject *refused = json_array_get_object_element (guests, 2);
+  hives = json_object_get_array_member (refused, "hives");
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (hives, 0), "state"),
+                   ==, "dirty-logs-missing");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (bad, "hives")), ==, 0);
   /* No raw control character reaches the file. */
   for (const char *p = want; *p; p++)
     g_assert_true ((guchar) *p >= 0x20 || *p == '\n');
@@ -218,6 +246,14 @@ mutate_journal (GPtrArray *all)
   g_clear_pointer (&nth (all, 0)->journal, g_free);
 }
 
+static void
+mutate_hive_state (GPtrArray *all)
+{
+  BootfixHiveReport *h = g_ptr_array_index (nth (all, 2)->hives, 0);
+  g_free (h->state);
+  h->state = g_strdup ("dirty-logs-do-not-apply");
+}
+
 /* The comparison sees a change of any kind of field: a test that
  * cannot fail would prove nothing. */
 static void
@@ -225,7 +261,7 @@ test_mutations_fail (void)
 {
   static const Mutation mutations[] = {
     mutate_status, mutate_seconds, mutate_reason, mutate_minor,
-    mutate_message, mutate_journal,
+    mutate_message, mutate_journal, mutate_hive_state,
   };
   g_autofree char *want = golden ();
   for (guint i = 0; i < G_N_ELEMENTS (mutations); i++) {
