@@ -34,6 +34,7 @@ typedef struct {
   char *virtio_win;
   gboolean allow_block_devices;
   gboolean allow_unsafe_paths;
+  gboolean discard_hive_logs;
   gboolean force;
   gboolean dry_run;
   gboolean verbose;
@@ -123,6 +124,9 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
       N_("allow disks that are block devices"), NULL },
     { "allow-unsafe-paths", 0, 0, G_OPTION_ARG_NONE, &o->allow_unsafe_paths,
       N_("allow disk paths in the domain XML that are symbolic links or contain '..'"), NULL },
+    { "discard-hive-logs", 0, 0, G_OPTION_ARG_NONE, &o->discard_hive_logs,
+      N_("edit a dirty registry hive whose transaction logs are missing or "
+         "do not apply as it is, losing the changes only the logs held"), NULL },
     { "journal", 0, 0, G_OPTION_ARG_FILENAME, &o->journal,
       N_("keep the undo journal in DIR (default: next to the first disk)"), N_("DIR") },
     { "undo", 0, 0, G_OPTION_ARG_FILENAME, &o->undo,
@@ -162,7 +166,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     problem = _("unexpected argument; name disks with -a and domains with --domain");
   else if (o->undo && (o->domains || o->disks || o->dry_run || o->journal ||
                   o->root || o->machine || o->bus || o->model || o->json ||
-                  o->virtio_win ||
+                  o->virtio_win || o->discard_hive_logs ||
                   o->allow_block_devices || o->allow_unsafe_paths))
     problem = _("--undo takes only a journal (and --force)");
   else if (o->force && !o->undo)
@@ -199,6 +203,7 @@ fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
     .virtio_win = o->virtio_win,
     .allow_block_devices = o->allow_block_devices,
     .allow_unsafe_paths = o->allow_unsafe_paths,
+    .discard_hive_logs = o->discard_hive_logs,
     .verbose = o->verbose,
     .trace = o->trace,
     .progress = print_progress,

@@ -256,8 +256,7 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
     BootfixHiveFile *hf = g_ptr_array_index (job->hives->files, i);
     if (!hf->changed)
       continue;
-    hf->new_path = g_strconcat (hf->local_path, ".new", NULL);
-    if (!bootfix_hive_commit (hf->hive, hf->new_path, error))
+    if (!bootfix_hive_cache_commit (job->hives, hf, error))
       return FALSE;
     bootfix_debug_checkpoint ("hive committed on the host");
     g_autoptr (BootfixHive) check =
@@ -342,6 +341,12 @@ write_guest (Job *job, GError **error)
                                       hf->guest_path, error))
       return FALSE;
     bootfix_debug_checkpoint ("hive renamed");
+  }
+  /* Only now: a clean primary already holds all its logs had. */
+  for (guint i = 0; i < job->hives->files->len; i++) {
+    BootfixHiveFile *hf = g_ptr_array_index (job->hives->files, i);
+    if (hf->changed && !bootfix_hive_cache_empty_logs (job->hives, hf, error))
+      return FALSE;
   }
   if (!bootfix_edits_write (job->edits, error) || !verify_modules (job, error))
     return FALSE;
@@ -446,6 +451,7 @@ open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
   if (job->tmpdir == NULL)
     return FALSE;
   job->hives = bootfix_hive_cache_new (job->guest, job->name, job->tmpdir);
+  bootfix_hive_cache_set_discard_logs (job->hives, job->opts->discard_hive_logs);
   job->edits = bootfix_edits_new (job->guest, job->name, job->tmpdir);
   return TRUE;
 }
@@ -467,13 +473,41 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
   }
   report->rule_id = g_strdup (job->rule ? job->rule->id : NULL);
   progress (job, _("Planning the fix"));
-  if (!run_modules (ctx, job, &job->facts, job->rule, plan, report, error))
+  g_autoptr (GError) planned = NULL;
+  gboolean ok = run_modules (ctx, job, &job->facts, job->rule, plan, report,
+                             &planned);
+  /* A dirty hive refused or damaged wins over whatever a module made
+   * of that error (or over its swallowing it). */
+  if (job->hives->error != NULL) {
+    g_propagate_error (error, g_error_copy (job->hives->error));
     return FALSE;
+  }
+  if (!ok) {
+    g_propagate_error (error, g_steal_pointer (&planned));
+    return FALSE;
+  }
   bootfix_debug_checkpoint ("planned");
   if (plan->refused)
     return TRUE;
-  return preflight_plan (job, plan, error) &&
-         diff_plan (job, plan, TRUE, report->changes, error);
+  if (!preflight_plan (job, plan, error) ||
+      !diff_plan (job, plan, TRUE, report->changes, error))
+    return FALSE;
+  bootfix_hive_cache_log_changes (job->hives, report->changes);
+  return TRUE;
+}
+
+/* What the hive cache found: every hive that was not clean, and the
+ * warnings for those edited without their logs. */
+static void
+report_hives (BootfixGuestReport *report, BootfixHiveCache *hives)
+{
+  if (hives == NULL)
+    return;
+  while (hives->states->len > 0)
+    g_ptr_array_add (report->hives, g_ptr_array_steal_index (hives->states, 0));
+  while (hives->warnings->len > 0)
+    g_ptr_array_add (report->messages,
+                     g_ptr_array_steal_index (hives->warnings, 0));
 }
 
 static void
@@ -527,6 +561,7 @@ bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
     else
       finish_error (report, error);
   }
+  report_hives (report, job.hives);
   if (report->status == BOOTFIX_STATUS_ERROR &&
       !(job.journal && job.journal->state >= BOOTFIX_JOURNAL_COMMITTING))
     g_ptr_array_add (report->messages,

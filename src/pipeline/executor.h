@@ -33,6 +33,9 @@ typedef struct {
   const char *virtio_win;  /* --virtio-win DIR, or NULL */
   gboolean allow_block_devices;
   gboolean allow_unsafe_paths;
+  /* Edit a dirty hive whose logs are missing or do not apply as it is,
+   * instead of refusing the guest (--discard-hive-logs). */
+  gboolean discard_hive_logs;
   gboolean verbose;
   gboolean trace;
   BootfixProgressFunc progress;
