@@ -35,7 +35,7 @@
 set -euo pipefail
 
 readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive win7-hiber
-  win7-sysres win10-gpt xp-moved win2003x64 win81 win2019 xp-cab)
+  win7-sysres win10-gpt xp-moved win2003x64 win81 win2019 xp-cab win7-dirty)
 readonly DISK_SECTORS=$((64 * 2048)) # 64 MiB in 512-byte sectors
 readonly PART_START=2048             # sectors; partition offset 1 MiB
 readonly PART_OFFSET_BYTES=1048576 # the same, as MountedDevices stores it
@@ -289,6 +289,8 @@ guest_defaults() {
   G_EXTRA_DIRS=
   G_DRIVER_CACHE=         # cabinets in Driver Cache\i386 (make-driver-cache.py)
   G_TRUNCATE_SYSTEM=
+  G_LOGGED_START=         # "SERVICE=N ...": Start values only SYSTEM.LOG1
+                          # holds; SYSTEM itself is left dirty (mkhive --dirty)
   G_HIBERNATED=
   G_SIGNATURE=0           # MBR disk signature
   G_MOUNTED=()            # MountedDevices name/hex pairs; when empty,
@@ -405,6 +407,14 @@ describe_guest() {
   win7-badhive)
     G_SIGNATURE=0x7a1f0008
     G_TRUNCATE_SYSTEM=$BADHIVE_SIZE
+    ;;
+  win7-dirty)
+    # A backup of a running Windows: SYSTEM says the IDE drivers start at
+    # boot, as if fixed, but its log, which Windows replays first, puts
+    # intelide and pciide back to 3.  Only a replay sees the work to do.
+    G_SIGNATURE=0x7a1f0010
+    G_START=([intelide]=0 [pciide]=0 [atapi]=0 [msahci]=0)
+    G_LOGGED_START='intelide=3 pciide=3'
     ;;
   win7-hiber)
     # hiberfil.sys starting with "HIBR": what ntfs-3g (and Windows)
@@ -690,6 +700,25 @@ write_boot_ini() {
     >"$1"
 }
 
+# make_dirty_system NAME CONFIGDIR: CONFIGDIR/SYSTEM becomes a dirty
+# primary whose SYSTEM.LOG1 leads to the same hive with G_LOGGED_START
+# (SYSTEM.LOG2 is empty, as Windows often leaves it).
+make_dirty_system() {
+  local name=$1 config=$2 logged=$work/$name.logged
+  (
+    for kv in $G_LOGGED_START; do
+      G_START[${kv%%=*}]=${kv#*=}
+    done
+    emit_system_reg
+  ) >"$logged.reg"
+  make_hive "$logged" 'HKEY_LOCAL_MACHINE\SYSTEM' "$logged.reg"
+  "$mkhive" --dirty "$config/SYSTEM" "$logged" "$work/$name.dirty" ||
+    die "mkhive --dirty failed for $name"
+  mv -f "$work/$name.dirty" "$config/SYSTEM"
+  mv -f "$work/$name.dirty.LOG1" "$config/SYSTEM.LOG1"
+  mv -f "$work/$name.dirty.LOG2" "$config/SYSTEM.LOG2"
+}
+
 build_windows_tree() {
   local name=$1 tree=$2 sys32 drv
   sys32=$tree/$G_SYSROOT/$G_SYS32
@@ -702,6 +731,9 @@ build_windows_tree() {
   make_hive "$sys32/config/SOFTWARE" 'HKEY_LOCAL_MACHINE\SOFTWARE' "$work/$name.software.reg"
   if [[ -n $G_TRUNCATE_SYSTEM ]]; then
     truncate -s "$G_TRUNCATE_SYSTEM" "$sys32/config/SYSTEM"
+  fi
+  if [[ -n $G_LOGGED_START ]]; then
+    make_dirty_system "$name" "$sys32/config"
   fi
 
   for drv in $G_DRIVERS; do
