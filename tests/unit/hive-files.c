@@ -6,16 +6,22 @@
 #include "hive-files.h"
 
 GBytes *
-test_mini_bcd (void)
+test_read_file (const char *path)
 {
-  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
-                                            "bcd", "mini-bcd", NULL);
   char *data = NULL;
   gsize len = 0;
   g_autoptr (GError) error = NULL;
   g_assert_true (g_file_get_contents (path, &data, &len, &error));
   g_assert_no_error (error);
   return g_bytes_new_take (data, len);
+}
+
+GBytes *
+test_mini_bcd (void)
+{
+  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_TEST_DATA"),
+                                            "bcd", "mini-bcd", NULL);
+  return test_read_file (path);
 }
 
 char *

@@ -7,6 +7,9 @@
 
 G_BEGIN_DECLS
 
+/* A whole file's bytes (the test fails when it cannot be read). */
+GBytes *test_read_file (const char *path);
+
 /* tests/unit/data/bcd/mini-bcd (ours), found through BOOTFIX_TEST_DATA. */
 GBytes *test_mini_bcd (void);
 

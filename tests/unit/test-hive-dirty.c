@@ -15,6 +15,7 @@
 
 #include "bootfix-error.h"
 #include "bytes.h"
+#include "hive-files.h"
 #include "hive-log.h"
 #include "hive-log-writer.h"
 #include "host-harness.h"
@@ -23,15 +24,6 @@
 #define CONFIG HARNESS_SYSTEMROOT "/System32/config/"
 
 /* ---- hives ---------------------------------------------------------- */
-
-static GBytes *
-read_bytes (const char *path)
-{
-  char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  return g_bytes_new_take (data, len);
-}
 
 /* Plan Start = value for intelide, applied to hive; the changes made. */
 static GPtrArray *
@@ -63,7 +55,7 @@ system_with_start (guint32 value)
   g_autoptr (GPtrArray) changes = set_start (hive, value);
   g_assert_true (bootfix_hive_commit (hive, out, &error));
   g_assert_no_error (error);
-  GBytes *bytes = read_bytes (out);
+  GBytes *bytes = test_read_file (out);
   (void) g_unlink (in);
   (void) g_unlink (out);
   return bytes;

@@ -33,15 +33,6 @@ write_temp (GBytes *bytes)
                          g_bytes_get_size (bytes));
 }
 
-static GBytes *
-read_file (const char *path)
-{
-  char *data = NULL;
-  gsize len = 0;
-  g_assert_true (g_file_get_contents (path, &data, &len, NULL));
-  return g_bytes_new_take (data, len);
-}
-
 /* hive with value name (at the root key) set to len bytes of fill. */
 static GBytes *
 hive_set (GBytes *hive, const char *name, guint8 fill, gsize len)
@@ -56,7 +47,7 @@ hive_set (GBytes *hive, const char *name, guint8 fill, gsize len)
   g_assert_cmpint (hivex_node_set_value (h, hivex_root (h), &v, 0), ==, 0);
   g_assert_cmpint (hivex_commit (h, out, 0), ==, 0);
   hivex_close (h);
-  GBytes *res = read_file (out);
+  GBytes *res = test_read_file (out);
   g_unlink (in);
   g_unlink (out);
   return res;
