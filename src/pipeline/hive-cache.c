@@ -258,8 +258,10 @@ bootfix_hive_cache_log_changes (BootfixHiveCache *cache, GPtrArray *changes)
       continue;
     for (guint j = 0; j < hf->logs->len; j++) {
       const BootfixHiveLogFile *lf = g_ptr_array_index (hf->logs, j);
+      /* Logs are capped at 64 MiB: an unsigned long holds the size, and
+       * a plain format lets xgettext extract the message. */
       g_autofree char *old_text =
-        g_strdup_printf (_("%" G_GSIZE_FORMAT " bytes"), lf->size);
+        g_strdup_printf (_("%lu bytes"), (unsigned long) lf->size);
       g_ptr_array_add (changes,
                        bootfix_change_new ("file", lf->guest_path, NULL,
                                            old_text, _("0 bytes"),
