@@ -11,6 +11,7 @@
 
 #include "bootfix-error.h"
 #include "guest.h"
+#include "find-windows.h"
 #include "guest-backend.h"
 #include "hive.h"
 
@@ -30,10 +31,12 @@ typedef struct {
   gboolean mounted_rw;   /* the Windows root is wanted read-write */
   char *mounted;         /* the device mounted at /, or NULL */
   gboolean mounted_writable;
+  GHashTable *fs_types;  /* device -> vfs type, asked once (blkid is slow) */
 } LgGuest;
 
 /* Defined at the end, after the functions it points to. */
 static const BootfixGuestOps libguestfs_ops;
+static char *lg_fs_type (BootfixGuest *base, const char *device);
 
 static LgGuest *
 lg_of (BootfixGuest *guest)
@@ -257,6 +260,8 @@ bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
   guest->accelerator = g_steal_pointer (&accel);
   guest->readonly = opts->readonly;
   guest->wanted_root = g_strdup (opts->root);
+  guest->fs_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           g_free);
   g_debug ("guest %s: appliance running under %s", dom->name,
            guest->accelerator);
   return &guest->parent;
@@ -275,6 +280,7 @@ lg_free (BootfixGuest *base)
   g_free (guest->wanted_root);
   g_free (guest->systemroot);
   g_free (guest->mounted);
+  g_clear_pointer (&guest->fs_types, g_hash_table_unref);
   g_free (guest);
 }
 
@@ -353,18 +359,53 @@ find_damaged_hive (LgGuest *guest)
   return NULL;
 }
 
-static gboolean
-pick_root (LgGuest *guest, char **root, GError **error)
+/* inspection failed for the whole appliance: name the damaged hive
+ * when there is one. */
+static void
+set_inspection_error (LgGuest *guest, const char *why, GError **error)
 {
-  g_auto (GStrv) roots = guestfs_inspect_os (guest->g);
-  if (roots == NULL) {
-    g_autofree char *libguestfs_msg = g_strdup (guestfs_last_error (guest->g));
-    g_autofree char *damaged = find_damaged_hive (guest);
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
-                 _("guest %s: inspection of %s failed: %s"), guest->name,
-                 guest->first_disk, damaged ? damaged : libguestfs_msg);
-    return FALSE;
+  g_autofree char *damaged = find_damaged_hive (guest);
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+               _("guest %s: inspection of %s failed: %s"), guest->name,
+               guest->first_disk, damaged ? damaged : why);
+}
+
+/* Every OS root of the guest.  Our own finder answers when the disks
+ * hold only Windows on NTFS/FAT; anything else (another OS may be
+ * there, LVM, no Windows at all) goes to guestfs_inspect_os, so its
+ * verdict stays libguestfs's.  *found: the finder's facts per root, or
+ * NULL when libguestfs inspected. */
+static GStrv
+list_roots (LgGuest *guest, GPtrArray **found, GError **error)
+{
+  gboolean full = FALSE;
+  g_autoptr (GError) why = NULL;
+  g_autoptr (GPtrArray) fast =
+    bootfix_lg_find_windows (guest->g, guest->fs_types, &full, &why);
+  if (fast == NULL && !full) {
+    set_inspection_error (guest, why->message, error);
+    return NULL;
   }
+  if (fast && fast->len > 0) {
+    g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+    for (guint i = 0; i < fast->len; i++)
+      g_strv_builder_add (names, ((BootfixGuestInfo *) fast->pdata[i])->root);
+    *found = g_steal_pointer (&fast);
+    return g_strv_builder_end (names);
+  }
+  g_debug ("inspecting with libguestfs: %s",
+           full ? "not only Windows on NTFS/FAT" : "no Windows root found");
+  char **roots = guestfs_inspect_os (guest->g);
+  if (roots == NULL) {
+    g_autofree char *msg = g_strdup (guestfs_last_error (guest->g));
+    set_inspection_error (guest, msg, error);
+  }
+  return roots;
+}
+
+static gboolean
+pick_root (LgGuest *guest, char **roots, char **root, GError **error)
+{
   guint n = g_strv_length (roots);
   if (n == 0) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
@@ -406,8 +447,8 @@ pick_root (LgGuest *guest, char **root, GError **error)
 static gboolean
 check_ntfs_writable (LgGuest *guest, const char *root, GError **error)
 {
-  g_autofree char *type = guestfs_vfs_type (guest->g, root);
-  if (type == NULL || strcmp (type, "ntfs") != 0)
+  g_autofree char *type = lg_fs_type (&guest->parent, root);
+  if (strcmp (type, "ntfs") != 0)
     return TRUE;
   int r = guestfs_ntfs_3g_probe (guest->g, 1, root);
   if (r == NTFS_PROBE_HIBERNATED)
@@ -436,17 +477,49 @@ inspect_string (guestfs_h *g, char *(*get) (guestfs_h *, const char *),
   return s ? s : g_strdup ("");
 }
 
+/* What libguestfs's own inspection found out about root. */
+static void
+info_from_libguestfs (guestfs_h *g, const char *root, BootfixGuestInfo *info)
+{
+  info->os_type = inspect_string (g, guestfs_inspect_get_type, root);
+  if (strcmp (info->os_type, "windows") != 0)
+    return;
+  info->product_name = inspect_string (g, guestfs_inspect_get_product_name, root);
+  info->product_variant = inspect_string (g, guestfs_inspect_get_product_variant, root);
+  info->arch = inspect_string (g, guestfs_inspect_get_arch, root);
+  info->osinfo = inspect_string (g, guestfs_inspect_get_osinfo, root);
+  info->major = guestfs_inspect_get_major_version (g, root);
+  info->minor = guestfs_inspect_get_minor_version (g, root);
+  info->systemroot = guestfs_inspect_get_windows_systemroot (g, root);
+}
+
+static void
+info_take (BootfixGuestInfo *info, BootfixGuestInfo *from)
+{
+  *info = *from;
+  memset (from, 0, sizeof *from);
+  g_clear_pointer (&info->root, g_free);
+}
+
 gboolean
 bootfix_guest_inspect (BootfixGuest *base, BootfixGuestInfo *info,
                        GError **error)
 {
   g_return_val_if_fail (base->ops == &libguestfs_ops, FALSE);
   LgGuest *guest = lg_of (base);
+  g_autoptr (GPtrArray) found = NULL;
+  g_auto (GStrv) roots = list_roots (guest, &found, error);
   g_autofree char *root = NULL;
-  if (!pick_root (guest, &root, error))
+  if (roots == NULL || !pick_root (guest, roots, &root, error))
     return FALSE;
   guestfs_h *g = guest->g;
-  info->os_type = inspect_string (g, guestfs_inspect_get_type, root);
+  if (found) {
+    guint i = 0;
+    while (strcmp (((BootfixGuestInfo *) found->pdata[i])->root, root) != 0)
+      i++;
+    info_take (info, found->pdata[i]);
+  } else
+    info_from_libguestfs (g, root, info);
   if (strcmp (info->os_type, "windows") != 0) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                  _("guest %s: the operating system on %s (%s) is %s, not "
@@ -454,15 +527,8 @@ bootfix_guest_inspect (BootfixGuest *base, BootfixGuestInfo *info,
                  guest->name, guest->first_disk, root, info->os_type);
     return FALSE;
   }
-  info->product_name = inspect_string (g, guestfs_inspect_get_product_name, root);
-  info->product_variant = inspect_string (g, guestfs_inspect_get_product_variant, root);
-  info->arch = inspect_string (g, guestfs_inspect_get_arch, root);
-  info->osinfo = inspect_string (g, guestfs_inspect_get_osinfo, root);
-  info->major = guestfs_inspect_get_major_version (g, root);
-  info->minor = guestfs_inspect_get_minor_version (g, root);
   if (!check_ntfs_writable (guest, root, error))
     return FALSE;
-  info->systemroot = guestfs_inspect_get_windows_systemroot (g, root);
   if (info->systemroot == NULL) {
     set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name,
                        _("cannot find the Windows directory"));
@@ -796,8 +862,14 @@ static char *
 lg_fs_type (BootfixGuest *base, const char *device)
 {
   LgGuest *guest = lg_of (base);
+  const char *known = g_hash_table_lookup (guest->fs_types, device);
+  if (known)
+    return g_strdup (known);
   char *type = guestfs_vfs_type (guest->g, device);
-  return type ? type : g_strdup ("");
+  if (type == NULL)
+    return g_strdup ("");
+  g_hash_table_replace (guest->fs_types, g_strdup (device), g_strdup (type));
+  return type;
 }
 
 static const char *
@@ -852,6 +924,8 @@ lg_write_device (BootfixGuest *base, const char *device,
   LgGuest *guest = lg_of (base);
   /* Nothing may be mounted while a boot sector is rewritten under it. */
   g_clear_pointer (&guest->mounted, g_free);
+  /* New boot sector bytes may change what blkid sees. */
+  g_hash_table_remove_all (guest->fs_types);
   if (guestfs_umount_all (guest->g) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, device);
     return FALSE;
