@@ -291,14 +291,8 @@ check_filesystem (guestfs_h *g, const char *device, BootfixGuestInfo **found,
 /* Whole disks without partitions, then every partition: the devices
  * libguestfs's list_filesystems starts from. */
 static GStrv
-filesystem_devices (guestfs_h *g, GError **error)
+filesystem_devices (const char *const *devices, const char *const *parts)
 {
-  g_auto (GStrv) devices = guestfs_list_devices (g);
-  g_auto (GStrv) parts = devices ? guestfs_list_partitions (g) : NULL;
-  if (parts == NULL) {
-    set_lg_error (error, g, _("cannot list the disks"));
-    return NULL;
-  }
   g_autoptr (GStrvBuilder) out = g_strv_builder_new ();
   for (guint i = 0; devices[i]; i++) {
     gboolean partitioned = FALSE;
@@ -314,13 +308,12 @@ filesystem_devices (guestfs_h *g, GError **error)
 }
 
 GPtrArray *
-bootfix_lg_find_windows (guestfs_h *g, GHashTable *fs_types,
+bootfix_lg_find_windows (guestfs_h *g, const char *const *disks,
+                         const char *const *partitions, GHashTable *fs_types,
                          gboolean *need_libguestfs, GError **error)
 {
   *need_libguestfs = FALSE;
-  g_auto (GStrv) devices = filesystem_devices (g, error);
-  if (devices == NULL)
-    return NULL;
+  g_auto (GStrv) devices = filesystem_devices (disks, partitions);
   g_autoptr (GPtrArray) roots =
     g_ptr_array_new_with_free_func ((GDestroyNotify) info_free);
   for (guint i = 0; devices[i]; i++) {

@@ -13,8 +13,9 @@
 
 G_BEGIN_DECLS
 
-/* Every Windows root on the appliance's disks (BootfixGuestInfo *, in
- * the order of the devices; root, os_type, product, variant, arch,
+/* Every Windows root on the disks (guestfs_list_devices) and
+ * partitions (guestfs_list_partitions) (BootfixGuestInfo *, in the
+ * order of the devices; root, os_type, product, variant, arch,
  * osinfo, version and systemroot filled), and the vfs type of every
  * device and partition looked at in fs_types (device -> type).
  *
@@ -24,7 +25,9 @@ G_BEGIN_DECLS
  * LVM, RAID), or a FAT/NTFS root that looks like Unix or DOS.  Leaves
  * nothing mounted.  NULL with an error when a Windows root cannot be
  * read (a damaged hive): the error says what, not which guest. */
-GPtrArray *bootfix_lg_find_windows (guestfs_h *g, GHashTable *fs_types,
+GPtrArray *bootfix_lg_find_windows (guestfs_h *g, const char *const *disks,
+                                    const char *const *partitions,
+                                    GHashTable *fs_types,
                                     gboolean *need_libguestfs,
                                     GError **error);
 

@@ -32,6 +32,8 @@ typedef struct {
   char *mounted;         /* the device mounted at /, or NULL */
   gboolean mounted_writable;
   GHashTable *fs_types;  /* device -> vfs type, asked once (blkid is slow) */
+  GStrv devices;         /* guestfs_list_devices, asked once */
+  GStrv partitions;      /* guestfs_list_partitions, asked once */
 } LgGuest;
 
 /* Defined at the end, after the functions it points to. */
@@ -281,6 +283,8 @@ lg_free (BootfixGuest *base)
   g_free (guest->systemroot);
   g_free (guest->mounted);
   g_clear_pointer (&guest->fs_types, g_hash_table_unref);
+  g_strfreev (guest->devices);
+  g_strfreev (guest->partitions);
   g_free (guest);
 }
 
@@ -289,6 +293,35 @@ bootfix_guest_accelerator (const BootfixGuest *base)
 {
   g_return_val_if_fail (base->ops == &libguestfs_ops, NULL);
   return ((const LgGuest *) base)->accelerator;
+}
+
+/* ---- the appliance's devices, asked once (each call is a round trip
+ * that costs a few tenths of a second under TCG) ---- */
+
+/* *slot, filled by list() the first time. */
+static const char *const *
+cached_list (LgGuest *guest, GStrv *slot, char **(*list) (guestfs_h *),
+             const char *what, GError **error)
+{
+  if (*slot == NULL)
+    *slot = list (guest->g);
+  if (*slot == NULL)
+    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, what);
+  return (const char *const *) *slot;
+}
+
+static const char *const *
+lg_devices (LgGuest *guest, GError **error)
+{
+  return cached_list (guest, &guest->devices, guestfs_list_devices,
+                      _("cannot list the disks"), error);
+}
+
+static const char *const *
+lg_partitions (LgGuest *guest, GError **error)
+{
+  return cached_list (guest, &guest->partitions, guestfs_list_partitions,
+                      _("cannot list the partitions"), error);
 }
 
 /* ---- inspection ---- */
@@ -378,10 +411,15 @@ set_inspection_error (LgGuest *guest, const char *why, GError **error)
 static GStrv
 list_roots (LgGuest *guest, GPtrArray **found, GError **error)
 {
+  const char *const *disks = lg_devices (guest, error);
+  const char *const *parts = disks ? lg_partitions (guest, error) : NULL;
+  if (parts == NULL)
+    return NULL;
   gboolean full = FALSE;
   g_autoptr (GError) why = NULL;
   g_autoptr (GPtrArray) fast =
-    bootfix_lg_find_windows (guest->g, guest->fs_types, &full, &why);
+    bootfix_lg_find_windows (guest->g, disks, parts, guest->fs_types, &full,
+                             &why);
   if (fast == NULL && !full) {
     set_inspection_error (guest, why->message, error);
     return NULL;
@@ -830,12 +868,9 @@ static GPtrArray *
 lg_disks (BootfixGuest *base, GError **error)
 {
   LgGuest *guest = lg_of (base);
-  g_auto (GStrv) devices = guestfs_list_devices (guest->g);
-  if (devices == NULL) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
-                       _("cannot list the disks"));
+  const char *const *devices = lg_devices (guest, error);
+  if (devices == NULL)
     return NULL;
-  }
   g_autoptr (GPtrArray) disks =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_disk_free);
   for (int i = 0; devices[i]; i++) {
@@ -853,8 +888,8 @@ lg_partition_device (BootfixGuest *base, const BootfixGuestDisk *disk,
 {
   LgGuest *guest = lg_of (base);
   g_autofree char *name = g_strdup_printf ("%s%u", disk->device, number);
-  g_auto (GStrv) parts = guestfs_list_partitions (guest->g);
-  return parts && g_strv_contains ((const char *const *) parts, name)
+  const char *const *parts = lg_partitions (guest, NULL);
+  return parts && g_strv_contains (parts, name)
          ? g_steal_pointer (&name) : NULL;
 }
 
@@ -924,8 +959,11 @@ lg_write_device (BootfixGuest *base, const char *device,
   LgGuest *guest = lg_of (base);
   /* Nothing may be mounted while a boot sector is rewritten under it. */
   g_clear_pointer (&guest->mounted, g_free);
-  /* New boot sector bytes may change what blkid sees. */
+  /* New boot sector or partition table bytes may change what blkid
+   * and the partition list say. */
   g_hash_table_remove_all (guest->fs_types);
+  g_clear_pointer (&guest->devices, g_strfreev);
+  g_clear_pointer (&guest->partitions, g_strfreev);
   if (guestfs_umount_all (guest->g) == -1) {
     set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, device);
     return FALSE;
