@@ -576,6 +576,10 @@ bootfix_guest_inspect (BootfixGuest *base, BootfixGuestInfo *info,
     set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name, root);
     return FALSE;
   }
+  g_debug ("guest %s: %s on %s: %s, %s, %d.%d, %s, %s, systemroot %s",
+           guest->name, info->os_type, root, info->product_name,
+           info->product_variant, info->major, info->minor, info->arch,
+           info->osinfo, info->systemroot);
   info->root = g_strdup (root);
   guest->mounted = g_strdup (root);
   guest->root = g_steal_pointer (&root);
