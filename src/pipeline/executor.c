@@ -172,7 +172,6 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
     bootfix_host_context_new (&f->facts, rule, plan, job->guest, get_hive, job);
   bootfix_host_context_set_file_getter (host, file_getter);
   bootfix_host_context_set_driver_source (host, job->opts->virtio_win);
-  guint claimed = 0;
   for (guint i = 0; i < ctx->modules->len; i++) {
     const BootfixModule *mod = g_ptr_array_index (ctx->modules, i);
     int r = bootfix_host_call (host, mod, BOOTFIX_CALLBACK_PROBE, error);
@@ -180,7 +179,6 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
       return FALSE;
     if (r == 0)
       continue;
-    claimed++;
     g_ptr_array_add (job->claimed, (gpointer) mod);
     g_debug ("module %s plans for %s", mod->m.name, f->facts.guest_name);
     if (bootfix_host_call (host, mod, BOOTFIX_CALLBACK_PLAN, error) < 0)
@@ -189,7 +187,7 @@ run_modules (const BootfixContext *ctx, Job *job, const Facts *f,
   GPtrArray *msgs = bootfix_host_context_messages (host);
   for (guint i = 0; i < msgs->len; i++)
     g_ptr_array_add (report->messages, g_strdup (g_ptr_array_index (msgs, i)));
-  if (claimed == 0)
+  if (job->claimed->len == 0)
     g_ptr_array_add (report->messages,
                      g_strdup (_("no conversion module applies to this guest")));
   return TRUE;

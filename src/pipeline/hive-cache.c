@@ -225,11 +225,10 @@ bootfix_hive_cache_commit (BootfixHiveCache *cache, BootfixHiveFile *hf,
     return FALSE;
   if (hf->verdict == BOOTFIX_HIVE_REPLAY_CLEAN)
     return TRUE;
-  char *data = NULL;
+  g_autofree char *data = NULL;
   gsize len = 0;
   if (!g_file_get_contents (hf->new_path, &data, &len, error))
     return FALSE;
-  g_autofree char *owned = data;
   return bootfix_hive_stamp_sequence ((guint8 *) data, len, hf->safe_sequence,
                                       error) &&
          g_file_set_contents (hf->new_path, data, (gssize) len, error);

@@ -17,6 +17,13 @@ ctx_of (const struct bootfix_host *h)
   return (BootfixHostContext *) h;
 }
 
+/* The ABI declares these printf-like; say so here too, so the
+ * compiler checks the vprintf below against it. */
+static void host_log (const struct bootfix_host *h, int level,
+                      const char *fmt, ...) G_GNUC_PRINTF (3, 4);
+static void host_error (const struct bootfix_host *h, const char *fmt, ...)
+  G_GNUC_PRINTF (2, 3);
+
 static void
 host_log (const struct bootfix_host *h, int level, const char *fmt, ...)
 {
