@@ -13,6 +13,7 @@
 #include "bcd-device.h"
 #include "bootfix-error.h"
 #include "bytes.h"
+#include "utf16.h"
 #include "disk-layout.h" /* GUID text */
 
 /* Where the options GUID and the outer descriptor sit in the value. */
@@ -632,17 +633,7 @@ append_utf16 (GString *s, GBytes *path)
 {
   gsize len = 0;
   const guint8 *data = path ? g_bytes_get_data (path, &len) : NULL;
-  g_autofree gunichar2 *units = g_new0 (gunichar2, len / 2 + 1);
-  glong n = 0;
-  g_autofree char *utf8 = NULL;
-
-  for (gsize i = 0; i + 1 < len; i += 2) {
-    guint16 u = 0;
-    if (!bootfix_read_le16 (data, len, i, &u) || u == 0)
-      break;
-    units[n++] = u;
-  }
-  utf8 = g_utf16_to_utf8 (units, n, NULL, NULL, NULL);
+  g_autofree char *utf8 = bootfix_utf16le_to_utf8 (data, len);
   if (utf8 == NULL) {
     g_string_append (s, _("(invalid UTF-16)"));
     return;

@@ -13,6 +13,7 @@
 #include "bootfix-error.h"
 #include "bytes.h"
 #include "bcd-store.h"
+#include "utf16.h"
 
 /* An element key's name: the id as 8 hex digits. */
 #define ELEMENT_NAME_LEN 8
@@ -550,22 +551,6 @@ element_fail (const BootfixBcdElement *el, GError **error, const char *why)
   return FALSE;
 }
 
-/* UTF-16LE units [from, to) up to a NUL -> UTF-8; NULL if not UTF-16. */
-static char *
-utf16_to_utf8 (const guint8 *data, gsize from, gsize to)
-{
-  g_autofree gunichar2 *units = g_new0 (gunichar2, (to - from) / 2 + 1);
-  glong n = 0;
-
-  for (gsize i = from; i + 1 < to; i += 2) {
-    guint16 u = 0;
-    if (!bootfix_read_le16 (data, to, i, &u) || u == 0)
-      break;
-    units[n++] = u;
-  }
-  return g_utf16_to_utf8 (units, n, NULL, NULL, NULL);
-}
-
 char *
 bootfix_bcd_element_get_string (const BootfixBcdElement *el, GError **error)
 {
@@ -577,7 +562,7 @@ bootfix_bcd_element_get_string (const BootfixBcdElement *el, GError **error)
     element_fail (el, error, _("not a UTF-16 REG_SZ"));
     return NULL;
   }
-  text = utf16_to_utf8 (data, 0, len);
+  text = bootfix_utf16le_to_utf8 (data, len);
   if (text == NULL)
     element_fail (el, error, _("not valid UTF-16"));
   return text;

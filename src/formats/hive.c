@@ -14,6 +14,7 @@
 #include "child.h"
 #include "bootfix-module.h"
 #include "hive.h"
+#include "utf16.h"
 #include "mounted-devices.h"
 
 struct _BootfixHive {
@@ -188,23 +189,6 @@ encode_value (guint32 type, GBytes *abi, GError **error)
   return g_byte_array_free_to_bytes (g_steal_pointer (&out));
 }
 
-/* Registry string bytes -> UTF-8, dropping the terminator and anything
- * after it.  NULL when the bytes are not UTF-16. */
-static char *
-decode_string (const guint8 *raw, gsize len)
-{
-  gsize n = len / 2;
-  g_autofree gunichar2 *u16 = g_new0 (gunichar2, n + 1);
-  gsize used = 0;
-  while (used < n) {
-    u16[used] = (gunichar2) (raw[2 * used] | (raw[2 * used + 1] << 8));
-    if (u16[used] == 0)
-      break;
-    used++;
-  }
-  return g_utf16_to_utf8 (u16, (glong) used, NULL, NULL, NULL);
-}
-
 /* REG_MULTI_SZ bytes -> UTF-8 with every NUL kept (see the ABI header),
  * or NULL when they are not whole UTF-16 code units of valid text. */
 static GBytes *
@@ -212,25 +196,20 @@ decode_multi_sz (const guint8 *raw, gsize len)
 {
   if (len % 2 != 0)
     return NULL;
-  gsize n = len / 2;
-  g_autofree gunichar2 *u16 = g_new (gunichar2, n + 1);
-  for (gsize i = 0; i < n; i++)
-    u16[i] = (gunichar2) (raw[2 * i] | (raw[2 * i + 1] << 8));
-  g_autoptr (GString) out = g_string_sized_new (n);
+  g_autoptr (GString) out = g_string_sized_new (len / 2);
   gsize start = 0;
-  for (gsize i = 0; i <= n; i++) {
-    if (i < n && u16[i] != 0)
+  for (gsize i = 0; i <= len; i += 2) {
+    if (i < len && (raw[i] | raw[i + 1]) != 0)
       continue;
     if (i > start) {
-      g_autofree char *e = g_utf16_to_utf8 (u16 + start, (glong) (i - start),
-                                            NULL, NULL, NULL);
+      g_autofree char *e = bootfix_utf16le_to_utf8 (raw + start, i - start);
       if (e == NULL)
         return NULL;
       g_string_append (out, e);
     }
-    if (i < n)
+    if (i < len)
       g_string_append_c (out, '\0');
-    start = i + 1;
+    start = i + 2;
   }
   gsize out_len = out->len;
   return g_bytes_new_take (g_string_free (g_steal_pointer (&out), FALSE), out_len);
@@ -242,7 +221,7 @@ static GBytes *
 decode_value (guint32 *type, const guint8 *raw, gsize len)
 {
   if (is_string_type (*type)) {
-    char *s = decode_string (raw, len);
+    char *s = bootfix_utf16le_to_utf8 (raw, len);
     if (s != NULL)
       return g_bytes_new_take (s, strlen (s));
     *type = BOOTFIX_REG_BINARY;
