@@ -17,6 +17,10 @@ typedef enum {
   BOOTFIX_ERROR_GUEST,        /* the guest is damaged or not Windows */
   BOOTFIX_ERROR_MODULE,       /* a conversion module could not be loaded */
   BOOTFIX_ERROR_REFUSED,      /* unsafe or no inbox driver: exit 3 */
+  BOOTFIX_ERROR_USAGE,        /* a wrong option or batch list: exit 2 */
+  /* The guest cannot be done in an appliance it shares with others
+   * (it needs libguestfs's whole-appliance inspection): run it alone. */
+  BOOTFIX_ERROR_NEEDS_OWN_APPLIANCE,
 } BootfixError;
 
 /* Set a BOOTFIX_ERROR_GUEST error (bad bytes from a guest) and return
