@@ -10,6 +10,7 @@
 #include "bootfix-error.h"
 #include "domain.h"
 #include "executor.h"
+#include "group.h"
 #include "journal.h"
 #include "report.h"
 

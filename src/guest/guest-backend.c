@@ -154,9 +154,9 @@ bootfix_guest_write_device (BootfixGuest *guest, const char *device,
 }
 
 gboolean
-bootfix_guest_shutdown (BootfixGuest *guest, GError **error)
+bootfix_guest_flush (BootfixGuest *guest, GError **error)
 {
-  return guest->ops->shutdown (guest, error);
+  return guest->ops->flush (guest, error);
 }
 
 /* ---- shared by the backends ---- */

@@ -55,7 +55,7 @@ typedef struct {
                            GError **error);
   gboolean (*write_device) (BootfixGuest *guest, const char *device,
                             guint64 offset, GBytes *data, GError **error);
-  gboolean (*shutdown) (BootfixGuest *guest, GError **error);
+  gboolean (*flush) (BootfixGuest *guest, GError **error);
 } BootfixGuestOps;
 
 /* The first member of every implementation's own struct. */

@@ -36,7 +36,7 @@ typedef struct {
   GHashTable *filesystems; /* device -> (lower-case path -> MemFile) */
   GHashTable *devices;     /* device -> MemDevice */
   GPtrArray *disks;        /* char *: disk devices, in order */
-  gboolean shut_down;
+  gboolean flushed;
 } MemGuest;
 
 static const BootfixGuestOps memory_ops;
@@ -360,9 +360,9 @@ mem_truncate (BootfixGuest *guest, const char *device, const char *guest_path,
 }
 
 static gboolean
-mem_shutdown (BootfixGuest *guest, GError **error)
+mem_flush (BootfixGuest *guest, GError **error)
 {
-  mem_of (guest)->shut_down = TRUE;
+  mem_of (guest)->flushed = TRUE;
   return TRUE;
 }
 
@@ -488,7 +488,7 @@ static const BootfixGuestOps memory_ops = {
   .fs_type = mem_fs_type,
   .read_device = mem_read_device,
   .write_device = mem_write_device,
-  .shutdown = mem_shutdown,
+  .flush = mem_flush,
 };
 
 BootfixGuest *
@@ -554,7 +554,7 @@ bootfix_memory_guest_get_device (BootfixGuest *guest, const char *device)
 }
 
 gboolean
-bootfix_memory_guest_was_shut_down (BootfixGuest *guest)
+bootfix_memory_guest_was_flushed (BootfixGuest *guest)
 {
-  return mem_of (guest)->shut_down;
+  return mem_of (guest)->flushed;
 }

@@ -36,8 +36,8 @@ GBytes *bootfix_memory_guest_get_file (BootfixGuest *guest, const char *device,
                                        const char *path);
 GBytes *bootfix_memory_guest_get_device (BootfixGuest *guest,
                                          const char *device);
-/* Whether bootfix_guest_shutdown was called (the changes were flushed). */
-gboolean bootfix_memory_guest_was_shut_down (BootfixGuest *guest);
+/* Whether bootfix_guest_flush was called (the changes were flushed). */
+gboolean bootfix_memory_guest_was_flushed (BootfixGuest *guest);
 
 G_END_DECLS
 

@@ -10,35 +10,38 @@
 #include <guestfs.h>
 
 #include "bootfix-error.h"
+#include "appliance-private.h"
 #include "guest.h"
 #include "find-windows.h"
 #include "guest-backend.h"
 #include "hive.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (guestfs_h, guestfs_close)
-
-/* The libguestfs session behind a BootfixGuest. */
+/* A guest's view of an appliance.  The appliance may hold other
+ * guests' disks too: this guest's are the ndisks from index first, and
+ * it names them as it would alone (/dev/sda…); the names are turned
+ * into the appliance's at every call and back in every answer.  Inside,
+ * devices are the appliance's. */
 typedef struct {
   BootfixGuest parent;   /* first: ops take the BootfixGuest */
-  guestfs_h *g;
+  BootfixAppliance *app;
+  guestfs_h *g;          /* app->g */
+  guint first, ndisks;
+  gboolean shared;       /* the appliance holds other guests' disks */
   char *name;            /* guest name for messages */
   char *first_disk;      /* for messages */
-  char *accelerator;
-  char *root;
-  char *wanted_root;     /* --root, or NULL */
+  char *root;            /* the appliance's name */
+  char *root_shown;      /* the guest's name */
+  char *wanted_root;     /* --root, as the guest names it, or NULL */
   char *systemroot;
   gboolean readonly;
   gboolean mounted_rw;   /* the Windows root is wanted read-write */
-  char *mounted;         /* the device mounted at /, or NULL */
-  gboolean mounted_writable;
-  GHashTable *fs_types;  /* device -> vfs type, asked once (blkid is slow) */
-  GStrv devices;         /* guestfs_list_devices, asked once */
-  GStrv partitions;      /* guestfs_list_partitions, asked once */
 } LgGuest;
 
 /* Defined at the end, after the functions it points to. */
 static const BootfixGuestOps libguestfs_ops;
-static char *lg_fs_type (BootfixGuest *base, const char *device);
+static char *fs_type_of (LgGuest *guest, const char *device);
+static gboolean use_filesystem (LgGuest *guest, const char *device,
+                                gboolean rw, GError **error);
 
 static LgGuest *
 lg_of (BootfixGuest *guest)
@@ -46,68 +49,16 @@ lg_of (BootfixGuest *guest)
   return (LgGuest *) guest;
 }
 
+/* The last libguestfs error, naming the guest; notices an appliance
+ * that died under the call. */
 static void
-set_guestfs_error (GError **error, guestfs_h *g, BootfixError code,
-                   const char *guest, const char *what)
+set_guestfs_error (GError **error, LgGuest *guest, BootfixError code,
+                   const char *what)
 {
-  const char *msg = guestfs_last_error (g);
-  g_set_error (error, BOOTFIX_ERROR, code, _("guest %s: %s: %s"), guest, what,
-               msg ? msg : _("unknown libguestfs error"));
-}
-
-/* ---- choosing an accelerator ---- */
-
-static gboolean
-cpu_has_virt_flag (void)
-{
-  g_autofree char *cpuinfo = NULL;
-  if (!g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
-    return FALSE;
-  g_auto (GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
-  for (char **l = lines; *l; l++) {
-    if (!g_str_has_prefix (*l, "flags"))
-      continue;
-    g_auto (GStrv) words = g_strsplit_set (*l, " \t", -1);
-    for (char **w = words; *w; w++)
-      if (strcmp (*w, "vmx") == 0 || strcmp (*w, "svm") == 0)
-        return TRUE;
-  }
-  return FALSE;
-}
-
-gboolean
-bootfix_kvm_usable (char **why)
-{
-  const char *reason = NULL;
-  if (access ("/dev/kvm", R_OK | W_OK) != 0)
-    reason = "/dev/kvm is missing or not accessible";
-  else if (g_file_test ("/sys/module/kvm_pvm", G_FILE_TEST_EXISTS))
-    /* A software nested KVM: qemu aborts on it (MSR 0x10a) or hangs. */
-    reason = "/dev/kvm is a software nested KVM (kvm_pvm)";
-  else if (!cpu_has_virt_flag ())
-    reason = "the CPU has no vmx/svm flag";
-  if (why)
-    *why = g_strdup (reason);
-  return reason == NULL;
-}
-
-static gboolean
-settings_force_tcg (guestfs_h *g)
-{
-  g_auto (GStrv) settings = guestfs_get_backend_settings (g);
-  return settings && g_strv_contains ((const char *const *) settings, "force_tcg");
-}
-
-static void
-add_force_tcg (guestfs_h *g)
-{
-  g_auto (GStrv) old = guestfs_get_backend_settings (g);
-  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
-  if (old)
-    g_strv_builder_addv (b, (const char **) old);
-  g_strv_builder_add (b, "force_tcg");
-  g_auto (GStrv) settings = g_strv_builder_end (b);
-  guestfs_set_backend_settings (g, settings);
+  const char *msg = guestfs_last_error (guest->g);
+  g_set_error (error, BOOTFIX_ERROR, code, _("guest %s: %s: %s"), guest->name,
+               what, msg ? msg : _("unknown libguestfs error"));
+  bootfix_appliance_check_alive (guest->app);
 }
 
 /* ---- opening ---- */
@@ -162,79 +113,6 @@ check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
   return TRUE;
 }
 
-static guestfs_h *
-new_handle (const BootfixDomain *dom, const BootfixGuestOptions *opts,
-            gboolean tcg, GError **error)
-{
-  guestfs_h *g = guestfs_create ();
-  if (g == NULL) {
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("cannot create a libguestfs handle"));
-    return NULL;
-  }
-  /* We report errors ourselves, with the guest's name. */
-  guestfs_set_error_handler (g, NULL, NULL);
-  if (opts->verbose)
-    guestfs_set_verbose (g, 1);
-  if (opts->trace)
-    guestfs_set_trace (g, 1);
-  if (tcg && !settings_force_tcg (g))
-    add_force_tcg (g);
-  for (guint i = 0; i < dom->disks->len; i++) {
-    const BootfixDisk *d = g_ptr_array_index (dom->disks, i);
-    const char *format = d->format ? d->format : "raw";
-    const char *file = d->source;
-    if (opts->overlays) {
-      file = g_ptr_array_index (opts->overlays, i);
-      format = "qcow2";
-    }
-    if (guestfs_add_drive_opts (g, file,
-                                GUESTFS_ADD_DRIVE_OPTS_FORMAT, format,
-                                GUESTFS_ADD_DRIVE_OPTS_READONLY, opts->readonly,
-                                -1) == -1) {
-      set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, dom->name, d->source);
-      guestfs_close (g);
-      return NULL;
-    }
-  }
-  return g;
-}
-
-static guestfs_h *
-launch (const BootfixDomain *dom, const BootfixGuestOptions *opts,
-        char **accel, GError **error)
-{
-  g_autofree char *why = NULL;
-  gboolean tcg = !bootfix_kvm_usable (&why);
-  g_autoptr (guestfs_h) g = new_handle (dom, opts, tcg, error);
-  if (g == NULL)
-    return NULL;
-  tcg = settings_force_tcg (g);
-  if (tcg && why)
-    g_debug ("using TCG: %s", why);
-  if (guestfs_launch (g) == 0) {
-    *accel = g_strdup (tcg ? "tcg" : "kvm");
-    return g_steal_pointer (&g);
-  }
-  if (tcg) {
-    set_guestfs_error (error, g, BOOTFIX_ERROR_FAILED, dom->name,
-                       _("cannot start the libguestfs appliance"));
-    return NULL;
-  }
-  g_debug ("KVM launch failed (%s); retrying under TCG", guestfs_last_error (g));
-  g_clear_pointer (&g, guestfs_close);
-  g = new_handle (dom, opts, TRUE, error);
-  if (g == NULL)
-    return NULL;
-  if (guestfs_launch (g) == -1) {
-    set_guestfs_error (error, g, BOOTFIX_ERROR_FAILED, dom->name,
-                       _("cannot start the libguestfs appliance"));
-    return NULL;
-  }
-  *accel = g_strdup ("tcg");
-  return g_steal_pointer (&g);
-}
-
 gboolean
 bootfix_guest_check_sources (const BootfixDomain *dom,
                              gboolean allow_unsafe_paths, GError **error)
@@ -247,25 +125,24 @@ bootfix_guest_check_sources (const BootfixDomain *dom,
 }
 
 BootfixGuest *
-bootfix_guest_open (const BootfixDomain *dom, const BootfixGuestOptions *opts,
-                    GError **error)
+bootfix_guest_open_in (BootfixAppliance *app, guint first,
+                       const BootfixDomain *dom, const BootfixGuestOptions *opts,
+                       GError **error)
 {
-  g_autofree char *accel = NULL;
-  guestfs_h *g = launch (dom, opts, &accel, error);
-  if (g == NULL)
-    return NULL;
+  g_return_val_if_fail (bootfix_appliance_alive (app), NULL);
+  g_return_val_if_fail (first + dom->disks->len <= app->drives->len, NULL);
   LgGuest *guest = g_new0 (LgGuest, 1);
   guest->parent.ops = &libguestfs_ops;
-  guest->g = g;
+  guest->app = bootfix_appliance_ref (app);
+  guest->g = app->g;
+  guest->first = first;
+  guest->ndisks = dom->disks->len;
+  guest->shared = dom->disks->len < app->drives->len;
   guest->name = g_strdup (dom->name);
   guest->first_disk = g_strdup (((BootfixDisk *) g_ptr_array_index (dom->disks, 0))->source);
-  guest->accelerator = g_steal_pointer (&accel);
   guest->readonly = opts->readonly;
   guest->wanted_root = g_strdup (opts->root);
-  guest->fs_types = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                           g_free);
-  g_debug ("guest %s: appliance running under %s", dom->name,
-           guest->accelerator);
+  (void) error;
   return &guest->parent;
 }
 
@@ -273,55 +150,151 @@ static void
 lg_free (BootfixGuest *base)
 {
   LgGuest *guest = lg_of (base);
-  if (guest->g)
-    guestfs_close (guest->g);
+  g_clear_pointer (&guest->app, bootfix_appliance_unref);
   g_free (guest->name);
   g_free (guest->first_disk);
-  g_free (guest->accelerator);
   g_free (guest->root);
+  g_free (guest->root_shown);
   g_free (guest->wanted_root);
   g_free (guest->systemroot);
-  g_free (guest->mounted);
-  g_clear_pointer (&guest->fs_types, g_hash_table_unref);
-  g_strfreev (guest->devices);
-  g_strfreev (guest->partitions);
   g_free (guest);
 }
 
-const char *
-bootfix_guest_accelerator (const BootfixGuest *base)
+/* ---- the guest's names and the appliance's ---- */
+
+/* libguestfs's names for disk index i: sda … sdz, sdaa … */
+static void
+append_drive_letters (GString *s, guint index)
 {
-  g_return_val_if_fail (base->ops == &libguestfs_ops, NULL);
-  return ((const LgGuest *) base)->accelerator;
+  if (index >= 26)
+    append_drive_letters (s, index / 26 - 1);
+  g_string_append_c (s, (char) ('a' + index % 26));
 }
 
-/* ---- the appliance's devices, asked once (each call is a round trip
- * that costs a few tenths of a second under TCG) ---- */
-
-/* *slot, filled by list() the first time. */
-static const char *const *
-cached_list (LgGuest *guest, GStrv *slot, char **(*list) (guestfs_h *),
-             const char *what, GError **error)
+/* "/dev/sdb3" -> disk 1, partition suffix "3"; FALSE when the name is
+ * not of that form. */
+static gboolean
+parse_drive_name (const char *device, guint *index, const char **suffix)
 {
-  if (*slot == NULL)
-    *slot = list (guest->g);
-  if (*slot == NULL)
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, what);
-  return (const char *const *) *slot;
+  if (!g_str_has_prefix (device, "/dev/sd"))
+    return FALSE;
+  const char *p = device + strlen ("/dev/sd");
+  guint64 n = 0;
+  for (; *p >= 'a' && *p <= 'z'; p++) {
+    n = n * 26 + (guint) (*p - 'a' + 1);
+    if (n > G_MAXUINT16)
+      return FALSE;
+  }
+  if (n == 0 || strspn (p, "0123456789") != strlen (p))
+    return FALSE;
+  *index = (guint) n - 1;
+  *suffix = p;
+  return TRUE;
 }
 
-static const char *const *
-lg_devices (LgGuest *guest, GError **error)
+/* This guest's disks, as the appliance names them. */
+static gboolean
+own_disks (LgGuest *guest, const char *const **disks, GError **error)
 {
-  return cached_list (guest, &guest->devices, guestfs_list_devices,
-                      _("cannot list the disks"), error);
+  const char *const *all = bootfix_appliance_devices (guest->app, error);
+  if (all == NULL)
+    return FALSE;
+  if (g_strv_length ((char **) all) < guest->first + guest->ndisks) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: the appliance shows fewer disks than were added"),
+                 guest->name);
+    return FALSE;
+  }
+  *disks = all + guest->first;
+  return TRUE;
 }
 
-static const char *const *
-lg_partitions (LgGuest *guest, GError **error)
+/* The appliance's name for a device the guest names (NULL stays NULL:
+ * the Windows root).  A name of another guest's disk is refused. */
+static gboolean
+to_appliance (LgGuest *guest, const char *device, char **out, GError **error)
 {
-  return cached_list (guest, &guest->partitions, guestfs_list_partitions,
-                      _("cannot list the partitions"), error);
+  *out = NULL;
+  if (device == NULL)
+    return TRUE;
+  guint index;
+  const char *suffix;
+  const char *const *disks;
+  if (!parse_drive_name (device, &index, &suffix)) {
+    if (guest->shared) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_NEEDS_OWN_APPLIANCE,
+                   _("guest %s: %s needs an appliance of its own"),
+                   guest->name, device);
+      return FALSE;
+    }
+    *out = g_strdup (device);
+    return TRUE;
+  }
+  if (!own_disks (guest, &disks, error))
+    return FALSE;
+  if (index >= guest->ndisks) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+                 _("guest %s: there is no device %s"), guest->name, device);
+    return FALSE;
+  }
+  *out = g_strconcat (disks[index], suffix, NULL);
+  return TRUE;
+}
+
+/* Which of the guest's disks an appliance device is, or is a
+ * partition of (*rest: the partition number, "" for the disk); -1 when
+ * it is not the guest's. */
+static int
+own_index (LgGuest *guest, const char *device, const char **rest)
+{
+  const char *const *disks;
+  if (device == NULL || !own_disks (guest, &disks, NULL))
+    return -1;
+  for (guint i = 0; i < guest->ndisks; i++) {
+    const char *r = g_str_has_prefix (device, disks[i])
+                    ? device + strlen (disks[i]) : NULL;
+    if (r && strspn (r, "0123456789") == strlen (r)) {
+      *rest = r;
+      return (int) i;
+    }
+  }
+  return -1;
+}
+
+/* The guest's name for an appliance device (itself when it is not one
+ * of the guest's disks or partitions: an LVM volume of a guest alone). */
+static char *
+to_guest (LgGuest *guest, const char *device)
+{
+  const char *rest;
+  int i = own_index (guest, device, &rest);
+  if (i < 0)
+    return g_strdup (device);
+  g_autoptr (GString) s = g_string_new ("/dev/sd");
+  append_drive_letters (s, (guint) i);
+  g_string_append (s, rest);
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static gboolean
+owns (LgGuest *guest, const char *device)
+{
+  const char *rest;
+  return own_index (guest, device, &rest) >= 0;
+}
+
+/* This guest's partitions, as the appliance names them. */
+static GStrv
+own_partitions (LgGuest *guest, GError **error)
+{
+  const char *const *all = bootfix_appliance_partitions (guest->app, error);
+  if (all == NULL)
+    return NULL;
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  for (guint i = 0; all[i]; i++)
+    if (owns (guest, all[i]))
+      g_strv_builder_add (b, all[i]);
+  return g_strv_builder_end (b);
 }
 
 /* ---- inspection ---- */
@@ -351,7 +324,10 @@ static char *
 find_damaged_hive (LgGuest *guest)
 {
   g_auto (GStrv) fses = guestfs_list_filesystems (guest->g);
+  g_clear_pointer (&guest->app->mounted, g_free);
   for (size_t i = 0; fses && fses[i] && fses[i + 1]; i += 2) {
+    if (!owns (guest, fses[i]))
+      continue;
     /* The failed inspection may have left something mounted. */
     guestfs_umount_all (guest->g);
     if (strcmp (fses[i + 1], "ntfs") != 0 ||
@@ -370,7 +346,8 @@ find_damaged_hive (LgGuest *guest)
       if (fd < 0)
         continue;
       close (fd);
-      g_autofree char *label = g_strdup_printf ("%s on %s", path, fses[i]);
+      g_autofree char *shown = to_guest (guest, fses[i]);
+      g_autofree char *label = g_strdup_printf ("%s on %s", path, shown);
       g_autoptr (GError) why = NULL;
       g_autoptr (BootfixHive) hive = NULL;
       if (guestfs_download (guest->g, path, tmp) == 0)
@@ -403,42 +380,81 @@ set_inspection_error (LgGuest *guest, const char *why, GError **error)
                guest->first_disk, damaged ? damaged : why);
 }
 
-/* Every OS root of the guest.  Our own finder answers when the disks
- * hold only Windows on NTFS/FAT; anything else (another OS may be
- * there, LVM, no Windows at all) goes to guestfs_inspect_os, so its
- * verdict stays libguestfs's.  *found: the finder's facts per root, or
- * NULL when libguestfs inspected. */
+/* The roots as the guest names them. */
+static GStrv
+roots_shown (LgGuest *guest, char *const *roots)
+{
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  for (guint i = 0; roots[i]; i++) {
+    g_autofree char *shown = to_guest (guest, roots[i]);
+    g_strv_builder_add (names, shown);
+  }
+  return g_strv_builder_end (names);
+}
+
+/* libguestfs's inspection looks at every disk of the appliance: only a
+ * guest alone in one may use it. */
+static GStrv
+inspect_with_libguestfs (LgGuest *guest, gboolean full, GError **error)
+{
+  if (guest->shared) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_NEEDS_OWN_APPLIANCE,
+                 _("guest %s: needs libguestfs's inspection, in an appliance "
+                   "of its own"), guest->name);
+    return NULL;
+  }
+  g_debug ("inspecting with libguestfs: %s",
+           full ? "not only Windows on NTFS/FAT" : "no Windows root found");
+  g_auto (GStrv) roots = guestfs_inspect_os (guest->g);
+  if (roots == NULL) {
+    g_autofree char *msg = g_strdup (guestfs_last_error (guest->g));
+    set_inspection_error (guest, msg, error);
+    return NULL;
+  }
+  return roots_shown (guest, roots);
+}
+
+/* Every OS root of the guest, as the guest names them.  Our own finder
+ * answers when the disks hold only Windows on NTFS/FAT; anything else
+ * (another OS may be there, LVM, no Windows at all) goes to
+ * guestfs_inspect_os, so its verdict stays libguestfs's.  *found: the
+ * finder's facts per root, or NULL when libguestfs inspected. */
 static GStrv
 list_roots (LgGuest *guest, GPtrArray **found, GError **error)
 {
-  const char *const *disks = lg_devices (guest, error);
-  const char *const *parts = disks ? lg_partitions (guest, error) : NULL;
+  const char *const *all;
+  if (!own_disks (guest, &all, error))
+    return NULL;
+  g_autoptr (GStrvBuilder) own = g_strv_builder_new ();
+  for (guint i = 0; i < guest->ndisks; i++)
+    g_strv_builder_add (own, all[i]);
+  g_auto (GStrv) disks = g_strv_builder_end (own);
+  g_auto (GStrv) parts = own_partitions (guest, error);
   if (parts == NULL)
     return NULL;
+  g_clear_pointer (&guest->app->mounted, g_free);
   gboolean full = FALSE;
   g_autoptr (GError) why = NULL;
   g_autoptr (GPtrArray) fast =
-    bootfix_lg_find_windows (guest->g, disks, parts, guest->fs_types, &full,
-                             &why);
+    bootfix_lg_find_windows (guest->g, (const char *const *) disks,
+                             (const char *const *) parts,
+                             guest->app->fs_types, &full, &why);
   if (fast == NULL && !full) {
     set_inspection_error (guest, why->message, error);
     return NULL;
   }
-  if (fast && fast->len > 0) {
-    g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
-    for (guint i = 0; i < fast->len; i++)
-      g_strv_builder_add (names, ((BootfixGuestInfo *) fast->pdata[i])->root);
-    *found = g_steal_pointer (&fast);
-    return g_strv_builder_end (names);
+  if (fast == NULL || fast->len == 0)
+    return inspect_with_libguestfs (guest, full, error);
+  g_autoptr (GStrvBuilder) names = g_strv_builder_new ();
+  for (guint i = 0; i < fast->len; i++) {
+    BootfixGuestInfo *info = fast->pdata[i];
+    char *shown = to_guest (guest, info->root);
+    g_free (info->root);
+    info->root = shown;
+    g_strv_builder_add (names, shown);
   }
-  g_debug ("inspecting with libguestfs: %s",
-           full ? "not only Windows on NTFS/FAT" : "no Windows root found");
-  char **roots = guestfs_inspect_os (guest->g);
-  if (roots == NULL) {
-    g_autofree char *msg = g_strdup (guestfs_last_error (guest->g));
-    set_inspection_error (guest, msg, error);
-  }
-  return roots;
+  *found = g_steal_pointer (&fast);
+  return g_strv_builder_end (names);
 }
 
 static gboolean
@@ -485,25 +501,26 @@ pick_root (LgGuest *guest, char **roots, char **root, GError **error)
 static gboolean
 check_ntfs_writable (LgGuest *guest, const char *root, GError **error)
 {
-  g_autofree char *type = lg_fs_type (&guest->parent, root);
+  g_autofree char *type = fs_type_of (guest, root);
   if (strcmp (type, "ntfs") != 0)
     return TRUE;
   int r = guestfs_ntfs_3g_probe (guest->g, 1, root);
+  g_autofree char *shown = to_guest (guest, root);
   if (r == NTFS_PROBE_HIBERNATED)
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
                  _("guest %s: Windows on %s is hibernated or was shut down "
                    "with Fast Startup; start it on the old machine and shut "
                    "it down fully (shutdown /s /t 0), or disable Fast "
-                   "Startup, then make the backup again"), guest->name, root);
+                   "Startup, then make the backup again"), guest->name, shown);
   else if (r == NTFS_PROBE_UNCLEAN)
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
                  _("guest %s: the NTFS filesystem %s is marked dirty (not "
                    "shut down cleanly); run chkdsk /f on it first"),
-                 guest->name, root);
+                 guest->name, shown);
   else if (r != 0)
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                  _("guest %s: the NTFS filesystem %s cannot be mounted "
-                   "read-write (ntfs-3g.probe says %d)"), guest->name, root, r);
+                   "read-write (ntfs-3g.probe says %d)"), guest->name, shown, r);
   return r == 0;
 }
 
@@ -547,42 +564,40 @@ bootfix_guest_inspect (BootfixGuest *base, BootfixGuestInfo *info,
   LgGuest *guest = lg_of (base);
   g_autoptr (GPtrArray) found = NULL;
   g_auto (GStrv) roots = list_roots (guest, &found, error);
+  g_autofree char *shown = NULL;
   g_autofree char *root = NULL;
-  if (roots == NULL || !pick_root (guest, roots, &root, error))
+  if (roots == NULL || !pick_root (guest, roots, &shown, error) ||
+      !to_appliance (guest, shown, &root, error))
     return FALSE;
-  guestfs_h *g = guest->g;
   if (found) {
     guint i = 0;
-    while (strcmp (((BootfixGuestInfo *) found->pdata[i])->root, root) != 0)
+    while (strcmp (((BootfixGuestInfo *) found->pdata[i])->root, shown) != 0)
       i++;
     info_take (info, found->pdata[i]);
   } else
-    info_from_libguestfs (g, root, info);
+    info_from_libguestfs (guest->g, root, info);
   if (strcmp (info->os_type, "windows") != 0) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                  _("guest %s: the operating system on %s (%s) is %s, not "
                    "Windows; virt-bootfix repairs Windows guests only"),
-                 guest->name, guest->first_disk, root, info->os_type);
+                 guest->name, guest->first_disk, shown, info->os_type);
     return FALSE;
   }
   if (!check_ntfs_writable (guest, root, error))
     return FALSE;
   if (info->systemroot == NULL) {
-    set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name,
-                       _("cannot find the Windows directory"));
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, _("cannot find the Windows directory"));
     return FALSE;
   }
-  if (guestfs_mount_ro (g, root, "/") == -1) {
-    set_guestfs_error (error, g, BOOTFIX_ERROR_GUEST, guest->name, root);
+  if (!use_filesystem (guest, root, FALSE, error))
     return FALSE;
-  }
   g_debug ("guest %s: %s on %s: %s, %s, %d.%d, %s, %s, systemroot %s",
-           guest->name, info->os_type, root, info->product_name,
+           guest->name, info->os_type, shown, info->product_name,
            info->product_variant, info->major, info->minor, info->arch,
            info->osinfo, info->systemroot);
-  info->root = g_strdup (root);
-  guest->mounted = g_strdup (root);
+  info->root = g_strdup (shown);
   guest->root = g_steal_pointer (&root);
+  guest->root_shown = g_steal_pointer (&shown);
   guest->systemroot = g_strdup (info->systemroot);
   return TRUE;
 }
@@ -596,39 +611,44 @@ static gboolean
 use_filesystem (LgGuest *guest, const char *device, gboolean rw,
                 GError **error)
 {
-  if (guest->mounted && strcmp (guest->mounted, device) == 0 &&
-      (guest->mounted_writable || !rw))
+  BootfixAppliance *app = guest->app;
+  if (app->mounted && strcmp (app->mounted, device) == 0 &&
+      (app->mounted_writable || !rw))
     return TRUE;
   g_return_val_if_fail (!rw || !guest->readonly, FALSE);
+  g_clear_pointer (&app->mounted, g_free);
   if (guestfs_umount_all (guest->g) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED,
                        _("cannot unmount the guest's filesystems"));
     return FALSE;
   }
-  g_clear_pointer (&guest->mounted, g_free);
   if (rw && !check_ntfs_writable (guest, device, error))
     return FALSE;
   int r = rw ? guestfs_mount (guest->g, device, "/")
              : guestfs_mount_ro (guest->g, device, "/");
   if (r == -1) {
+    g_autofree char *shown = to_guest (guest, device);
     g_autofree char *what = g_strdup_printf (rw ? _("cannot mount %s read-write")
-                                                : _("cannot mount %s"), device);
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, what);
+                                                : _("cannot mount %s"), shown);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, what);
     return FALSE;
   }
-  guest->mounted = g_strdup (device);
-  guest->mounted_writable = rw;
+  app->mounted = g_strdup (device);
+  app->mounted_writable = rw;
   return TRUE;
 }
 
-/* NULL stands for the Windows root, in the mode it is wanted in. */
+/* device: as the guest names it; NULL stands for the Windows root, in
+ * the mode it is wanted in. */
 static gboolean
 use_device (LgGuest *guest, const char *device, gboolean rw,
             GError **error)
 {
   if (device == NULL)
     return use_filesystem (guest, guest->root, guest->mounted_rw, error);
-  return use_filesystem (guest, device, rw, error);
+  g_autofree char *on = NULL;
+  return to_appliance (guest, device, &on, error) &&
+         use_filesystem (guest, on, rw, error);
 }
 
 /* ---- files ---- */
@@ -643,7 +663,7 @@ windows_path (LgGuest *guest, const char *relpath, GError **error)
   g_autofree char *path = g_build_path ("/", guest->systemroot, slashed, NULL);
   char *real = guestfs_case_sensitive_path (guest->g, path);
   if (real == NULL)
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, path);
   return real;
 }
 
@@ -681,8 +701,7 @@ lg_download (BootfixGuest *base, const char *device,
   if (!use_device (guest, device, FALSE, error))
     return FALSE;
   if (guestfs_download (guest->g, guest_path, local_path) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name,
-                       guest_path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, guest_path);
     return FALSE;
   }
   return TRUE;
@@ -698,7 +717,7 @@ lg_windows_file_exists (BootfixGuest *base, const char *relpath,
     return -1;
   int r = guestfs_is_file (guest->g, path);
   if (r == -1)
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, path);
   return r;
 }
 
@@ -720,8 +739,7 @@ lg_checksum (BootfixGuest *base, const char *device,
     return NULL;
   char *sum = guestfs_checksum (guest->g, "sha256", guest_path);
   if (sum == NULL)
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
-                       guest_path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, guest_path);
   return sum;
 }
 
@@ -741,7 +759,7 @@ lg_stage (BootfixGuest *base, const char *device,
   g_autofree char *want = g_compute_checksum_for_data (G_CHECKSUM_SHA256,
                                                        (const guchar *) contents, len);
   if (guestfs_upload (guest->g, local_path, staged) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, staged);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, staged);
     bootfix_guest_discard_staged (&guest->parent, device, staged);
     return NULL;
   }
@@ -766,8 +784,7 @@ lg_commit_staged (BootfixGuest *base, const char *device,
   if (!use_device (guest, device, TRUE, error))
     return FALSE;
   if (guestfs_rename (guest->g, staged, guest_path) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
-                       guest_path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, guest_path);
     return FALSE;
   }
   return TRUE;
@@ -781,8 +798,7 @@ lg_truncate (BootfixGuest *base, const char *device, const char *guest_path,
   if (!use_device (guest, device, TRUE, error))
     return FALSE;
   if (guestfs_truncate (guest->g, guest_path) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
-                       guest_path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, guest_path);
     return FALSE;
   }
   return TRUE;
@@ -797,13 +813,15 @@ lg_discard_staged (BootfixGuest *base, const char *device,
     (void) guestfs_rm_f (guest->g, staged);
 }
 
+/* The appliance goes on for the other guests: unmount and sync so
+ * that everything of this guest has left the appliance's caches. */
 static gboolean
-lg_shutdown (BootfixGuest *base, GError **error)
+lg_flush (BootfixGuest *base, GError **error)
 {
   LgGuest *guest = lg_of (base);
-  g_clear_pointer (&guest->mounted, g_free);
-  if (guestfs_umount_all (guest->g) == -1 || guestfs_shutdown (guest->g) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name,
+  g_clear_pointer (&guest->app->mounted, g_free);
+  if (guestfs_umount_all (guest->g) == -1 || guestfs_sync (guest->g) == -1) {
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED,
                        _("cannot flush the changes to the disk image"));
     return FALSE;
   }
@@ -828,15 +846,18 @@ lg_read_device (BootfixGuest *base, const char *device,
                 GError **error)
 {
   LgGuest *guest = lg_of (base);
+  g_autofree char *on = NULL;
+  if (!to_appliance (guest, device, &on, error))
+    return FALSE;
   gsize done = 0;
   while (done < len) {
     size_t got = 0;
-    g_autofree char *chunk = guestfs_pread_device (guest->g, device,
+    g_autofree char *chunk = guestfs_pread_device (guest->g, on,
                                                    (int) MIN (len - done, BOOTFIX_MAX_DEVICE_IO),
                                                    (int64_t) (offset + done), &got);
     if (chunk == NULL || got == 0) {
       if (chunk == NULL)
-        set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, device);
+        set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, device);
       else
         g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                      _("guest %s: %s ends before byte %" PRIu64),
@@ -849,16 +870,17 @@ lg_read_device (BootfixGuest *base, const char *device,
   return TRUE;
 }
 
+/* device: the appliance's name; the disk gets the guest's. */
 static BootfixGuestDisk *
 read_disk (LgGuest *guest, const char *device, int index, GError **error)
 {
   g_autoptr (BootfixGuestDisk) disk = g_new0 (BootfixGuestDisk, 1);
-  disk->device = g_strdup (device);
+  disk->device = to_guest (guest, device);
   disk->index = index;
   int64_t size = guestfs_blockdev_getsize64 (guest->g, device);
   int ss = guestfs_blockdev_getss (guest->g, device);
   if (size < 0 || ss <= 0) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, device);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, disk->device);
     return NULL;
   }
   disk->size = (guint64) size;
@@ -872,12 +894,12 @@ static GPtrArray *
 lg_disks (BootfixGuest *base, GError **error)
 {
   LgGuest *guest = lg_of (base);
-  const char *const *devices = lg_devices (guest, error);
-  if (devices == NULL)
+  const char *const *devices;
+  if (!own_disks (guest, &devices, error))
     return NULL;
   g_autoptr (GPtrArray) disks =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_disk_free);
-  for (int i = 0; devices[i]; i++) {
+  for (int i = 0; i < (int) guest->ndisks; i++) {
     BootfixGuestDisk *d = read_disk (guest, devices[i], i, error);
     if (d == NULL)
       return NULL;
@@ -892,30 +914,43 @@ lg_partition_device (BootfixGuest *base, const BootfixGuestDisk *disk,
 {
   LgGuest *guest = lg_of (base);
   g_autofree char *name = g_strdup_printf ("%s%u", disk->device, number);
-  const char *const *parts = lg_partitions (guest, NULL);
-  return parts && g_strv_contains (parts, name)
-         ? g_steal_pointer (&name) : NULL;
+  g_autofree char *on = NULL;
+  if (!to_appliance (guest, name, &on, NULL))
+    return NULL;
+  const char *const *parts = bootfix_appliance_partitions (guest->app, NULL);
+  return parts && g_strv_contains (parts, on) ? g_steal_pointer (&name) : NULL;
+}
+
+/* blkid's answer for an appliance device, asked once. */
+static char *
+fs_type_of (LgGuest *guest, const char *device)
+{
+  GHashTable *known = guest->app->fs_types;
+  const char *type = g_hash_table_lookup (known, device);
+  if (type)
+    return g_strdup (type);
+  char *asked = guestfs_vfs_type (guest->g, device);
+  if (asked == NULL)
+    return g_strdup ("");
+  g_hash_table_replace (known, g_strdup (device), g_strdup (asked));
+  return asked;
 }
 
 static char *
 lg_fs_type (BootfixGuest *base, const char *device)
 {
   LgGuest *guest = lg_of (base);
-  const char *known = g_hash_table_lookup (guest->fs_types, device);
-  if (known)
-    return g_strdup (known);
-  char *type = guestfs_vfs_type (guest->g, device);
-  if (type == NULL)
+  g_autofree char *on = NULL;
+  if (!to_appliance (guest, device, &on, NULL))
     return g_strdup ("");
-  g_hash_table_replace (guest->fs_types, g_strdup (device), g_strdup (type));
-  return type;
+  return fs_type_of (guest, on);
 }
 
 static const char *
 lg_root (const BootfixGuest *base)
 {
   const LgGuest *guest = (const LgGuest *) base;
-  return guest->root;
+  return guest->root_shown;
 }
 
 static int
@@ -935,7 +970,7 @@ lg_read_file (BootfixGuest *base, const char *device,
   if (size < 0 || (guint64) size > max_len) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                  _("guest %s: %s on %s is larger than %zu bytes"), guest->name,
-                 real, device ? device : guest->root, (size_t) max_len);
+                 real, device ? device : guest->root_shown, (size_t) max_len);
     return -1;
   }
   g_autofree char *tmp = NULL;
@@ -961,26 +996,26 @@ lg_write_device (BootfixGuest *base, const char *device,
                  guint64 offset, GBytes *data, GError **error)
 {
   LgGuest *guest = lg_of (base);
-  /* Nothing may be mounted while a boot sector is rewritten under it. */
-  g_clear_pointer (&guest->mounted, g_free);
-  /* New boot sector or partition table bytes may change what blkid
+  g_autofree char *on = NULL;
+  if (!to_appliance (guest, device, &on, error))
+    return FALSE;
+  /* Nothing may be mounted while a boot sector is rewritten under it,
+   * and new boot sector or partition table bytes may change what blkid
    * and the partition list say. */
-  g_hash_table_remove_all (guest->fs_types);
-  g_clear_pointer (&guest->devices, g_strfreev);
-  g_clear_pointer (&guest->partitions, g_strfreev);
+  bootfix_appliance_forget (guest->app);
   if (guestfs_umount_all (guest->g) == -1) {
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, device);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, device);
     return FALSE;
   }
   gsize len = 0;
   const char *p = g_bytes_get_data (data, &len);
   gsize done = 0;
   while (done < len) {
-    int n = guestfs_pwrite_device (guest->g, device, p + done,
+    int n = guestfs_pwrite_device (guest->g, on, p + done,
                                    MIN (len - done, BOOTFIX_MAX_DEVICE_IO),
                                    (int64_t) (offset + done));
     if (n <= 0) {
-      set_guestfs_error (error, guest->g, BOOTFIX_ERROR_FAILED, guest->name, device);
+      set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, device);
       return FALSE;
     }
     done += (gsize) n;
@@ -1029,7 +1064,7 @@ lg_list_dir (BootfixGuest *base, const char *device,
     return g_new0 (char *, 1);
   char **names = guestfs_ls (guest->g, path);
   if (names == NULL)
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, path);
   return names;
 }
 
@@ -1042,7 +1077,7 @@ lg_file_size (BootfixGuest *base, const char *device,
     return -1;
   int64_t size = guestfs_filesize (guest->g, path);
   if (size < 0)
-    set_guestfs_error (error, guest->g, BOOTFIX_ERROR_GUEST, guest->name, path);
+    set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, path);
   return size;
 }
 
@@ -1068,5 +1103,5 @@ static const BootfixGuestOps libguestfs_ops = {
   .fs_type = lg_fs_type,
   .read_device = lg_read_device,
   .write_device = lg_write_device,
-  .shutdown = lg_shutdown,
+  .flush = lg_flush,
 };

@@ -5,6 +5,7 @@
 
 #include <stdint.h>
 #include <glib.h>
+#include "appliance.h"
 #include "disk-layout.h"
 #include "domain.h"
 
@@ -25,18 +26,13 @@ typedef struct {
 } BootfixGuestInfo;
 
 /* A guest behind a table of operations (guest-backend.h): a libguestfs
- * session from bootfix_guest_open, or an in-memory one for the tests
+ * session from bootfix_guest_open_in, or an in-memory one for the tests
  * (guest-memory.h). */
 typedef struct _BootfixGuest BootfixGuest;
 
 typedef struct {
-  /* When set, disk i is added as overlays[i] (qcow2) instead of its
-   * source, so every write lands in the overlay (the undo journal). */
-  GPtrArray *overlays;
   const char *root;   /* --root: which OS of a multi-boot guest, or NULL */
-  gboolean readonly;  /* add the disks read-only (--dry-run) */
-  gboolean verbose;   /* libguestfs -v */
-  gboolean trace;     /* libguestfs -x */
+  gboolean readonly;  /* the disks were added read-only (--dry-run) */
 } BootfixGuestOptions;
 
 /* Every disk has a local source the user can read; errors name the
@@ -47,22 +43,15 @@ gboolean bootfix_guest_check_sources (const BootfixDomain *dom,
                                       gboolean allow_unsafe_paths,
                                       GError **error);
 
-/* Start an appliance on the domain's disks.  Uses KVM only where it can
- * work (see bootfix_kvm_usable), otherwise TCG, and retries once under
- * TCG when a KVM launch fails.  Errors name the guest and the disk. */
-BootfixGuest *bootfix_guest_open (const BootfixDomain *dom,
-                                  const BootfixGuestOptions *opts,
-                                  GError **error);
+/* The guest whose disks were added to a launched appliance from index
+ * first on (bootfix_appliance_add_guest).  It names its disks /dev/sda,
+ * /dev/sdb, … as it would alone, and cannot reach another guest's. */
+BootfixGuest *bootfix_guest_open_in (BootfixAppliance *app, guint first,
+                                     const BootfixDomain *dom,
+                                     const BootfixGuestOptions *opts,
+                                     GError **error);
 void bootfix_guest_free (BootfixGuest *guest);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixGuest, bootfix_guest_free)
-
-/* "kvm" or "tcg": what the appliance ran under. */
-const char *bootfix_guest_accelerator (const BootfixGuest *guest);
-
-/* Whether KVM can run an appliance here.  FALSE with a reason when
- * /dev/kvm is missing or inaccessible, when it is a software nested KVM
- * (kvm_pvm), or when the CPU shows no vmx/svm flag. */
-gboolean bootfix_kvm_usable (char **why);
 
 /* Inspect and mount the single Windows root read-only.  Fails with
  * BOOTFIX_ERROR_GUEST naming the guest and the disk or file when no OS,
@@ -167,9 +156,10 @@ gboolean bootfix_guest_write_device (BootfixGuest *guest, const char *device,
                                      guint64 offset, GBytes *data,
                                      GError **error);
 
-/* Unmount, flush and stop the appliance; after a write this is where
- * the data reaches the disk image, so its failure is an error. */
-gboolean bootfix_guest_shutdown (BootfixGuest *guest, GError **error);
+/* Unmount and flush everything written to the guest's disks out of
+ * the appliance's caches (the appliance may go on for other guests;
+ * only bootfix_appliance_shutdown puts it all in the images). */
+gboolean bootfix_guest_flush (BootfixGuest *guest, GError **error);
 
 G_END_DECLS
 

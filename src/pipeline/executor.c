@@ -63,9 +63,27 @@ typedef struct {
   char *variant_lc;
 } Facts;
 
-typedef struct {
+/* Where a job is. */
+typedef enum {
+  JOB_NEW,       /* checked, overlays made: waits for an appliance */
+  JOB_ADDED,     /* its disks are in an appliance */
+  JOB_WRITTEN,   /* fixed and verified in its overlays: waits for the
+                  * appliance to shut down, then commits */
+  JOB_DONE,      /* the report is final */
+  JOB_RETRY,     /* must run again, alone */
+} JobState;
+
+struct _BootfixJob {
+  const BootfixContext *ctx;
+  const BootfixDomain *dom;
   const char *name;  /* the guest's, for messages */
   const BootfixFixOptions *opts;
+  JobState state;
+  BootfixGuestReport *report;
+  BootfixPlan *plan;
+  GTimer *timer;
+  BootfixAppliance *app;
+  guint first;             /* its first disk in app */
   BootfixGuestInfo info;   /* what facts point into */
   Facts facts;
   BootfixRule *rule;       /* NULL when no rule matched */
@@ -75,7 +93,8 @@ typedef struct {
   char *tmpdir;
   BootfixHiveCache *hives; /* from the inspection on */
   BootfixEdits *edits; /* files and device bytes outside the registry */
-} Job;
+};
+typedef BootfixJob Job;
 
 static void
 job_clear (Job *job)
@@ -90,6 +109,7 @@ job_clear (Job *job)
     (void) g_rmdir (job->tmpdir);
   g_clear_pointer (&job->tmpdir, g_free);
   g_clear_pointer (&job->guest, bootfix_guest_free);
+  g_clear_pointer (&job->app, bootfix_appliance_unref);
   /* Until the disks are being written, the journal is only overlays. */
   if (job->journal && job->journal->state < BOOTFIX_JOURNAL_COMMITTING)
     bootfix_journal_discard (job->journal);
@@ -346,12 +366,8 @@ write_guest (Job *job, GError **error)
     if (hf->changed && !bootfix_hive_cache_empty_logs (job->hives, hf, error))
       return FALSE;
   }
-  if (!bootfix_edits_write (job->edits, error) || !verify_modules (job, error))
-    return FALSE;
-  if (!bootfix_guest_shutdown (job->guest, error))
-    return FALSE;
-  bootfix_debug_checkpoint ("appliance shut down");
-  return TRUE;
+  return bootfix_edits_write (job->edits, error) &&
+         verify_modules (job, error) && bootfix_guest_flush (job->guest, error);
 }
 
 /* The fix is complete and verified in the overlays: save the bytes it
@@ -401,45 +417,44 @@ report_os (BootfixGuestReport *r, const BootfixGuestInfo *info)
   r->osinfo = g_strdup (info->osinfo);
 }
 
+/* Before any appliance: the disks are usable, and (unless --dry-run)
+ * the undo journal with its overlays exists. */
+static gboolean
+prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
+{
+  if (!bootfix_guest_check_sources (dom, job->opts->allow_unsafe_paths, error))
+    return FALSE;
+  if (job->opts->dry_run)
+    return TRUE;
+  const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
+  if (!job->opts->journal_dir && g_str_has_prefix (first->source, "/dev/")) {
+    /* /dev is in memory: a journal there would not survive a reboot. */
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: the disk %s is a device; say where to keep "
+                   "the undo journal with --journal DIR"), dom->name,
+                 first->source);
+    return FALSE;
+  }
+  g_autofree char *parent = job->opts->journal_dir
+                            ? g_strdup (job->opts->journal_dir)
+                            : g_path_get_dirname (first->source);
+  job->journal = bootfix_journal_create (parent, dom,
+                                         job->opts->allow_block_devices, error);
+  return job->journal != NULL;
+}
+
 static gboolean
 open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
                   BootfixGuestReport *report, GError **error)
 {
-  if (!bootfix_guest_check_sources (dom, job->opts->allow_unsafe_paths, error))
-    return FALSE;
-  g_autoptr (GPtrArray) overlays = NULL;
-  if (!job->opts->dry_run) {
-    const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
-    if (!job->opts->journal_dir && g_str_has_prefix (first->source, "/dev/")) {
-      /* /dev is in memory: a journal there would not survive a reboot. */
-      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                   _("guest %s: the disk %s is a device; say where to keep "
-                     "the undo journal with --journal DIR"), dom->name,
-                   first->source);
-      return FALSE;
-    }
-    g_autofree char *parent = job->opts->journal_dir
-                              ? g_strdup (job->opts->journal_dir)
-                              : g_path_get_dirname (first->source);
-    job->journal = bootfix_journal_create (parent, dom,
-                                           job->opts->allow_block_devices, error);
-    if (job->journal == NULL)
-      return FALSE;
-    overlays = bootfix_journal_overlays (job->journal);
-  }
   BootfixGuestOptions gopts = {
-    .overlays = overlays,
     .root = job->opts->root,
     .readonly = job->opts->dry_run,
-    .verbose = job->opts->verbose,
-    .trace = job->opts->trace,
   };
-  progress (job, _("Opening the guest"));
-  job->guest = bootfix_guest_open (dom, &gopts, error);
+  job->guest = bootfix_guest_open_in (job->app, job->first, dom, &gopts, error);
   if (job->guest == NULL)
     return FALSE;
-  report->accelerator = g_strdup (bootfix_guest_accelerator (job->guest));
-  bootfix_debug_checkpoint ("appliance launched");
+  report->accelerator = g_strdup (bootfix_appliance_accelerator (job->app));
   progress (job, _("Inspecting the guest"));
   if (!bootfix_guest_inspect (job->guest, info, error))
     return FALSE;
@@ -531,42 +546,161 @@ finish_error (BootfixGuestReport *report, const GError *error)
   g_ptr_array_set_size (report->changes, 0);
 }
 
-BootfixGuestReport *
-bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
-                   const BootfixFixOptions *opts)
-{
-  g_autoptr (GTimer) timer = g_timer_new ();
-  BootfixGuestReport *report = bootfix_guest_report_new (dom->name);
-  report_target (report, dom);
-  Job job = { .name = dom->name, .opts = opts };
-  job.claimed = g_ptr_array_new ();
-  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
-  g_autoptr (GError) error = NULL;
+/* ---- the job ---- */
 
-  if (!plan_guest (ctx, &job, dom, plan, report, &error)) {
-    finish_error (report, error);
-  } else if (plan->refused) {
-    finish_refused (report, plan, dom->name);
-  } else if (report->changes->len == 0) {
-    report->status = BOOTFIX_STATUS_UNCHANGED;
-  } else if (opts->dry_run) {
-    report->status = BOOTFIX_STATUS_WOULD_FIX;
-  } else {
-    progress (&job, _("Writing the changes"));
-    if (commit_and_check (&job, plan, &error) && write_guest (&job, &error) &&
-        commit_journal (&job, report, &error))
-      report->status = BOOTFIX_STATUS_FIXED;
-    else
-      finish_error (report, error);
-  }
-  report_hives (report, job.hives);
-  if (report->status == BOOTFIX_STATUS_ERROR &&
-      !(job.journal && job.journal->state >= BOOTFIX_JOURNAL_COMMITTING))
-    g_ptr_array_add (report->messages,
+static void
+job_end (Job *job)
+{
+  report_hives (job->report, job->hives);
+  if (job->report->status == BOOTFIX_STATUS_ERROR &&
+      !(job->journal && job->journal->state >= BOOTFIX_JOURNAL_COMMITTING))
+    g_ptr_array_add (job->report->messages,
                      g_strdup (_("the disk images were not changed")));
-  job_clear (&job);
-  report->seconds = g_timer_elapsed (timer, NULL);
-  return report;
+  job_clear (job);
+  job->report->seconds = g_timer_elapsed (job->timer, NULL);
+  job->state = JOB_DONE;
+}
+
+/* An error while the guest shares its appliance, when the appliance
+ * died or the guest needs one of its own: run it again, alone. */
+static gboolean
+job_should_retry (Job *job, const GError *error)
+{
+  gboolean shared = job->app &&
+                    bootfix_appliance_n_disks (job->app) > job->dom->disks->len;
+  if (!shared)
+    return FALSE;
+  return g_error_matches (error, BOOTFIX_ERROR, BOOTFIX_ERROR_NEEDS_OWN_APPLIANCE) ||
+         !bootfix_appliance_alive (job->app);
+}
+
+static void
+job_retry (Job *job, const GError *why)
+{
+  g_debug ("guest %s: to be retried alone: %s", job->name, why->message);
+  job_clear (job);
+  job->state = JOB_RETRY;
+}
+
+BootfixJob *
+bootfix_job_new (const BootfixContext *ctx, const BootfixDomain *dom,
+                 const BootfixFixOptions *opts)
+{
+  Job *job = g_new0 (Job, 1);
+  job->ctx = ctx;
+  job->dom = dom;
+  job->name = dom->name;
+  job->opts = opts;
+  job->timer = g_timer_new ();
+  job->report = bootfix_guest_report_new (dom->name);
+  job->plan = bootfix_plan_new ();
+  job->claimed = g_ptr_array_new ();
+  report_target (job->report, dom);
+  g_autoptr (GError) error = NULL;
+  if (!prepare_disks (job, dom, &error)) {
+    finish_error (job->report, error);
+    job_end (job);
+  }
+  return job;
+}
+
+gboolean
+bootfix_job_is_done (const BootfixJob *job)
+{
+  return job->state == JOB_DONE;
+}
+
+gboolean
+bootfix_job_wants_retry (const BootfixJob *job)
+{
+  return job->state == JOB_RETRY;
+}
+
+void
+bootfix_job_add_to (BootfixJob *job, BootfixAppliance *app)
+{
+  g_return_if_fail (job->state == JOB_NEW);
+  g_autoptr (GPtrArray) overlays =
+    job->journal ? bootfix_journal_overlays (job->journal) : NULL;
+  job->first = bootfix_appliance_add_guest (app, job->dom, overlays,
+                                            job->opts->dry_run);
+  job->app = bootfix_appliance_ref (app);
+  job->state = JOB_ADDED;
+}
+
+void
+bootfix_job_fail (BootfixJob *job, const GError *error)
+{
+  if (job->state == JOB_DONE || job->state == JOB_RETRY)
+    return;
+  if (job_should_retry (job, error)) {
+    job_retry (job, error);
+    return;
+  }
+  finish_error (job->report, error);
+  job_end (job);
+}
+
+void
+bootfix_job_run (BootfixJob *job)
+{
+  g_return_if_fail (job->state == JOB_ADDED);
+  g_autoptr (GError) error = NULL;
+  BootfixGuestReport *report = job->report;
+  BootfixPlan *plan = job->plan;
+  if (!plan_guest (job->ctx, job, job->dom, plan, report, &error)) {
+    bootfix_job_fail (job, error);
+    return;
+  }
+  if (plan->refused)
+    finish_refused (report, plan, job->name);
+  else if (report->changes->len == 0)
+    report->status = BOOTFIX_STATUS_UNCHANGED;
+  else if (job->opts->dry_run)
+    report->status = BOOTFIX_STATUS_WOULD_FIX;
+  else {
+    progress (job, _("Writing the changes"));
+    if (!commit_and_check (job, plan, &error) || !write_guest (job, &error))
+      bootfix_job_fail (job, error);
+    else
+      job->state = JOB_WRITTEN;
+    return;
+  }
+  job_end (job);
+}
+
+void
+bootfix_job_finish (BootfixJob *job, const GError *shutdown_error)
+{
+  if (job->state != JOB_WRITTEN)
+    return;
+  g_autoptr (GError) error = NULL;
+  if (shutdown_error != NULL)
+    bootfix_job_fail (job, shutdown_error);
+  else if (commit_journal (job, job->report, &error)) {
+    job->report->status = BOOTFIX_STATUS_FIXED;
+    job_end (job);
+  } else
+    bootfix_job_fail (job, error);
+}
+
+BootfixGuestReport *
+bootfix_job_steal_report (BootfixJob *job)
+{
+  g_return_val_if_fail (job->state == JOB_DONE, NULL);
+  return g_steal_pointer (&job->report);
+}
+
+void
+bootfix_job_free (BootfixJob *job)
+{
+  if (job == NULL)
+    return;
+  job_clear (job);
+  g_clear_pointer (&job->report, bootfix_guest_report_free);
+  g_clear_pointer (&job->plan, bootfix_plan_free);
+  g_clear_pointer (&job->timer, g_timer_destroy);
+  g_free (job);
 }
 
 BootfixGuestReport *

@@ -5,6 +5,7 @@
 #define BOOTFIX_EXECUTOR_H
 
 #include <glib.h>
+#include "appliance.h"
 #include "controllers.h"
 #include "domain.h"
 #include "report.h"
@@ -42,12 +43,36 @@ typedef struct {
   gpointer progress_data;
 } BootfixFixOptions;
 
-/* Always returns a report; on failure its status is error or refused
- * and its messages say why.  The guest is changed only when the status
- * is fixed. */
-BootfixGuestReport *bootfix_fix_guest (const BootfixContext *ctx,
-                                       const BootfixDomain *dom,
-                                       const BootfixFixOptions *opts);
+/* One guest's fix as a job, so that several guests can share an
+ * appliance (group.h runs them):
+ *
+ *   job = bootfix_job_new (…)        disks checked, overlays made
+ *   bootfix_job_add_to (job, app)    its disks join the appliance
+ *   (the appliance is launched)
+ *   bootfix_job_run (job)            inspect, plan, diff, write into the
+ *                                    overlays, verify, flush
+ *   (the appliance is shut down)
+ *   bootfix_job_finish (job, NULL)   the journal commits
+ *
+ * At every step the job may end (is_done: its report is final; the
+ * guest is changed only when the status is fixed) or, in a shared
+ * appliance that died, want to be retried alone. */
+typedef struct _BootfixJob BootfixJob;
+
+BootfixJob *bootfix_job_new (const BootfixContext *ctx,
+                             const BootfixDomain *dom,
+                             const BootfixFixOptions *opts);
+void bootfix_job_add_to (BootfixJob *job, BootfixAppliance *app);
+void bootfix_job_run (BootfixJob *job);
+/* shutdown_error: why the appliance did not shut down cleanly, or NULL. */
+void bootfix_job_finish (BootfixJob *job, const GError *shutdown_error);
+/* End a job that cannot go on (its appliance did not start or died). */
+void bootfix_job_fail (BootfixJob *job, const GError *error);
+gboolean bootfix_job_is_done (const BootfixJob *job);
+gboolean bootfix_job_wants_retry (const BootfixJob *job);
+BootfixGuestReport *bootfix_job_steal_report (BootfixJob *job);
+void bootfix_job_free (BootfixJob *job);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixJob, bootfix_job_free)
 
 /* A report for a guest whose domain could not even be read. */
 BootfixGuestReport *bootfix_report_for_error (const char *name,

@@ -1,0 +1,155 @@
+/* A group of guests in one appliance: run each, shut the appliance
+ * down once, then commit each journal. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "bootfix-error.h"
+#include "group.h"
+#include "journal.h"
+
+typedef struct {
+  const BootfixFixOptions *opts;
+  const BootfixGroupCallbacks *cb;
+  GPtrArray *jobs;      /* BootfixJob*, NULL once handed over */
+} Group;
+
+static void
+say (const Group *grp, const char *message)
+{
+  if (grp->opts->progress)
+    grp->opts->progress (message, grp->opts->progress_data);
+}
+
+/* Hand over every job that is done or must be retried. */
+static void
+deliver (Group *grp)
+{
+  for (guint i = 0; i < grp->jobs->len; i++) {
+    BootfixJob *job = g_ptr_array_index (grp->jobs, i);
+    if (job == NULL)
+      continue;
+    if (bootfix_job_is_done (job))
+      grp->cb->done (i, bootfix_job_steal_report (job), grp->cb->user);
+    else if (bootfix_job_wants_retry (job))
+      grp->cb->retry (i, grp->cb->user);
+    else
+      continue;
+    bootfix_job_free (job);
+    grp->jobs->pdata[i] = NULL;
+  }
+}
+
+/* Add every job still waiting; returns how many. */
+static guint
+add_jobs (Group *grp, BootfixAppliance *app)
+{
+  guint n = 0;
+  for (guint i = 0; i < grp->jobs->len; i++) {
+    BootfixJob *job = g_ptr_array_index (grp->jobs, i);
+    if (job) {
+      bootfix_job_add_to (job, app);
+      n++;
+    }
+  }
+  return n;
+}
+
+static void
+run_jobs (Group *grp, GPtrArray *domains, BootfixAppliance *app, guint added)
+{
+  for (guint i = 0; i < grp->jobs->len; i++) {
+    BootfixJob *job = g_ptr_array_index (grp->jobs, i);
+    if (job == NULL)
+      continue;
+    if (grp->cb->stop && grp->cb->stop (grp->cb->user))
+      break;
+    if (added > 1) {
+      const BootfixDomain *dom = g_ptr_array_index (domains, i);
+      g_autofree char *msg = g_strdup_printf (_("Guest %s"), dom->name);
+      say (grp, msg);
+    }
+    if (bootfix_appliance_alive (app))
+      bootfix_job_run (job);
+    else {
+      g_autoptr (GError) dead = g_error_new (BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                                             _("the libguestfs appliance died"));
+      bootfix_job_fail (job, dead);
+    }
+    deliver (grp);
+  }
+}
+
+void
+bootfix_fix_group (const BootfixContext *ctx, GPtrArray *domains,
+                   const BootfixFixOptions *opts,
+                   const BootfixGroupCallbacks *cb)
+{
+  Group grp = { .opts = opts, .cb = cb };
+  grp.jobs = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_job_free);
+  for (guint i = 0; i < domains->len; i++)
+    g_ptr_array_add (grp.jobs, bootfix_job_new (ctx, g_ptr_array_index (domains, i),
+                                                opts));
+  deliver (&grp);
+  const BootfixDomain *first = g_ptr_array_index (domains, 0);
+  g_autofree char *name = domains->len == 1
+    ? g_strdup (first->name)
+    : g_strdup_printf (_("a group of %u guests"), domains->len);
+  g_autoptr (BootfixAppliance) app =
+    bootfix_appliance_new (name, opts->verbose, opts->trace);
+  guint added = add_jobs (&grp, app);
+  if (added > 0) {
+    g_autoptr (GError) error = NULL;
+    if (added == 1)
+      say (&grp, _("Opening the guest"));
+    else {
+      g_autofree char *msg = g_strdup_printf (_("Starting one appliance for %u "
+                                                "guests"), added);
+      say (&grp, msg);
+    }
+    gboolean launched = bootfix_appliance_launch (app, &error);
+    if (launched) {
+      bootfix_debug_checkpoint ("appliance launched");
+      run_jobs (&grp, domains, app, added);
+      if (bootfix_appliance_shutdown (app, &error))
+        bootfix_debug_checkpoint ("appliance shut down");
+    }
+    /* A job that never ran (a stop) is dropped with its overlays. */
+    for (guint i = 0; i < grp.jobs->len; i++) {
+      BootfixJob *job = g_ptr_array_index (grp.jobs, i);
+      if (job == NULL)
+        continue;
+      if (!launched)
+        bootfix_job_fail (job, error);
+      else
+        bootfix_job_finish (job, error);
+      deliver (&grp);
+    }
+  }
+  g_ptr_array_unref (grp.jobs);
+}
+
+static void
+take_report (guint index, BootfixGuestReport *report, gpointer user)
+{
+  *(BootfixGuestReport **) user = report;
+}
+
+static void
+no_retry (guint index, gpointer user)
+{
+  /* Only a guest sharing its appliance is handed back. */
+  g_assert_not_reached ();
+}
+
+BootfixGuestReport *
+bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
+                   const BootfixFixOptions *opts)
+{
+  BootfixGuestReport *report = NULL;
+  g_autoptr (GPtrArray) domains = g_ptr_array_new ();
+  g_ptr_array_add (domains, (gpointer) dom);
+  const BootfixGroupCallbacks cb = { take_report, no_retry, NULL, &report };
+  bootfix_fix_group (ctx, domains, opts, &cb);
+  return report;
+}
