@@ -20,12 +20,16 @@ typedef struct {
   gboolean changed;
   char *local;       /* host file holding now */
   char *staged;      /* uploaded temporary */
+  /* A registry hive (a BCD store) that was not clean: orig is what its
+   * logs made of it.  Owned by the hive cache. */
+  BootfixDirtyHive *dirty;
 } EditFile;
 
 struct _BootfixEdits {
   BootfixGuest *guest;
   char *name;
   char *tmpdir;
+  BootfixHiveCache *hives;  /* judges the hives among the files */
   GPtrArray *files;         /* EditFile * */
   GPtrArray *device_writes; /* const BootfixAction *, owned by the plan */
 };
@@ -48,10 +52,11 @@ edit_file_free (gpointer p)
 
 BootfixEdits *
 bootfix_edits_new (BootfixGuest *guest, const char *guest_name,
-                   const char *tmpdir)
+                   const char *tmpdir, BootfixHiveCache *hives)
 {
   BootfixEdits *e = g_new0 (BootfixEdits, 1);
   e->guest = guest;
+  e->hives = hives;
   e->name = g_strdup (guest_name);
   e->tmpdir = g_strdup (tmpdir);
   e->files = g_ptr_array_new_with_free_func (edit_file_free);
@@ -89,6 +94,26 @@ find_file (BootfixEdits *e, const char *device, const char *path)
   return NULL;
 }
 
+/* A registry hive among the files (a BCD store) is what Windows would
+ * load: a dirty one is replayed from its logs, or refused (hive-cache.h).
+ * The replay may grow it, but not past what an edit may touch. */
+static gboolean
+read_as_hive (BootfixEdits *e, const char *device, const char *real,
+              GBytes **bytes, BootfixDirtyHive **dirty, GError **error)
+{
+  if (!bootfix_hive_cache_check_file (e->hives, device, real, bytes, dirty,
+                                      error))
+    return FALSE;
+  if (g_bytes_get_size (*bytes) <= BOOTFIX_MAX_EDIT_FILE)
+    return TRUE;
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
+               _("guest %s: %s on %s is larger than %zu bytes once its "
+                 "transaction logs are replayed"), e->name, real,
+               device ? device : bootfix_guest_root (e->guest),
+               (size_t) BOOTFIX_MAX_EDIT_FILE);
+  return FALSE;
+}
+
 static EditFile *
 load_file (BootfixEdits *e, const char *device, const char *path,
            gsize max_len, GError **error)
@@ -98,13 +123,16 @@ load_file (BootfixEdits *e, const char *device, const char *path,
     return f;
   g_autoptr (GBytes) bytes = NULL;
   g_autofree char *real = NULL;
+  BootfixDirtyHive *dirty = NULL;
   if (bootfix_guest_read_file (e->guest, device, path, max_len, &bytes, &real,
-                               error) < 0)
+                               error) < 0 ||
+      (bytes && !read_as_hive (e, device, real, &bytes, &dirty, error)))
     return NULL;
   f = g_new0 (EditFile, 1);
   f->device = g_strdup (device);
   f->path = g_strdup (path);
   f->real = g_steal_pointer (&real);
+  f->dirty = dirty;
   if (bytes) {
     f->orig = g_bytes_ref (bytes);
     gsize n = 0;
@@ -237,6 +265,8 @@ apply_to_file (BootfixEdits *e, const BootfixAction *a, gboolean write,
     memcpy (f->now->data + a->offset, g_bytes_get_data (a->data, NULL), n);
   }
   f->changed = TRUE;
+  if (f->dirty)
+    f->dirty->changed = TRUE;
   return TRUE;
 }
 
@@ -304,7 +334,9 @@ bootfix_edits_prepare (BootfixEdits *e, const BootfixPlan *plan, GError **error)
     EditFile *f = g_ptr_array_index (e->files, i);
     if (!f->changed)
       continue;
-    if (!check_file (e, f, plan, error))
+    /* A store that was dirty goes back clean, past every log entry. */
+    if (!bootfix_dirty_hive_stamp (f->dirty, f->now->data, f->now->len, error) ||
+        !check_file (e, f, plan, error))
       return FALSE;
     f->local = g_strdup_printf ("%s/edit-%u", e->tmpdir, i);
     if (!g_file_set_contents (f->local, (const char *) f->now->data, f->now->len,
@@ -355,6 +387,12 @@ write_files (BootfixEdits *e, GError **error)
       return FALSE;
     if (f->staged)
       bootfix_debug_checkpoint ("file renamed");
+  }
+  /* Only now: a clean store already holds all its logs had. */
+  for (guint i = 0; i < e->files->len; i++) {
+    EditFile *f = g_ptr_array_index (e->files, i);
+    if (f->staged && !bootfix_dirty_hive_empty_logs (e->guest, f->dirty, error))
+      return FALSE;
   }
   return TRUE;
 }

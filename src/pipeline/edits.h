@@ -8,6 +8,7 @@
 
 #include <glib.h>
 #include "guest.h"
+#include "hive-cache.h"
 #include "plan.h"
 
 G_BEGIN_DECLS
@@ -17,9 +18,12 @@ G_BEGIN_DECLS
 
 typedef struct _BootfixEdits BootfixEdits;
 
-/* guest_name for messages; tmpdir holds the host copies. */
+/* guest_name for messages; tmpdir holds the host copies; hives judges
+ * the registry hives among the files (BCD stores): a dirty one is
+ * replayed before anyone reads it, written back clean and its logs
+ * emptied (docs/hive-logs.md). */
 BootfixEdits *bootfix_edits_new (BootfixGuest *guest, const char *guest_name,
-                                 const char *tmpdir);
+                                 const char *tmpdir, BootfixHiveCache *hives);
 void bootfix_edits_free (BootfixEdits *edits);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixEdits, bootfix_edits_free)
 
@@ -42,7 +46,8 @@ gboolean bootfix_edits_apply (BootfixEdits *edits, const BootfixAction *a,
  * open. */
 gboolean bootfix_edits_prepare (BootfixEdits *edits, const BootfixPlan *plan,
                                 GError **error);
-/* Into the guest: stage and rename the files, then the device bytes. */
+/* Into the guest: stage and rename the files, empty the logs of the
+ * hives among them that were dirty, then write the device bytes. */
 gboolean bootfix_edits_write (BootfixEdits *edits, GError **error);
 
 G_END_DECLS

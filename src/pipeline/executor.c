@@ -465,7 +465,8 @@ open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
     return FALSE;
   job->hives = bootfix_hive_cache_new (job->guest, job->name, job->tmpdir);
   bootfix_hive_cache_set_discard_logs (job->hives, job->opts->discard_hive_logs);
-  job->edits = bootfix_edits_new (job->guest, job->name, job->tmpdir);
+  job->edits = bootfix_edits_new (job->guest, job->name, job->tmpdir,
+                                  job->hives);
   return TRUE;
 }
 

@@ -158,7 +158,7 @@ harness_init (Harness *h, BootfixGuest *guest, const BootfixRule *rule)
   g_assert_no_error (error);
   h->plan = bootfix_plan_new ();
   h->hives = bootfix_hive_cache_new (guest, "test", h->tmpdir);
-  h->edits = bootfix_edits_new (guest, "test", h->tmpdir);
+  h->edits = bootfix_edits_new (guest, "test", h->tmpdir, h->hives);
   h->ctx = bootfix_host_context_new (&h->facts, rule, h->plan, guest,
                                      get_hive, h);
   bootfix_host_context_set_file_getter (h->ctx, get_file);
