@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <unistd.h>
+#include <gio/gio.h>
 
 #include "hive-files.h"
 
@@ -33,4 +34,25 @@ test_temp_file (const void *data, gsize len)
   close (fd);
   g_assert_true (g_file_set_contents (path, data, (gssize) len, NULL));
   return path;
+}
+
+GBytes *
+test_unxz_shared (const char *name)
+{
+  const char *shared = g_getenv ("BOOTFIX_SHARED_DIR");
+  g_autofree char *path = shared
+    ? g_build_filename (shared, "fixtures", "hives", name, NULL) : NULL;
+  g_autofree char *xz = g_find_program_in_path ("xz");
+  if (path == NULL || xz == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    return NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { xz, "-dc", path, NULL };
+  g_autoptr (GSubprocess) p =
+    g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  GBytes *out = NULL;
+  g_assert_true (g_subprocess_communicate (p, NULL, NULL, &out, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (p));
+  return out;
 }

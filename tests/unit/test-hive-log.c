@@ -721,27 +721,6 @@ test_safe_sequence (void)
 
 /* ---- the real Windows 10 1709 SYSTEM hive ---------------------------- */
 
-static GBytes *
-unxz_shared (const char *name)
-{
-  const char *shared = g_getenv ("BOOTFIX_SHARED_DIR");
-  g_autofree char *path = shared
-    ? g_build_filename (shared, "fixtures", "hives", name, NULL) : NULL;
-  g_autofree char *xz = g_find_program_in_path ("xz");
-  if (path == NULL || xz == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
-    return NULL;
-  g_autoptr (GError) error = NULL;
-  const char *argv[] = { xz, "-dc", path, NULL };
-  g_autoptr (GSubprocess) p =
-    g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
-  g_assert_no_error (error);
-  GBytes *out = NULL;
-  g_assert_true (g_subprocess_communicate (p, NULL, NULL, &out, NULL, &error));
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (p));
-  return out;
-}
-
 static int
 value_present (GBytes *hive, const char *key, const char *value)
 {
@@ -765,19 +744,15 @@ value_present (GBytes *hive, const char *key, const char *value)
  * 2130 (20 entries), 315 pages; the last entry grows the hive bins
  * data from 12,398,592 to 12,591,104 bytes, still inside the file.
  * The result is a hive hivex opens; it holds what only the logs had,
- * e.g. MountedDevices\DosDevices\F:.  Its SHA-256 is the one another
- * project's test publishes for yarp's (M. Suhanov's reference
- * implementation) recovery of the same three files; we did not run
- * yarp.  Both Marvin32 hashes of all 24 entries match ours. */
-#define REPLAYED_1709_SHA256 \
-  "734095bf043ea72300feb8bc380a585d8a9c925cdd5ffc190ca5ff6bc5a7c231"
-
+ * e.g. MountedDevices\DosDevices\F:.  Its SHA-256 is
+ * TEST_REPLAYED_1709_SHA256 (hive-files.h).  Both Marvin32 hashes of
+ * all 24 entries match ours. */
 static void
 test_real_1709 (void)
 {
-  g_autoptr (GBytes) hive = unxz_shared ("win10-1709-SYSTEM.xz");
-  g_autoptr (GBytes) log1 = unxz_shared ("win10-1709-SYSTEM.LOG1.xz");
-  g_autoptr (GBytes) log2 = unxz_shared ("win10-1709-SYSTEM.LOG2.xz");
+  g_autoptr (GBytes) hive = test_unxz_shared ("win10-1709-SYSTEM.xz");
+  g_autoptr (GBytes) log1 = test_unxz_shared ("win10-1709-SYSTEM.LOG1.xz");
+  g_autoptr (GBytes) log2 = test_unxz_shared ("win10-1709-SYSTEM.LOG2.xz");
   if (hive == NULL || log1 == NULL || log2 == NULL) {
     g_test_skip ("../shared/fixtures/hives or xz is not there");
     return;
@@ -800,7 +775,7 @@ test_real_1709 (void)
   assert_clean_at (out, 2130);
   g_assert_cmpuint (g_bytes_get_size (out), ==, g_bytes_get_size (hive));
   g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, out);
-  g_assert_cmpstr (sum, ==, REPLAYED_1709_SHA256);
+  g_assert_cmpstr (sum, ==, TEST_REPLAYED_1709_SHA256);
   g_assert_cmpint (value_present (hive, "MountedDevices", "\\DosDevices\\F:"),
                    ==, 0);
   g_assert_cmpint (value_present (out, "MountedDevices", "\\DosDevices\\F:"),
