@@ -278,6 +278,89 @@ test_damaged (void)
   harness_clear (&h);
 }
 
+/* ---- a hive read as a file (edits.c): the real 1709 hive ------------- */
+
+#define FILE_DEVICE "/dev/sdb1"
+#define FILE_HIVE "/config/SYSTEM"
+
+/* The file edits take the same road as a BCD store: a hive on another
+ * partition, read as a file and patched in place.  Here it is the real
+ * dirty Windows 10 1709 SYSTEM with both its logs (skipped without
+ * them): what the edits hand out is the replay test-hive-log.c checks
+ * byte for byte, and once patched and written back the file is clean
+ * at 2131 (past every entry both logs still show) and the logs are
+ * empty. */
+static void
+test_file_real_1709 (void)
+{
+  g_autoptr (GBytes) primary = test_unxz_shared ("win10-1709-SYSTEM.xz");
+  g_autoptr (GBytes) log1 = test_unxz_shared ("win10-1709-SYSTEM.LOG1.xz");
+  g_autoptr (GBytes) log2 = test_unxz_shared ("win10-1709-SYSTEM.LOG2.xz");
+  if (primary == NULL || log1 == NULL || log2 == NULL) {
+    g_test_skip ("../shared/fixtures/hives or xz is not there");
+    return;
+  }
+  g_autoptr (BootfixGuest) guest = harness_guest_new ();
+  bootfix_memory_guest_add_file (guest, FILE_DEVICE, FILE_HIVE, primary);
+  bootfix_memory_guest_add_file (guest, FILE_DEVICE, FILE_HIVE ".LOG1", log1);
+  bootfix_memory_guest_add_file (guest, FILE_DEVICE, FILE_HIVE ".LOG2", log2);
+  Harness h;
+  harness_init (&h, guest, NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GBytes) seen = bootfix_edits_get_file (h.edits, FILE_DEVICE,
+                                                    "/config/system",
+                                                    BOOTFIX_MAX_EDIT_FILE,
+                                                    &error);
+  g_assert_no_error (error);
+  g_autofree char *sum = g_compute_checksum_for_bytes (G_CHECKSUM_SHA256, seen);
+  g_assert_cmpstr (sum, ==, TEST_REPLAYED_1709_SHA256);
+  g_assert_cmpuint (h.hives->states->len, ==, 1);
+  const BootfixHiveReport *st = g_ptr_array_index (h.hives->states, 0);
+  g_assert_cmpstr (st->name, ==, "SYSTEM");
+  g_assert_cmpstr (st->path, ==, FILE_DEVICE ":" FILE_HIVE);
+  g_assert_cmpstr (st->state, ==, "replayed");
+
+  /* The first bin's timestamp: a patch hivex does not care about. */
+  const gsize at = 4096 + 20;
+  g_autoptr (GBytes) old = g_bytes_new_from_bytes (seen, at, 8);
+  g_autoptr (GBytes) new_bytes = g_bytes_new ("bootfix!", 8);
+  const BootfixEditText text = { "file", FILE_DEVICE ":" FILE_HIVE, "a", "b",
+                                 "test" };
+  g_autoptr (BootfixPlan) plan = bootfix_plan_new ();
+  bootfix_plan_add_edit (plan, BOOTFIX_ACTION_PATCH_FILE, &text, FILE_DEVICE,
+                         FILE_HIVE, at, old, new_bytes);
+  g_autoptr (GPtrArray) changes =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  g_assert_true (bootfix_edits_apply (h.edits, plan->actions->pdata[0], TRUE,
+                                      changes, &error));
+  bootfix_hive_cache_log_changes (h.hives, changes);
+  g_assert_cmpuint (changes->len, ==, 3);
+  const BootfixChange *c = g_ptr_array_index (changes, 2);
+  g_assert_cmpstr (c->target, ==, FILE_DEVICE ":" FILE_HIVE ".LOG2");
+  g_assert_true (bootfix_edits_prepare (h.edits, plan, &error));
+  g_assert_true (bootfix_edits_write (h.edits, &error));
+  g_assert_no_error (error);
+  harness_clear (&h);
+
+  g_autoptr (GBytes) out = bootfix_memory_guest_get_file (guest, FILE_DEVICE,
+                                                          FILE_HIVE);
+  gsize n = 0;
+  const guint8 *o = g_bytes_get_data (out, &n);
+  const guint8 *r = g_bytes_get_data (seen, NULL);
+  BootfixHiveHeader hdr;
+  g_assert_cmpint (bootfix_hive_header_read (o, n, &hdr), ==, BOOTFIX_HIVE_CLEAN);
+  g_assert_cmpuint (hdr.primary_sequence, ==, 2131);
+  g_assert_cmpuint (n, ==, g_bytes_get_size (seen));
+  g_assert_cmpmem (o + at, 8, "bootfix!", 8);
+  g_assert_cmpmem (o + 512, at - 512, r + 512, at - 512);
+  g_assert_cmpmem (o + at + 8, n - at - 8, r + at + 8, n - at - 8);
+  for (int i = 1; i <= 2; i++) {
+    g_autofree char *log = g_strdup_printf ("%s.LOG%d", FILE_HIVE, i);
+    g_autoptr (GBytes) l = bootfix_memory_guest_get_file (guest, FILE_DEVICE, log);
+    g_assert_cmpuint (g_bytes_get_size (l), ==, 0);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -288,5 +371,6 @@ main (int argc, char **argv)
   g_test_add_func ("/hive-dirty/logs-do-not-apply", test_logs_do_not_apply);
   g_test_add_func ("/hive-dirty/discard", test_discard);
   g_test_add_func ("/hive-dirty/damaged", test_damaged);
+  g_test_add_func ("/hive-dirty/file/real-1709", test_file_real_1709);
   return g_test_run ();
 }
