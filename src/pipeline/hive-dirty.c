@@ -232,7 +232,9 @@ bootfix_hive_cache_check_file (BootfixHiveCache *cache, const char *device,
                                const char *guest_path, GBytes **hive,
                                BootfixDirtyHive **dirty, GError **error)
 {
-  g_autofree char *name = g_path_get_basename (guest_path);
+  /* Named as the cache names its hives: "BCD", whatever the case. */
+  g_autofree char *base = g_path_get_basename (guest_path);
+  g_autofree char *name = g_ascii_strup (base, -1);
   if (!bootfix_hive_cache_check (cache, device, guest_path, name, NULL, hive,
                                  dirty, error))
     return FALSE;

@@ -15,9 +15,12 @@
 #include <glib/gstdio.h>
 
 #include "bcd-device.h"
+#include "bootfix-error.h"
 #include "bootfix-module.h"
 #include "bytes.h"
 #include "disk-layout.h"
+#include "hive-log.h"
+#include "hive-log-writer.h"
 #include "host-harness.h"
 
 #define ESP_STORE "\\EFI\\Microsoft\\Boot\\BCD"
@@ -43,6 +46,7 @@ typedef struct {
   GHashTable *files;        /* "device|\\path" (lower case) -> GBytes */
   GHashTable *devices;      /* device -> GByteArray (from byte 0) */
   GPtrArray *values;        /* Value *, in the order added */
+  gboolean discard_logs;    /* --discard-hive-logs */
   /* After plan(): */
   BootfixGuest *guest;
   Harness h;
@@ -382,17 +386,24 @@ record_plan (TestGuest *f)
 /* Probe (the module must claim the guest), plan, and diff the plan
  * against the guest as the executor does: an edit whose old bytes are
  * not what the guest holds fails there. */
-static int
-plan (TestGuest *f)
+static void
+build_and_probe (TestGuest *f)
 {
   build_guest (f);
   harness_init (&f->h, f->guest, NULL);
+  bootfix_hive_cache_set_discard_logs (f->h.hives, f->discard_logs);
   f->h.facts = f->facts;
   f->warnings = f->h.warnings;
   g_autoptr (GError) error = NULL;
   g_assert_cmpint (harness_call (&f->h, bootchain_module (),
                                  BOOTFIX_CALLBACK_PROBE, &error), ==, 1);
   g_assert_no_error (error);
+}
+
+static int
+plan (TestGuest *f)
+{
+  build_and_probe (f);
   g_autoptr (GPtrArray) changes = harness_plan_and_apply (&f->h, bootchain_module (),
                                                           NULL);
   record_plan (f);
@@ -524,12 +535,10 @@ test_bcd_winre (void)
   g_assert_cmpuint (f->warnings->len, ==, 1); /* {ntldr} only */
 }
 
-/* A second plan over the repaired store changes nothing. */
-static void
-test_bcd_idempotent (void)
+/* The ESP store with the patches the plan of f made (planned already). */
+static GBytes *
+patched_store (TestGuest *f)
 {
-  g_autoptr (TestGuest) f = gpt_guest ();
-  g_assert_cmpint (plan (f), ==, 0);
   g_autofree char *key = file_key ("/dev/sda1", ESP_STORE);
   GBytes *orig = g_hash_table_lookup (f->files, key);
   g_autoptr (GByteArray) fixed = g_byte_array_new ();
@@ -541,12 +550,192 @@ test_bcd_idempotent (void)
     guint64 off = g_ascii_strtoull (strrchr (k, '|') + 1, NULL, 10);
     memcpy (fixed->data + off, g_bytes_get_data (v, NULL), g_bytes_get_size (v));
   }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&fixed));
+}
+
+/* mini-bcd with every stale element already pointing at gpt_guest's
+ * partitions, as the module leaves it. */
+static GBytes *
+repaired_mini_bcd (void)
+{
+  g_autoptr (TestGuest) f = gpt_guest ();
+  g_assert_cmpint (plan (f), ==, 0);
+  return patched_store (f);
+}
+
+/* A second plan over the repaired store changes nothing. */
+static void
+test_bcd_idempotent (void)
+{
+  g_autoptr (GBytes) b = repaired_mini_bcd ();
   g_autoptr (TestGuest) again = gpt_guest ();
-  g_autoptr (GBytes) b = g_bytes_new (fixed->data, fixed->len);
   add_file (again, "/dev/sda1", ESP_STORE, b);
   g_assert_cmpint (plan (again), ==, 0);
   dump (again);
   g_assert_cmpuint (count_prefix (again->plan, "bcd "), ==, 0);
+}
+
+/* --- dirty BCD stores (docs/hive-logs.md) --------------------------- */
+
+/* How messages and the report name the ESP store: the test guest keeps
+ * its files' paths in lower case. */
+#define ESP_PLACE "/dev/sda1:/efi/microsoft/boot/bcd"
+
+/* gpt_guest whose store is a backup of a running Windows: the primary
+ * (dirty) holds primary_state, and, when log_state is not NULL, the
+ * store's LOG1 (under a name in another case) leads to log_state.
+ * *safe: the sequence number a written store must carry. */
+static TestGuest *
+dirty_bcd_guest (GBytes *primary_state, GBytes *log_state, guint32 *safe)
+{
+  TestGuest *f = gpt_guest ();
+  g_autoptr (GBytes) dirty = mklog_dirty_primary (primary_state);
+  add_file (f, "/dev/sda1", ESP_STORE, dirty);
+  BootfixHiveHeader h;
+  g_assert_cmpint (bootfix_hive_header_read (g_bytes_get_data (dirty, NULL),
+                                             g_bytes_get_size (dirty), &h),
+                   ==, BOOTFIX_HIVE_DIRTY);
+  g_autoptr (GBytes) log = NULL;
+  if (log_state) {
+    g_autoptr (GArray) pages = mklog_diff_pages (primary_state, log_state);
+    g_assert_cmpuint (pages->len, >, 0);
+    GByteArray *entries = mklog_new_log (dirty, h.secondary_sequence);
+    mklog_new_entry (entries, h.secondary_sequence, log_state,
+                     (guint32 *) pages->data, pages->len);
+    log = g_byte_array_free_to_bytes (entries);
+    add_file (f, "/dev/sda1", ESP_STORE ".log1", log);
+  }
+  g_autoptr (GError) error = NULL;
+  g_assert_true (bootfix_hive_log_safe_sequence (&h, log, NULL, safe, &error));
+  g_assert_no_error (error);
+  return f;
+}
+
+/* The store the fix left on the ESP: clean, at the safe number. */
+static GBytes *
+written_store (TestGuest *f, guint32 safe)
+{
+  GBytes *out = bootfix_memory_guest_get_file (f->guest, "/dev/sda1", ESP_STORE);
+  BootfixHiveHeader h;
+  g_assert_cmpint (bootfix_hive_header_read (g_bytes_get_data (out, NULL),
+                                             g_bytes_get_size (out), &h),
+                   ==, BOOTFIX_HIVE_CLEAN);
+  g_assert_cmpuint (h.primary_sequence, ==, safe);
+  return out;
+}
+
+static const BootfixHiveReport *
+only_hive_state (TestGuest *f)
+{
+  g_assert_cmpuint (f->h.hives->states->len, ==, 1);
+  const BootfixHiveReport *st = g_ptr_array_index (f->h.hives->states, 0);
+  g_assert_cmpstr (st->name, ==, "BCD");
+  g_assert_cmpstr (st->path, ==, ESP_PLACE);
+  return st;
+}
+
+/* The primary looks repaired; its log, which Windows replays first,
+ * holds the stale store.  Only a replay sees the 5 values to fix; the
+ * store goes back clean, holding exactly the repair, and its log is
+ * emptied, after the store, and reported. */
+static void
+test_bcd_dirty_replayed (void)
+{
+  g_autoptr (GBytes) repaired = repaired_mini_bcd ();
+  g_autoptr (GBytes) stale = harness_mini_bcd ();
+  guint32 safe = 0;
+  g_autoptr (TestGuest) f = dirty_bcd_guest (repaired, stale, &safe);
+  g_assert_cmpint (plan (f), ==, 0);
+  dump (f);
+  g_assert_cmpuint (count_prefix (f->plan, "bcd "), ==, 5);
+  g_assert_cmpstr (only_hive_state (f)->state, ==, "replayed");
+  g_autoptr (GPtrArray) logs =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_change_free);
+  bootfix_hive_cache_log_changes (f->h.hives, logs);
+  g_assert_cmpuint (logs->len, ==, 1);
+  const BootfixChange *c = g_ptr_array_index (logs, 0);
+  g_assert_cmpstr (c->kind, ==, "file");
+  g_assert_cmpstr (c->target, ==, ESP_PLACE ".log1");
+  g_assert_cmpstr (c->new_value, ==, "0 bytes");
+
+  g_autoptr (GBytes) out = written_store (f, safe);
+  gsize n = g_bytes_get_size (out);
+  g_assert_cmpuint (n, ==, g_bytes_get_size (repaired));
+  g_assert_cmpmem ((const guint8 *) g_bytes_get_data (out, NULL) + 512, n - 512,
+                   (const guint8 *) g_bytes_get_data (repaired, NULL) + 512, n - 512);
+  g_autoptr (GBytes) log = bootfix_memory_guest_get_file (f->guest, "/dev/sda1",
+                                                          ESP_STORE ".LOG1");
+  g_assert_cmpuint (g_bytes_get_size (log), ==, 0);
+}
+
+/* Without its log the store is refused, naming it, the logs looked
+ * for and the option; nothing is planned or written. */
+static void
+test_bcd_dirty_no_logs (void)
+{
+  g_autoptr (GBytes) stale = harness_mini_bcd ();
+  guint32 safe = 0;
+  g_autoptr (TestGuest) f = dirty_bcd_guest (stale, NULL, &safe);
+  build_and_probe (f);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (harness_call (&f->h, bootchain_module (), BOOTFIX_CALLBACK_PLAN,
+                                 &error), ==, -1);
+  g_assert_nonnull (error);
+  GError *kept = f->h.hives->error;
+  g_assert_error (kept, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED);
+  g_test_message ("%s", kept->message);
+  g_assert_true (g_str_has_prefix (kept->message, "guest test: registry hive "
+                                   ESP_PLACE " is dirty"));
+  g_assert_nonnull (strstr (kept->message, ESP_PLACE ".LOG1, .LOG2 or .LOG"));
+  g_assert_nonnull (strstr (kept->message, "--discard-hive-logs"));
+  g_assert_cmpstr (only_hive_state (f)->state, ==, "dirty-logs-missing");
+  g_assert_cmpuint (f->h.plan->actions->len, ==, 0);
+  g_autoptr (GBytes) now = bootfix_memory_guest_get_file (f->guest, "/dev/sda1",
+                                                          ESP_STORE);
+  BootfixHiveHeader h;
+  g_assert_cmpint (bootfix_hive_header_read (g_bytes_get_data (now, NULL),
+                                             g_bytes_get_size (now), &h),
+                   ==, BOOTFIX_HIVE_DIRTY);
+}
+
+/* --discard-hive-logs: the primary as it is (stale), with a warning;
+ * the repaired store goes back clean all the same. */
+static void
+test_bcd_dirty_discard (void)
+{
+  g_autoptr (GBytes) stale = harness_mini_bcd ();
+  guint32 safe = 0;
+  g_autoptr (TestGuest) f = dirty_bcd_guest (stale, NULL, &safe);
+  f->discard_logs = TRUE;
+  g_assert_cmpint (plan (f), ==, 0);
+  g_assert_cmpuint (count_prefix (f->plan, "bcd "), ==, 5);
+  g_assert_null (f->h.hives->error);
+  g_assert_cmpuint (f->h.hives->warnings->len, ==, 1);
+  g_assert_nonnull (strstr (f->h.hives->warnings->pdata[0], ESP_PLACE));
+  g_assert_nonnull (strstr (f->h.hives->warnings->pdata[0], "--discard-hive-logs"));
+  g_assert_cmpstr (only_hive_state (f)->state, ==, "dirty-logs-missing");
+  g_autoptr (GBytes) out = written_store (f, safe);
+}
+
+/* A bad base block checksum: an error (exit 1), as for SYSTEM. */
+static void
+test_bcd_damaged (void)
+{
+  g_autoptr (GBytes) stale = harness_mini_bcd ();
+  g_autoptr (GByteArray) bad = g_byte_array_new ();
+  g_byte_array_append (bad, g_bytes_get_data (stale, NULL),
+                       (guint) g_bytes_get_size (stale));
+  bad->data[508] ^= 0x5a;
+  g_autoptr (GBytes) bytes = g_bytes_new (bad->data, bad->len);
+  g_autoptr (TestGuest) f = gpt_guest ();
+  add_file (f, "/dev/sda1", ESP_STORE, bytes);
+  build_and_probe (f);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (harness_call (&f->h, bootchain_module (), BOOTFIX_CALLBACK_PLAN,
+                                 &error), ==, -1);
+  g_assert_error (f->h.hives->error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST);
+  g_assert_nonnull (strstr (f->h.hives->error->message, ESP_PLACE));
+  g_assert_cmpstr (only_hive_state (f)->state, ==, "damaged");
 }
 
 /* BitLocker: nothing is planned, and the user is told why. */
@@ -730,6 +919,10 @@ main (int argc, char **argv)
   g_test_add_func ("/bootchain/bcd/gpt-stale", test_bcd_gpt_stale);
   g_test_add_func ("/bootchain/bcd/idempotent", test_bcd_idempotent);
   g_test_add_func ("/bootchain/bcd/winre", test_bcd_winre);
+  g_test_add_func ("/bootchain/bcd/dirty/replayed", test_bcd_dirty_replayed);
+  g_test_add_func ("/bootchain/bcd/dirty/no-logs", test_bcd_dirty_no_logs);
+  g_test_add_func ("/bootchain/bcd/dirty/discard", test_bcd_dirty_discard);
+  g_test_add_func ("/bootchain/bcd/damaged", test_bcd_damaged);
   g_test_add_func ("/bootchain/bitlocker", test_bitlocker);
   g_test_add_func ("/bootchain/mounted-devices/stale", test_mounted_devices);
   g_test_add_func ("/bootchain/mounted-devices/right", test_mounted_devices_right);
