@@ -3,7 +3,8 @@
 # guests restored onto a new disk (tests/phony/boot-ids.sh):
 #
 #   win7-sysres  BIOS/MBR, System Reserved + Windows, stale disk signature
-#   win10-gpt    UEFI/GPT, ESP + MSR + Windows, stale disk and partition GUIDs
+#   win10-gpt    UEFI/GPT, ESP + MSR + Windows, stale disk and partition GUIDs;
+#                its BCD store is dirty and BCD.LOG1 holds a stale device
 #   xp-moved     partition moved from LBA 63 to 2048, stale boot.ini
 #
 # One virt-bootfix run fixes all three; ONE guestfish launch then fetches
@@ -50,9 +51,18 @@ count() { # GUEST KIND
 for g in "${guests[@]}"; do
   expect_eq "$g status" "$(jq -r --arg g "$g" '.guests[] | select(.name == $g) | .status' "$work/fix.json")" fixed
 done
-# bootmgr, memdiag, loader x2 (device, osdevice), resume x2.
+# bootmgr, memdiag, loader x2 (device, osdevice), resume x2.  In
+# win10-gpt's dirty store the primary's {bootmgr} device looks right
+# already; only the replay of BCD.LOG1 shows it stale (5 without it).
 expect_eq "win7-sysres BCD changes" "$(count win7-sysres bcd)" 6
 expect_eq "win10-gpt BCD changes" "$(count win10-gpt bcd)" 6
+guest_json() { jq -r --arg g "$1" ".guests[] | select(.name == \$g) | $2" "$work/fix.json"; }
+expect_eq "win10-gpt hives" "$(guest_json win10-gpt '.hives | map(.name + " " + .state + " " + .path) | join(",")')" \
+  "BCD replayed /dev/sda1:/EFI/Microsoft/Boot/BCD"
+expect_eq "win10-gpt BCD log emptied" \
+  "$(guest_json win10-gpt '[.actions[] | select(.kind == "file") | .target + " " + .new] | join(",")')" \
+  "/dev/sda1:/EFI/Microsoft/Boot/BCD.LOG1 0 bytes"
+expect_eq "win7-sysres hives (clean)" "$(guest_json win7-sysres '.hives | length')" 0
 expect_eq "xp-moved boot sector changes" "$(count xp-moved bootsector)" 4
 expect_eq "xp-moved file changes" "$(count xp-moved file)" 1
 # Readable values, as the issue asks.
@@ -74,6 +84,7 @@ download /Windows/System32/config/SYSTEM $work/w7.system
 umount /
 mount-ro /dev/sdb1 /
 download /EFI/Microsoft/Boot/BCD $work/w10.bcd
+download /EFI/Microsoft/Boot/BCD.LOG1 $work/w10.bcd.log1
 umount /
 mount-ro /dev/sdb3 /
 download /Windows/System32/config/SYSTEM $work/w10.system
@@ -132,6 +143,11 @@ for obj in "$WIN10_GPT_LOADER_GUID" "$WIN10_GPT_RESUME_GUID"; do
     expect_eq "win10-gpt $obj $el" "$(bcd_element "$work/w10.reg" "$obj" "$el")" "$win"
   done
 done
+# Written back clean, past the log's entry, and the log empty.
+read -r seq1 seq2 < <(od -An -tu4 -j4 -N8 "$work/w10.bcd")
+expect_eq "win10-gpt BCD written clean" "$seq1" "$seq2"
+expect_eq "win10-gpt BCD sequence past the log" "$([ "$seq1" -gt 3 ] && echo yes)" yes
+expect_eq "win10-gpt BCD.LOG1 empty" "$(stat -c %s "$work/w10.bcd.log1")" 0
 expect_eq "win10-gpt C:" "$(mounted "$work/w10.system" '\DosDevices\C:')" \
   "$(mounted_gpt_hex "$WIN10_GPT_NEW_WIN_GUID")"
 expect_eq "win10-gpt C: volume" "$(mounted "$work/w10.system" "$WIN10_GPT_C_VOLUME")" \

@@ -297,6 +297,9 @@ guest_defaults() {
   G_NTFS_GEOMETRY=        # "HIDDEN HEADS SPT" patched into both NTFS boot
                           # sectors after guestfish (patch_ntfs_geometry)
   G_BCD=                  # sysres | gpt: which BCD store emit_bcd_reg writes
+  G_DIRTY_BCD_BOOTMGR=    # when set (device hex), the BCD store is left
+                          # dirty: its primary's {bootmgr} device is this,
+                          # BCD.LOG1 leads to the store emit_bcd_reg writes
   G_MACHINE=pc-i440fx-7.2 # domain XML
   G_TARGET=hda
   G_BUS=ide
@@ -386,8 +389,12 @@ describe_guest() {
   win10-gpt)
     # UEFI on GPT (ESP, MSR, Windows), restored onto a new disk: new disk
     # and partition GUIDs; BCD and MountedDevices still name the old ones.
+    # The backup was taken while Windows ran: the BCD store is dirty, and
+    # its primary's {bootmgr} device already names the new ESP, but
+    # BCD.LOG1, which Windows replays first, still holds the old one.
     describe_guest win10
     G_DISK=gpt G_SECTORS=$WIN10_GPT_DISK_SECTORS G_BCD=gpt
+    G_DIRTY_BCD_BOOTMGR=$(bcd_device_gpt_hex "$WIN10_GPT_NEW_DISK_GUID" "$WIN10_GPT_NEW_ESP_GUID")
     G_BOOT=none
     G_LOADERS='winload.efi winresume.efi'
     G_MOUNTED=(
@@ -621,7 +628,9 @@ bcd_list() { bcd_element "$1" && shift && reg_multi_sz Element "$@"; }
 bcd_integer() { bcd_element "$1" && reg_binary Element "$(le_hex "$2" 8)"; }
 
 # The store of a Vista/7-style install: {bootmgr} -> one loader -> its
-# resume object, plus {memdiag}.  Every device names the OLD disk.
+# resume object, plus {memdiag}.  Every device names the OLD disk, but
+# {bootmgr}'s when BCD_BOOTMGR_DEVICE (hex) is set.
+BCD_BOOTMGR_DEVICE=
 emit_bcd_reg() {
   local sys_dev win_dev loader resume ext memtest description
   case $G_BCD in
@@ -644,7 +653,7 @@ emit_bcd_reg() {
   reg_sz KeyName BCD00000000
 
   bcd_object "$BCD_BOOTMGR_GUID" 0x10100002
-  bcd_device 11000001 "$sys_dev"
+  bcd_device 11000001 "${BCD_BOOTMGR_DEVICE:-$sys_dev}"
   if [[ $ext == efi ]]; then
     bcd_string 12000002 '\EFI\Microsoft\Boot\bootmgfw.efi'
   fi
@@ -784,6 +793,23 @@ build_boot_tree() {
   esac
   emit_bcd_reg >"$work/$name.bcd.reg"
   make_hive "$dir/BCD" 'HKEY_LOCAL_MACHINE\BCD00000000' "$work/$name.bcd.reg"
+  if [[ -n $G_DIRTY_BCD_BOOTMGR ]]; then
+    make_dirty_bcd "$name" "$dir"
+  fi
+}
+
+# make_dirty_bcd NAME DIR: DIR/BCD becomes a dirty primary whose {bootmgr}
+# device is G_DIRTY_BCD_BOOTMGR; DIR/BCD.LOG1 leads back to the store
+# DIR/BCD held (BCD.LOG2 is empty).
+make_dirty_bcd() {
+  local name=$1 dir=$2 primary=$work/$name.bcd-primary
+  BCD_BOOTMGR_DEVICE=$G_DIRTY_BCD_BOOTMGR emit_bcd_reg >"$primary.reg"
+  make_hive "$primary" 'HKEY_LOCAL_MACHINE\BCD00000000' "$primary.reg"
+  "$mkhive" --dirty "$primary" "$dir/BCD" "$work/$name.bcd-dirty" ||
+    die "mkhive --dirty failed for the BCD store of $name"
+  mv -f "$work/$name.bcd-dirty" "$dir/BCD"
+  mv -f "$work/$name.bcd-dirty.LOG1" "$dir/BCD.LOG1"
+  mv -f "$work/$name.bcd-dirty.LOG2" "$dir/BCD.LOG2"
 }
 
 build_data_tree() {
