@@ -121,13 +121,16 @@ about (const BootfixDirtyHive *d, gboolean add_place, gboolean with_logs)
   GString *s = g_string_new (add_place ? where : NULL);
   if (with_logs && s->len > 0)
     g_string_append (s, "; ");
-  if (with_logs && d->logs->len == 0)
-    g_string_append_printf (s, _("no %s.LOG1, .LOG2 or .LOG"), where);
+  g_autoptr (GString) logs = g_string_new (NULL);
   for (guint i = 0; with_logs && i < d->logs->len; i++) {
     const BootfixHiveLogFile *lf = g_ptr_array_index (d->logs, i);
     g_autofree char *log = place (d->device, lf->guest_path);
-    g_string_append_printf (s, "%s%s", i ? ", " : _("transaction logs "), log);
+    g_string_append_printf (logs, "%s%s", i ? ", " : "", log);
   }
+  if (with_logs && d->logs->len == 0)
+    g_string_append_printf (s, _("no %s.LOG1, .LOG2 or .LOG"), where);
+  else if (with_logs)
+    g_string_append_printf (s, _("transaction logs: %s"), logs->str);
   if (s->len > 0) {
     g_string_prepend (s, " (");
     g_string_append_c (s, ')');
