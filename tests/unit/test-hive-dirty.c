@@ -297,7 +297,7 @@ test_file_real_1709 (void)
   g_autoptr (GBytes) log1 = test_unxz_shared ("win10-1709-SYSTEM.LOG1.xz");
   g_autoptr (GBytes) log2 = test_unxz_shared ("win10-1709-SYSTEM.LOG2.xz");
   if (primary == NULL || log1 == NULL || log2 == NULL) {
-    g_test_skip ("../shared/fixtures/hives or xz is not there");
+    g_test_skip ("the shared hive fixtures or xz are not there");
     return;
   }
   g_autoptr (BootfixGuest) guest = harness_guest_new ();
