@@ -8,10 +8,13 @@
 G_BEGIN_DECLS
 
 /* json-glib recurses once per nesting level with no limit (a line of
- * '[' overflows the stack) and accepts more than JSON (comments,
- * single quotes, "var x ="): text that is not plain JSON, holds a NUL
- * or nests deeper than max_depth is refused (BOOTFIX_ERROR_FAILED)
- * before json-glib sees it.  Returns the root node. */
+ * '[' overflows the stack), accepts more than JSON (comments, single
+ * quotes, "var x =") and reads some bad string escapes into text that
+ * is not UTF-8: text that is not plain JSON (outside strings, and the
+ * escapes and raw control characters inside them), holds a NUL, a
+ * "\u0000" or a lone surrogate, or nests deeper than max_depth is
+ * refused (BOOTFIX_ERROR_FAILED) before json-glib sees it.  Returns the
+ * root node; its strings are UTF-8 without NUL. */
 JsonNode *bootfix_json_parse_hostile (const char *text, gsize len,
                                       guint max_depth, GError **error);
 

@@ -31,6 +31,18 @@ static const Case cases[] = {
   { "", FALSE },
   { "   ", FALSE },
   { "[\"\\", FALSE },               /* ends inside an escape */
+  /* String escapes json-glib gets wrong: it takes "\x" as "x", reads a
+   * short "\u" into the next character, and turns a lone surrogate
+   * into bytes that are not UTF-8. */
+  { "[\"\\x\"]", FALSE },
+  { "[\"\\u001\xe6\x97\xa5\"]", FALSE },
+  { "[\"\\u12\"]", FALSE },
+  { "[\"\\ud800x\"]", FALSE },
+  { "[\"\\ud800\\u0041\"]", FALSE },
+  { "[\"\\ude00\"]", FALSE },
+  { "[\"\\u0000\"]", FALSE },
+  { "[\"a\tb\"]", FALSE },          /* a raw control character */
+  { "[\"\\ud83d\\ude00 \\u00e9\\u001b\\\"\\/\\b\\f\\n\\r\\t\"]", TRUE },
 };
 
 static void
