@@ -153,7 +153,8 @@ bootfix_batch_identity_from_json (JsonNode *node)
   JsonObject *o = json_node_get_object (node);
   g_autoptr (BootfixBatchIdentity) id = identity_new ();
   JsonNode *disks = json_object_get_member (o, "disks");
-  if (!file_identity_read (json_object_get_member (o, "domain_file"), &id->domain) ||
+  JsonNode *domain = json_object_get_member (o, "domain_file");
+  if (!file_identity_read (domain, &id->domain) ||
       disks == NULL || !JSON_NODE_HOLDS_ARRAY (disks))
     return NULL;
   JsonArray *a = json_node_get_array (disks);

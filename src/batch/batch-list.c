@@ -113,7 +113,8 @@ add_line (GPtrArray *out, GHashTable *seen, const char *p, gsize n,
     g_autofree char *path = shown (e->path);
     g_autofree char *why =
       g_strdup_printf (_("the domain file %s is already on line %u; remove "
-                         "one of the two lines"), path, GPOINTER_TO_UINT (first));
+                         "one of the two lines"), path,
+                       GPOINTER_TO_UINT (first));
     return line_error (error, what, line, why);
   }
   g_hash_table_insert (seen, e->path, GUINT_TO_POINTER (line));

@@ -25,7 +25,8 @@ bootfix_batch_record_new (const BootfixGuestReport *report,
   JsonObject *batch = json_object_new ();
   json_object_set_string_member (batch, "domain_file", entry->path);
   json_object_set_string_member (batch, "entry", entry->entry);
-  json_object_set_member (batch, "identity", bootfix_batch_identity_to_json (id));
+  json_object_set_member (batch, "identity",
+                          bootfix_batch_identity_to_json (id));
   json_object_set_object_member (json_node_get_object (record), "batch", batch);
   return record;
 }

@@ -14,7 +14,8 @@
 static gboolean
 is_plain_outside_string (guchar c)
 {
-  return c != '\0' && strchr (" \t\r\n,:[]{}0123456789+-.eEtrufalsn", c) != NULL;
+  return c != '\0' &&
+    strchr (" \t\r\n,:[]{}0123456789+-.eEtrufalsn", c) != NULL;
 }
 
 /* A byte outside strings: brackets counted against max_depth. */

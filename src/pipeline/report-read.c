@@ -47,7 +47,8 @@ read_string (JsonObject *o, const char *where, const char *member,
     *out = NULL;
     return TRUE;
   }
-  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) || !value_has_type (n, G_TYPE_STRING))
+  if (n == NULL || !JSON_NODE_HOLDS_VALUE (n) ||
+      !value_has_type (n, G_TYPE_STRING))
     return bad_member (error, where, member, _("a string or null"));
   *out = g_strdup (json_node_get_string (n));
   return TRUE;
