@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 
-LAYERS = ["common", "formats", "config", "guest", "pipeline"]
+LAYERS = ["common", "formats", "config", "guest", "pipeline", "batch"]
 BEGIN = "<!-- layer-graph:begin -->"
 END = "<!-- layer-graph:end -->"
 

@@ -30,6 +30,16 @@ char *bootfix_batch_progress_bar (const BootfixBatchCounts *c, guint columns);
 char *bootfix_batch_progress_line (const BootfixBatchCounts *c,
                                    const BootfixGuestReport *r);
 
+/* Terminal columns of UTF-8 text: wide characters (CJK) count two,
+ * zero-width ones (combining marks) none. */
+guint bootfix_batch_text_width (const char *text);
+
+/* text whole when it fits in `columns`, else its head, cut between
+ * characters, and "..." within them.  Show guest text through
+ * bootfix_append_guest_text_as first: control characters have no
+ * width to count. */
+char *bootfix_batch_text_fit (const char *text, guint columns);
+
 /* The table at the end: one row per guest (name, status, changes,
  * seconds, first message cut to fit), columns aligned by display width,
  * then the totals. */

@@ -24,9 +24,12 @@ JsonNode *bootfix_batch_record_new (const BootfixGuestReport *report,
 
 typedef struct _BootfixJsonl BootfixJsonl;
 
-/* Open for appending (created 0644 when missing). */
+/* Open for appending (created 0644 when missing); an error is
+ * BOOTFIX_ERROR_USAGE, naming the file.  A file that ends in a torn
+ * line gets the next record on a line of its own. */
 BootfixJsonl *bootfix_jsonl_open (const char *path, GError **error);
-/* One line, written whole, then fsync'd. */
+/* One line, written whole, then fsync'd; BOOTFIX_ERROR_FAILED naming
+ * the file when that fails. */
 gboolean bootfix_jsonl_append (BootfixJsonl *w, JsonNode *record,
                                GError **error);
 void bootfix_jsonl_close (BootfixJsonl *w);
@@ -36,12 +39,17 @@ typedef struct _BootfixResume BootfixResume;
 
 /* Parse JSONL text (pure; fuzzed).  Lines that are not a record (a
  * line torn by a crash, anything else) are skipped and counted in
- * *skipped.  The last record of a domain file wins. */
+ * *skipped (may be NULL); blank lines are ignored.  The last record of
+ * a domain file wins.  Lines over 16 MiB are skipped unread. */
 BootfixResume *bootfix_resume_parse (const char *text, gsize len,
                                      guint *skipped);
 /* A missing file is an empty resume (the first run of a batch that
- * names the same file for --jsonl and --resume). */
+ * names the same file for --jsonl and --resume).  Read line by line,
+ * so memory does not grow with the file.  A file that cannot be opened
+ * is BOOTFIX_ERROR_USAGE. */
 BootfixResume *bootfix_resume_load (const char *path, GError **error);
+/* Lines skipped by bootfix_resume_parse or _load. */
+guint bootfix_resume_skipped (const BootfixResume *r);
 void bootfix_resume_free (BootfixResume *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixResume, bootfix_resume_free)
 

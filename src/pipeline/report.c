@@ -134,9 +134,10 @@ add_hives (JsonBuilder *b, GPtrArray *hives)
   json_builder_end_array (b);
 }
 
-static void
-add_guest (JsonBuilder *b, const BootfixGuestReport *r)
+JsonNode *
+bootfix_report_guest_to_json (const BootfixGuestReport *r)
 {
+  g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
   add_string (b, "name", r->name);
   add_strings (b, "disks", r->disks);
@@ -171,6 +172,7 @@ add_guest (JsonBuilder *b, const BootfixGuestReport *r)
   json_builder_set_member_name (b, "seconds");
   json_builder_add_double_value (b, r->seconds);
   json_builder_end_object (b);
+  return json_builder_get_root (b);
 }
 
 char *
@@ -181,7 +183,8 @@ bootfix_report_to_json (GPtrArray *reports)
   json_builder_set_member_name (b, "guests");
   json_builder_begin_array (b);
   for (guint i = 0; i < reports->len; i++)
-    add_guest (b, g_ptr_array_index (reports, i));
+    json_builder_add_value (b, bootfix_report_guest_to_json (
+                                 g_ptr_array_index (reports, i)));
   json_builder_end_array (b);
   json_builder_end_object (b);
   g_autoptr (JsonNode) root = json_builder_get_root (b);

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -55,6 +56,17 @@ void bootfix_guest_report_free (BootfixGuestReport *r);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixGuestReport, bootfix_guest_report_free)
 
 const char *bootfix_status_to_string (BootfixStatus status);
+
+/* The object --json writes for one guest. */
+JsonNode *bootfix_report_guest_to_json (const BootfixGuestReport *r);
+/* Such an object read back (from a worker process, so hostile: parse
+ * its text with bootfix_json_parse_hostile, json-text.h): a member
+ * missing or of the wrong type, or an unknown status, is an error
+ * (BOOTFIX_ERROR_FAILED) naming the member; unknown members are
+ * ignored.  A string member may be null wherever the writer puts null
+ * for NULL. */
+BootfixGuestReport *bootfix_report_guest_from_json (JsonNode *node,
+                                                    GError **error);
 
 /* The --json document for all guests. */
 char *bootfix_report_to_json (GPtrArray *reports);

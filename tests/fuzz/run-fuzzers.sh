@@ -43,6 +43,9 @@ max_len_for () {
         fuzz-hive)              echo 65536 ;;  # a small hive
         fuzz-hive-log)          echo 32768 ;;  # base block + two logs of a few 4 KiB pages
         fuzz-cabinet)           echo 16384 ;;  # entries and a few data blocks
+        fuzz-batch-list)        echo 16384 ;;  # several lines, one past the 4096-byte cap
+        fuzz-resume)            echo 32768 ;;  # a few records of a few KiB
+        fuzz-guest-report)      echo 16384 ;;  # one guest's report object
         *)                      echo 4096 ;;
     esac
 }

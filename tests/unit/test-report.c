@@ -3,13 +3,17 @@
  * non-ASCII text and control characters, which must come out escaped and
  * read back unchanged.  After a deliberate change to the output format,
  * regenerate the file with BOOTFIX_TEST_UPDATE_GOLDEN=1 and review the
- * diff. */
+ * diff.  One guest's object also reads back (bootfix_report_guest_from_json)
+ * to the same object, and damaged objects are refused by member. */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "bootfix-error.h"
+#include "json-text.h"
 #include "plan.h"
 #include "report.h"
 
@@ -272,6 +276,142 @@ test_mutations_fail (void)
   }
 }
 
+/* What the batch parent does with a worker's report: the object as
+ * text, read back, written again; nothing may change. */
+static char *
+guest_json_text (const BootfixGuestReport *r)
+{
+  g_autoptr (JsonNode) node = bootfix_report_guest_to_json (r);
+  return json_to_string (node, FALSE);
+}
+
+static void
+test_guest_round_trip (void)
+{
+  g_autoptr (GPtrArray) all = reports ();
+  for (guint i = 0; i < all->len; i++) {
+    g_autofree char *text = guest_json_text (nth (all, i));
+    g_autoptr (GError) error = NULL;
+    g_autoptr (JsonNode) node =
+      bootfix_json_parse_hostile (text, strlen (text), 16, &error);
+    g_assert_no_error (error);
+    g_autoptr (BootfixGuestReport) back =
+      bootfix_report_guest_from_json (node, &error);
+    g_assert_no_error (error);
+    g_assert_nonnull (back);
+    g_autofree char *again = guest_json_text (back);
+    g_assert_cmpstr (again, ==, text);
+  }
+}
+
+/* The member at a dotted path ("os.major", "actions.0.kind"): its
+ * parent, and the member name or array index. */
+static void
+replace_at (JsonNode *root, const char *path, const char *json)
+{
+  g_auto (GStrv) parts = g_strsplit (path, ".", -1);
+  JsonNode *at = root;
+  guint n = g_strv_length (parts);
+  for (guint i = 0; i + 1 < n; i++)
+    at = JSON_NODE_HOLDS_ARRAY (at)
+      ? json_array_get_element (json_node_get_array (at), atoi (parts[i]))
+      : json_object_get_member (json_node_get_object (at), parts[i]);
+  const char *last = parts[n - 1];
+  JsonNode *value = json ? json_from_string (json, NULL) : NULL;
+  if (JSON_NODE_HOLDS_ARRAY (at)) {
+    JsonArray *a = json_node_get_array (at);
+    json_array_remove_element (a, atoi (last));
+    if (value) /* moved to the end: the message names its index */
+      json_array_add_element (a, value);
+  } else if (value) {
+    json_object_set_member (json_node_get_object (at), last, value);
+  } else {
+    json_object_remove_member (json_node_get_object (at), last);
+  }
+}
+
+typedef struct {
+  const char *path;
+  const char *json;   /* the new value; NULL removes the member */
+  const char *named;  /* what the message must name; NULL: accepted */
+} BadCase;
+
+static const BadCase bad_cases[] = {
+  { "name", "5", "\"name\"" },
+  { "name", NULL, "\"name\"" },
+  { "disks", "\"a.img\"", "\"disks\"" },
+  { "disks.0", "[1]", "\"disks\"" },
+  { "disks.0", "null", "\"disks\"" },
+  { "os", "[]", "\"os\"" },
+  { "os.major", "\"10\"", "\"os.major\"" },
+  { "os.major", "1.5", "\"os.major\"" },
+  { "os.major", "4294967296", "\"os.major\"" },
+  { "os.minor", NULL, "\"os.minor\"" },
+  { "os.product", "{}", "\"os.product\"" },
+  { "target", NULL, "\"target\"" },
+  { "target.bus", "true", "\"target.bus\"" },
+  { "accelerator", "[\"tcg\"]", "\"accelerator\"" },
+  { "status", "\"done\"", "\"status\"" },
+  { "status", "null", "\"status\"" },
+  { "status", NULL, "\"status\"" },
+  { "actions", "{}", "\"actions\"" },
+  { "actions.0", "\"set\"", "\"actions[3]\"" },
+  { "actions.0.kind", "3", "\"actions[0].kind\"" },
+  { "actions.1.old", NULL, "\"actions[1].old\"" },
+  { "hives.0.state", NULL, "\"hives[0].state\"" },
+  { "hives", "null", "\"hives\"" },
+  { "messages.0", "[null]", "\"messages\"" },
+  { "messages", NULL, "\"messages\"" },
+  { "seconds", "\"1.5\"", "\"seconds\"" },
+  { "seconds", "-1", "\"seconds\"" },
+  { "seconds", NULL, "\"seconds\"" },
+  /* Accepted: members we do not know, integer seconds, nulls where the
+   * writer puts them. */
+  { "batch", "{\"entry\": 1}", NULL },
+  { "seconds", "2", NULL },
+  { "rule", "null", NULL },
+  { "actions.0.value", "null", NULL },
+};
+
+static void
+test_guest_bad_objects (void)
+{
+  g_autoptr (BootfixGuestReport) good = fixed_report ();
+  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++) {
+    const BadCase *c = &bad_cases[i];
+    g_autoptr (JsonNode) node = bootfix_report_guest_to_json (good);
+    g_autoptr (GError) error = NULL;
+    replace_at (node, c->path, c->json);
+    g_autoptr (BootfixGuestReport) r = bootfix_report_guest_from_json (node, &error);
+    if (c->named == NULL) {
+      g_assert_no_error (error);
+      g_assert_nonnull (r);
+      continue;
+    }
+    g_assert_null (r);
+    g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
+    if (strstr (error->message, c->named) == NULL)
+      g_error ("case %u (%s): \"%s\" does not name %s", i, c->path,
+               error->message, c->named);
+  }
+}
+
+/* Not an object at all. */
+static void
+test_guest_not_object (void)
+{
+  static const char *const texts[] = { "[]", "null", "\"win7\"", "3" };
+  for (guint i = 0; i < G_N_ELEMENTS (texts); i++) {
+    g_autoptr (JsonNode) node = json_from_string (texts[i], NULL);
+    g_autoptr (GError) error = NULL;
+    g_assert_null (bootfix_report_guest_from_json (node, &error));
+    g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
+  }
+  g_autoptr (GError) error = NULL;
+  g_assert_null (bootfix_report_guest_from_json (NULL, &error));
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -279,5 +419,8 @@ main (int argc, char **argv)
   g_test_add_func ("/report/json/golden", test_golden);
   g_test_add_func ("/report/json/round-trip", test_round_trip);
   g_test_add_func ("/report/json/mutations-fail", test_mutations_fail);
+  g_test_add_func ("/report/guest/round-trip", test_guest_round_trip);
+  g_test_add_func ("/report/guest/bad-objects", test_guest_bad_objects);
+  g_test_add_func ("/report/guest/not-object", test_guest_not_object);
   return g_test_run ();
 }

@@ -1,0 +1,23 @@
+/* JSON text from outside the process (a worker's report, a --resume
+ * file) parsed without trusting it. */
+#ifndef BOOTFIX_JSON_TEXT_H
+#define BOOTFIX_JSON_TEXT_H
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+/* json-glib recurses once per nesting level with no limit (a line of
+ * '[' overflows the stack), accepts more than JSON (comments, single
+ * quotes, "var x =") and reads some bad string escapes into text that
+ * is not UTF-8: text that is not plain JSON (outside strings, and the
+ * escapes and raw control characters inside them), holds a NUL, a
+ * "\u0000" or a lone surrogate, or nests deeper than max_depth is
+ * refused (BOOTFIX_ERROR_FAILED) before json-glib sees it.  Returns the
+ * root node; its strings are UTF-8 without NUL. */
+JsonNode *bootfix_json_parse_hostile (const char *text, gsize len,
+                                      guint max_depth, GError **error);
+
+G_END_DECLS
+
+#endif
