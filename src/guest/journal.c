@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <glib/gi18n-lib.h>
@@ -14,6 +16,9 @@
 #include "journal.h"
 
 #define JOURNAL_FILE "journal.json"
+/* Held (flock) by the run that made the folder, so that no other run
+ * takes its fresh overlays for the leftovers of a killed one. */
+#define LOCK_FILE "lock"
 #define JOURNAL_VERSION 1
 
 static const char *const state_names[] = {
@@ -63,6 +68,7 @@ journal_new (const char *dir, const char *guest)
   j->dir = g_strdup (dir);
   j->guest = g_strdup (guest);
   j->disks = g_ptr_array_new_with_free_func (disk_free);
+  j->lock_fd = -1;
   return j;
 }
 
@@ -74,6 +80,8 @@ bootfix_journal_free (BootfixJournal *j)
   g_free (j->dir);
   g_free (j->guest);
   g_ptr_array_unref (j->disks);
+  if (j->lock_fd >= 0)
+    close (j->lock_fd);
   g_free (j);
 }
 
@@ -234,6 +242,39 @@ check_disk (const BootfixDomain *dom, const BootfixDisk *d,
   return TRUE;
 }
 
+/* Is name a journal folder of this guest (virt-bootfix-NAME-YYYYMMDD-
+ * HHMMSS[-N].journal)?  Not merely a prefix: guest "win7" must not take
+ * the folders of guest "win7-fixed". */
+static gboolean
+is_guest_journal (const char *name, const char *safe_guest)
+{
+  g_autofree char *prefix = g_strdup_printf ("virt-bootfix-%s-", safe_guest);
+  if (!g_str_has_prefix (name, prefix) || !g_str_has_suffix (name, ".journal"))
+    return FALSE;
+  const char *p = name + strlen (prefix);
+  for (const char *shape = "dddddddd-dddddd"; *shape; shape++, p++)
+    if (*shape == 'd' ? !g_ascii_isdigit (*p) : *p != *shape)
+      return FALSE;
+  if (*p == '-')
+    for (p++; g_ascii_isdigit (*p); p++)
+      ;
+  return strcmp (p, ".journal") == 0;
+}
+
+/* The folder's lock, taken without waiting: -1 when another run holds
+ * it (or it cannot be made). */
+static int
+lock_folder (const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, LOCK_FILE, NULL);
+  int fd = open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0 && flock (fd, LOCK_EX | LOCK_NB) != 0) {
+    close (fd);
+    fd = -1;
+  }
+  return fd;
+}
+
 /* A run killed before it saved anything leaves a journal folder with
  * overlays but no journal.json: the disks were never written, so the
  * folder holds nothing worth keeping.  Remove such folders of this
@@ -242,31 +283,77 @@ static void
 remove_abandoned (const char *parent, const char *safe_guest)
 {
   g_autoptr (GDir) d = g_dir_open (parent, 0, NULL);
-  g_autofree char *prefix = g_strdup_printf ("virt-bootfix-%s-", safe_guest);
   const char *name;
   while (d && (name = g_dir_read_name (d)) != NULL) {
-    if (!g_str_has_prefix (name, prefix) || !g_str_has_suffix (name, ".journal"))
+    if (!is_guest_journal (name, safe_guest))
       continue;
     g_autofree char *dir = g_build_filename (parent, name, NULL);
     g_autofree char *json = g_build_filename (dir, JOURNAL_FILE, NULL);
     g_autoptr (GDir) inner = g_dir_open (dir, 0, NULL);
     if (inner == NULL || g_file_test (json, G_FILE_TEST_EXISTS))
       continue;
+    int lock = lock_folder (dir);
+    if (lock < 0)
+      continue;   /* a run in progress */
     g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
     gboolean removable = TRUE;
     const char *f;
     while (removable && (f = g_dir_read_name (inner)) != NULL) {
       char *path = g_build_filename (dir, f, NULL);
       gboolean in_use = FALSE;
-      removable = g_str_has_prefix (f, "disk") && g_str_has_suffix (f, ".qcow2") &&
-                  bootfix_image_in_use (path, &in_use, NULL) && !in_use;
+      removable = g_str_equal (f, LOCK_FILE) ||
+                  (g_str_has_prefix (f, "disk") && g_str_has_suffix (f, ".qcow2") &&
+                   bootfix_image_in_use (path, &in_use, NULL) && !in_use);
       g_ptr_array_add (files, path);
     }
     for (guint i = 0; removable && i < files->len; i++)
       (void) g_unlink (g_ptr_array_index (files, i));
+    close (lock);
     if (removable && g_rmdir (dir) == 0)
       g_message (_("removed %s, left by an interrupted run that wrote nothing"), dir);
   }
+}
+
+static gint
+newest_first (gconstpointer a, gconstpointer b)
+{
+  return -strcmp (*(char *const *) a, *(char *const *) b);
+}
+
+static gboolean
+journal_names_a_disk (const BootfixJournal *j, const BootfixDomain *dom)
+{
+  for (guint i = 0; i < dom->disks->len; i++) {
+    const BootfixDisk *src = g_ptr_array_index (dom->disks, i);
+    g_autofree char *path = src->source ? g_canonicalize_filename (src->source, NULL)
+                                        : NULL;
+    for (guint k = 0; path && k < j->disks->len; k++)
+      if (strcmp (((BootfixJournalDisk *) g_ptr_array_index (j->disks, k))->path,
+                  path) == 0)
+        return TRUE;
+  }
+  return FALSE;
+}
+
+BootfixJournal *
+bootfix_journal_find_interrupted (const char *parent, const BootfixDomain *dom)
+{
+  g_autofree char *safe = safe_guest_name (dom->name);
+  g_autoptr (GDir) d = g_dir_open (parent, 0, NULL);
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while (d && (name = g_dir_read_name (d)) != NULL)
+    if (is_guest_journal (name, safe))
+      g_ptr_array_add (names, g_strdup (name));
+  /* Names sort by time: the newest first. */
+  g_ptr_array_sort (names, newest_first);
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *dir = g_build_filename (parent, g_ptr_array_index (names, i), NULL);
+    g_autoptr (BootfixJournal) j = bootfix_journal_load (dir, NULL);
+    if (j && j->state == BOOTFIX_JOURNAL_COMMITTING && journal_names_a_disk (j, dom))
+      return g_steal_pointer (&j);
+  }
+  return NULL;
 }
 
 BootfixJournal *
@@ -283,6 +370,7 @@ bootfix_journal_create (const char *parent, const BootfixDomain *dom,
   if (dir == NULL)
     return NULL;
   g_autoptr (BootfixJournal) j = journal_new (dir, dom->name);
+  j->lock_fd = lock_folder (dir);
   for (guint i = 0; i < dom->disks->len; i++) {
     const BootfixDisk *src = g_ptr_array_index (dom->disks, i);
     BootfixJournalDisk *d = g_new0 (BootfixJournalDisk, 1);
@@ -319,7 +407,9 @@ bootfix_journal_discard (BootfixJournal *j)
     (void) g_unlink (d->old_file);
   }
   g_autofree char *json = g_build_filename (j->dir, JOURNAL_FILE, NULL);
+  g_autofree char *lock = g_build_filename (j->dir, LOCK_FILE, NULL);
   (void) g_unlink (json);
+  (void) g_unlink (lock);
   (void) g_rmdir (j->dir);
 }
 

@@ -40,6 +40,8 @@ typedef struct {
   char *guest;
   BootfixJournalState state;
   GPtrArray *disks;  /* BootfixJournalDisk* */
+  int lock_fd;       /* flock on the folder's lock file while a run of
+                      * this process uses it, else -1 */
 } BootfixJournal;
 
 void bootfix_journal_free (BootfixJournal *j);
@@ -53,6 +55,13 @@ BootfixJournal *bootfix_journal_create (const char *parent,
                                         const BootfixDomain *dom,
                                         gboolean allow_block_devices,
                                         GError **error);
+
+/* A fix of this guest killed while it wrote the disks leaves its
+ * journal under parent in state committing: the disks hold part of the
+ * fix.  The newest such journal naming one of the domain's disks, or
+ * NULL. */
+BootfixJournal *bootfix_journal_find_interrupted (const char *parent,
+                                                  const BootfixDomain *dom);
 
 /* Overlay paths in disk order, for the appliance. */
 GPtrArray *bootfix_journal_overlays (const BootfixJournal *j);
