@@ -81,7 +81,8 @@ struct _BootfixJob {
   JobState state;
   BootfixGuestReport *report;
   BootfixPlan *plan;
-  GTimer *timer;
+  GTimer *timer;           /* runs only while the job works */
+  double shared_seconds;   /* its share of the appliance */
   BootfixAppliance *app;
   guint first;             /* its first disk in app */
   BootfixGuestInfo info;   /* what facts point into */
@@ -417,6 +418,33 @@ report_os (BootfixGuestReport *r, const BootfixGuestInfo *info)
   r->osinfo = g_strdup (info->osinfo);
 }
 
+/* A fix killed half-way through writing the disks left them holding
+ * part of it: refuse, or with --resume roll it back first. */
+static gboolean
+recover_interrupted (Job *job, const char *parent, const BootfixDomain *dom,
+                     GError **error)
+{
+  g_autoptr (BootfixJournal) j = bootfix_journal_find_interrupted (parent, dom);
+  if (j == NULL)
+    return TRUE;
+  if (!job->opts->undo_interrupted) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: an earlier fix was stopped while it wrote the "
+                   "disks; run 'virt-bootfix --undo %s' first (--resume does "
+                   "it by itself)"), dom->name, j->dir);
+    return FALSE;
+  }
+  if (!bootfix_journal_undo (j, FALSE, error)) {
+    g_prefix_error (error, _("guest %s: rolling back the interrupted fix %s: "),
+                    dom->name, j->dir);
+    return FALSE;
+  }
+  g_ptr_array_add (job->report->messages,
+                   g_strdup_printf (_("rolled back %s, a fix that was stopped "
+                                      "while it wrote the disks"), j->dir));
+  return TRUE;
+}
+
 /* Before any appliance: the disks are usable, and (unless --dry-run)
  * the undo journal with its overlays exists. */
 static gboolean
@@ -438,6 +466,8 @@ prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
   g_autofree char *parent = job->opts->journal_dir
                             ? g_strdup (job->opts->journal_dir)
                             : g_path_get_dirname (first->source);
+  if (!recover_interrupted (job, parent, dom, error))
+    return FALSE;
   job->journal = bootfix_journal_create (parent, dom,
                                          job->opts->allow_block_devices, error);
   return job->journal != NULL;
@@ -558,7 +588,7 @@ job_end (Job *job)
     g_ptr_array_add (job->report->messages,
                      g_strdup (_("the disk images were not changed")));
   job_clear (job);
-  job->report->seconds = g_timer_elapsed (job->timer, NULL);
+  job->report->seconds = g_timer_elapsed (job->timer, NULL) + job->shared_seconds;
   job->state = JOB_DONE;
 }
 
@@ -602,7 +632,15 @@ bootfix_job_new (const BootfixContext *ctx, const BootfixDomain *dom,
     finish_error (job->report, error);
     job_end (job);
   }
+  g_timer_stop (job->timer);
   return job;
+}
+
+void
+bootfix_job_add_shared_seconds (BootfixJob *job, double seconds)
+{
+  if (job->state != JOB_DONE)
+    job->shared_seconds += seconds;
 }
 
 gboolean
@@ -642,10 +680,20 @@ bootfix_job_fail (BootfixJob *job, const GError *error)
   job_end (job);
 }
 
+static void job_run (Job *job);
+
 void
 bootfix_job_run (BootfixJob *job)
 {
   g_return_if_fail (job->state == JOB_ADDED);
+  g_timer_continue (job->timer);
+  job_run (job);
+  g_timer_stop (job->timer);
+}
+
+static void
+job_run (Job *job)
+{
   g_autoptr (GError) error = NULL;
   BootfixGuestReport *report = job->report;
   BootfixPlan *plan = job->plan;
@@ -675,6 +723,7 @@ bootfix_job_finish (BootfixJob *job, const GError *shutdown_error)
 {
   if (job->state != JOB_WRITTEN)
     return;
+  g_timer_continue (job->timer);
   g_autoptr (GError) error = NULL;
   if (shutdown_error != NULL)
     bootfix_job_fail (job, shutdown_error);

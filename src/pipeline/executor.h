@@ -37,6 +37,10 @@ typedef struct {
   /* Edit a dirty hive whose logs are missing or do not apply as it is,
    * instead of refusing the guest (--discard-hive-logs). */
   gboolean discard_hive_logs;
+  /* A fix of the guest killed while it wrote the disks: roll it back
+   * through its journal before starting again (--resume), instead of
+   * refusing the guest. */
+  gboolean undo_interrupted;
   gboolean verbose;
   gboolean trace;
   BootfixProgressFunc progress;
@@ -68,6 +72,9 @@ void bootfix_job_run (BootfixJob *job);
 void bootfix_job_finish (BootfixJob *job, const GError *shutdown_error);
 /* End a job that cannot go on (its appliance did not start or died). */
 void bootfix_job_fail (BootfixJob *job, const GError *error);
+/* The job's share of its appliance's launch or shutdown, counted in its
+ * report's seconds with the time spent on the guest itself. */
+void bootfix_job_add_shared_seconds (BootfixJob *job, double seconds);
 gboolean bootfix_job_is_done (const BootfixJob *job);
 gboolean bootfix_job_wants_retry (const BootfixJob *job);
 BootfixGuestReport *bootfix_job_steal_report (BootfixJob *job);

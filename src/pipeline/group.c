@@ -55,6 +55,16 @@ add_jobs (Group *grp, BootfixAppliance *app)
   return n;
 }
 
+/* The launch or the shutdown just timed, shared by the guests. */
+static void
+share_time (Group *grp, GTimer *clock, guint added)
+{
+  double each = g_timer_elapsed (clock, NULL) / added;
+  for (guint i = 0; i < grp->jobs->len; i++)
+    if (g_ptr_array_index (grp->jobs, i))
+      bootfix_job_add_shared_seconds (g_ptr_array_index (grp->jobs, i), each);
+}
+
 static void
 run_jobs (Group *grp, GPtrArray *domains, BootfixAppliance *app, guint added)
 {
@@ -107,12 +117,16 @@ bootfix_fix_group (const BootfixContext *ctx, GPtrArray *domains,
                                                 "guests"), added);
       say (&grp, msg);
     }
+    g_autoptr (GTimer) clock = g_timer_new ();
     gboolean launched = bootfix_appliance_launch (app, &error);
+    share_time (&grp, clock, added);
     if (launched) {
       bootfix_debug_checkpoint ("appliance launched");
       run_jobs (&grp, domains, app, added);
+      g_timer_start (clock);
       if (bootfix_appliance_shutdown (app, &error))
         bootfix_debug_checkpoint ("appliance shut down");
+      share_time (&grp, clock, added);
     }
     /* A job that never ran (a stop) is dropped with its overlays. */
     for (guint i = 0; i < grp.jobs->len; i++) {
