@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <glib/gi18n-lib.h>
 
+#include <unistd.h>
+
+#include "batch-progress.h"
+#include "batch-run.h"
 #include "bootfix-error.h"
 #include "domain.h"
 #include "executor.h"
@@ -23,6 +27,12 @@ enum {
 };
 
 typedef struct {
+  char *batch;
+  int jobs;
+  int group_size;
+  char *jsonl;
+  char *resume;
+  char *shard;
   char **domains;
   char **disks;
   char *machine;
@@ -48,6 +58,10 @@ typedef struct {
 static void
 options_clear (Options *o)
 {
+  g_free (o->batch);
+  g_free (o->jsonl);
+  g_free (o->resume);
+  g_free (o->shard);
   g_strfreev (o->domains);
   g_strfreev (o->disks);
   g_free (o->machine);
@@ -106,6 +120,24 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
   const GOptionEntry entries[] = {
     { "domain", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->domains,
       N_("libvirt domain XML of a guest to fix (repeatable)"), N_("FILE") },
+    { "batch", 0, 0, G_OPTION_ARG_FILENAME, &o->batch,
+      N_("fix many guests: a file with one domain XML per line, a folder "
+         "of *.xml, or - for standard input"), N_("FILE|DIR|-") },
+    { "jobs", 'j', 0, G_OPTION_ARG_INT, &o->jobs,
+      N_("with --batch: appliances at once (default: from the cores and "
+         "free memory)"), N_("N") },
+    { "group-size", 0, 0, G_OPTION_ARG_INT, &o->group_size,
+      N_("with --batch: guests per appliance (default: up to 10)"), N_("N") },
+    { "jsonl", 0, 0, G_OPTION_ARG_FILENAME, &o->jsonl,
+      N_("with --batch: append one JSON line per finished guest to FILE"),
+      N_("FILE") },
+    { "resume", 0, 0, G_OPTION_ARG_FILENAME, &o->resume,
+      N_("with --batch: skip the guests FILE (a --jsonl file) says are "
+         "fixed or unchanged, if their disks did not change since"),
+      N_("FILE") },
+    { "shard", 0, 0, G_OPTION_ARG_STRING, &o->shard,
+      N_("with --batch: take only share K (from 0) of N of the list"),
+      N_("K/N") },
     { "add", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->disks,
       N_("disk image of the guest, without domain XML (repeatable)"), N_("DISK") },
     { "machine", 0, 0, G_OPTION_ARG_STRING, &o->machine,
@@ -165,7 +197,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
   const char *problem = NULL;
   if (*argc > 1)
     problem = _("unexpected argument; name disks with -a and domains with --domain");
-  else if (o->undo && (o->domains || o->disks || o->dry_run || o->journal ||
+  else if (o->undo && (o->domains || o->disks || o->batch || o->dry_run || o->journal ||
                   o->root || o->machine || o->bus || o->model || o->json ||
                   o->virtio_win || o->discard_hive_logs ||
                   o->allow_block_devices || o->allow_unsafe_paths))
@@ -174,16 +206,28 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     problem = _("--force goes with --undo");
   else if (o->undo)
     return TRUE;
+  else if (!o->batch && (o->jobs || o->group_size || o->jsonl || o->resume ||
+                         o->shard))
+    problem = _("-j, --group-size, --jsonl, --resume and --shard go with --batch");
+  else if (o->batch && (o->domains || o->disks))
+    problem = _("use --batch, --domain or -a, not two of them");
+  else if (o->jobs < 0 || o->group_size < 0)
+    problem = _("-j and --group-size take a positive number");
+  else if (o->virtio_win && !g_file_test (o->virtio_win, G_FILE_TEST_IS_DIR))
+    problem = _("--virtio-win needs a directory (a mounted virtio-win ISO or "
+                "a copy of it)");
+  else if (o->batch && (o->machine || o->bus || o->model))
+    problem = _("--machine, --bus and --controller-model go with -a; a domain XML "
+                "already says them");
+  else if (o->batch)
+    return TRUE;
   else if (!o->domains && !o->disks)
     problem = _("nothing to do: give --domain FILE, -a DISK --machine M --bus B, "
-                "or --undo JOURNAL");
+                "--batch LIST, or --undo JOURNAL");
   else if (o->domains && o->disks)
     problem = _("use either --domain or -a, not both");
   else if (o->disks && (!o->machine || !o->bus))
     problem = _("-a needs --machine and --bus (for example --machine pc --bus ide)");
-  else if (o->virtio_win && !g_file_test (o->virtio_win, G_FILE_TEST_IS_DIR))
-    problem = _("--virtio-win needs a directory (a mounted virtio-win ISO or "
-                "a copy of it)");
   else if (o->domains && (o->machine || o->bus || o->model))
     problem = _("--machine, --bus and --controller-model go with -a; a domain XML "
                 "already says them");
@@ -194,10 +238,10 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
   return TRUE;
 }
 
-static BootfixGuestReport *
-fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
+static BootfixFixOptions
+fix_options (Options *o)
 {
-  BootfixFixOptions fopts = {
+  return (BootfixFixOptions) {
     .dry_run = o->dry_run,
     .journal_dir = o->journal,
     .root = o->root,
@@ -210,9 +254,50 @@ fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
     .progress = print_progress,
     .progress_data = o,
   };
+}
+
+static BootfixGuestReport *
+fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
+{
+  BootfixFixOptions fopts = fix_options (o);
   g_autofree char *msg = g_strdup_printf (_("Guest %s"), dom->name);
   print_progress (msg, o);
   return bootfix_fix_guest (ctx, dom, &fopts);
+}
+
+/* --batch: the scheduler prints its own progress and summary. */
+static int
+run_batch (const BootfixContext *ctx, Options *o, GPtrArray *reports)
+{
+  BootfixFixOptions fopts = fix_options (o);
+  fopts.undo_interrupted = o->resume != NULL;
+  BootfixBatchOptions bopts = {
+    .source = o->batch,
+    .jobs = (guint) o->jobs,
+    .group_size = (guint) o->group_size,
+    .jsonl = o->jsonl,
+    .resume = o->resume,
+    .shard = o->shard,
+    .quiet = o->quiet,
+    .progress_bar = isatty (STDOUT_FILENO),
+    .fix = &fopts,
+  };
+  g_autoptr (GError) error = NULL;
+  gboolean interrupted = FALSE;
+  if (!bootfix_batch_run (ctx, &bopts, reports, &interrupted, &error)) {
+    fprintf (stderr, _("virt-bootfix: %s\n"), error->message);
+    return error->code == BOOTFIX_ERROR_USAGE ? EXIT_USAGE
+           : error->code == BOOTFIX_ERROR_REFUSED ? EXIT_REFUSED : EXIT_ERROR;
+  }
+  if (!o->quiet)
+    bootfix_batch_summary_print (reports, stdout);
+  if (interrupted) {
+    fprintf (stderr, _("virt-bootfix: interrupted: not every guest was run; "
+                       "run the same command with --resume %s to finish\n"),
+             o->jsonl ? o->jsonl : _("FILE (give --jsonl FILE next time)"));
+    return EXIT_ERROR;
+  }
+  return bootfix_report_exit_code (reports);
 }
 
 /* The guests named on the command line, each either fixed or reported
@@ -292,12 +377,17 @@ main (int argc, char **argv)
   }
   g_autoptr (GPtrArray) reports =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_report_free);
-  run_all (ctx, &o, reports);
-  print_reports (reports, &o);
+  int batch_exit = EXIT_READY;
+  if (o.batch)
+    batch_exit = run_batch (ctx, &o, reports);
+  else {
+    run_all (ctx, &o, reports);
+    print_reports (reports, &o);
+  }
   if (o.json && !bootfix_report_write_json (reports, o.json, &error)) {
     fprintf (stderr, _("virt-bootfix: cannot write the report: %s\n"),
              error->message);
     return EXIT_ERROR;
   }
-  return bootfix_report_exit_code (reports);
+  return o.batch ? batch_exit : bootfix_report_exit_code (reports);
 }
