@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Wall time of virt-bootfix against the floor set by libguestfs itself:
 # a bare `guestfish -a IMG run` on the same image, in the same run.
 # Prints each sample and the median of N (default 3).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Sourced by the test and demo scripts before they run guestfish.
 # virt-bootfix chooses TCG by itself (src/guest/guest.c, bootfix_kvm_usable);
 # plain guestfish does not, and on a host whose /dev/kvm cannot run qemu

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # The demo: set everything up, build a phony Windows 7 guest restored
 # onto a new disk, which would die twice on QEMU: STOP 0x7B on the PIIX3
 # IDE controller (Services\intelide Start=3), and 0xc000000e in bootmgr

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Print which layers of src/ each target of a build can see, as meson
 configured it: the src/<layer> include folders on each target's compile
 line.  Since every layer's headers are reachable only through its meson

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Install what virt-bootfix needs on Debian 12 (when missing) and build it
 # into build/.  Safe to run again: it installs nothing twice and only
 # rebuilds what changed.  Arguments name more packages to install the

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """One plain closing line for CI, "N passed, N failed, N skipped",
 summed over the meson test logs named on the command line (missing
 ones are skipped: a stage that did not build has no log)."""

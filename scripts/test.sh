@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Set everything up and run the whole test suite: unit, schema and the
 # end-to-end tests on phony guests.  Extra arguments go to meson test
 # (for example --suite unit).

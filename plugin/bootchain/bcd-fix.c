@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The BCD pass: every device element that names a partition the guest
  * no longer has is pointed at the partition that holds the object's
  * files, patched in place in the store file (same length). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The boot-chain module: entry points and the partition map. */
 #include <string.h>
 

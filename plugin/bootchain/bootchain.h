@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The boot-chain module: after a restore onto a new disk, point the BCD
  * store, MountedDevices, the NTFS boot sectors and boot.ini at the
  * partitions that exist now.  Shared state of its three passes. */

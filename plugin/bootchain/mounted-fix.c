@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The MountedDevices pass: drive letters and volume names that record a
  * volume identity the guest no longer has are given the identity of
  * the partition that now holds that volume, so C: stays the Windows

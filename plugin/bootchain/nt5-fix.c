@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NT 5 pass (2000, XP, 2003): NTLDR's world.  The NTFS boot sector
  * must know where its partition starts (hidden sectors) and the
  * geometry QEMU's BIOS shows; boot.ini must name the partition that

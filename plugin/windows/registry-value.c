@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* <registry-value key= [name=] type= value=>: one SYSTEM value written
  * exactly as the rule says (the DriverDatabase entries Windows 8 and
  * later need to bind a boot driver).  Values are text in the rule:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rule items that set one registry value as written in the rule. */
 #ifndef WINDOWS_REGISTRY_VALUE_H
 #define WINDOWS_REGISTRY_VALUE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virtio-win: the folder for the guest (<virtio-dir osinfo= dir=>), the
  * arch folder (an attribute of <virtio-driver> named after the arch),
  * then NAME/OSDIR/ARCHDIR/NAME.sys, as on the virtio-win ISO. */

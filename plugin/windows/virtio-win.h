@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Installing a virtio storage driver from the user's virtio-win tree. */
 #ifndef WINDOWS_VIRTIO_WIN_H
 #define WINDOWS_VIRTIO_WIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The Windows storage module: turns the matched rule (data/rules) into
  * registry actions that let Windows load the driver of the emulated
  * boot controller, and applies the cleanups the host appends to it

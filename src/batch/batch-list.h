@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The guests of a batch: --batch FILE (one domain XML per line), DIR
  * (every *.xml in it) or "-" (the list on standard input); the share of
  * them one shard takes (--shard K/N); and the check that no two guests

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a batch shows while it runs and at the end: on a terminal a
  * one-line bar redrawn in place, otherwise one plain line per finished
  * guest, and a summary table.  Pure formatting: the caller prints. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --jsonl and --resume: one JSON object per finished guest, appended,
  * flushed and fsync'd line by line so a crash keeps every finished
  * guest; and reading such a file back to skip what is already done.

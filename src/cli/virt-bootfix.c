@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt-bootfix: make restored Windows backups boot on QEMU/KVM's
  * emulated disk controllers, offline. */
 #include "config.h"

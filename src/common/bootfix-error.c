@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The library's error domain, the one way codecs report bad guest
  * bytes, and how guest text is shown. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The library's GError domain and codes. */
 #ifndef BOOTFIX_ERROR_H
 #define BOOTFIX_ERROR_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Bounds-checked little-endian access to guest bytes.  Every reader
  * takes (buf, size, offset) and fails instead of reading past the end;
  * every codec in src/formats uses these and nothing else. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Forked children with a deadline: one implementation of the isolation
  * that hive.c (libhivex) and cabinet.c (libgcab) need. */
 #include "config.h"

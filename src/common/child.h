@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Run a function in a forked child with a deadline and a cap on what it
  * may answer: the isolation for libraries that crash or hang on hostile
  * guest bytes (libhivex, libgcab). */

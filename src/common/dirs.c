@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The one lookup of virt-bootfix's folders (data and modules). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Where virt-bootfix finds its files: the data folder and the module
  * folder are looked up the same way. */
 #ifndef BOOTFIX_DIRS_H

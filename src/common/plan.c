@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The plan: a list of declarative actions, built by modules. */
 #include "config.h"
 

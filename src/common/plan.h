@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A plan: the declarative actions modules ask for, and the changes the
  * executor found they mean for this guest. */
 #ifndef BOOTFIX_PLAN_H

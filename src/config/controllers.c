@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The controller database.  Every fact lives in data/controllers.xml;
  * this file only reads it, checks it (the schema test is only a test)
  * and answers lookups. */

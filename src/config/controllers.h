@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The controller database, data/controllers.xml: which emulated PCI
  * controller a libvirt (machine, bus, controller model) turns into. */
 #ifndef BOOTFIX_CONTROLLERS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain reader: a libvirt domain XML (or -a arguments) -> which
  * disk the guest boots from and which emulated controller it sits on.
  * Controller facts come from the controller database; this file knows

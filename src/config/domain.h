@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The domain reader: libvirt domain XML -> what the guest will boot on. */
 #ifndef BOOTFIX_DOMAIN_H
 #define BOOTFIX_DOMAIN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rule files (the *.xml files in data/rules): loader, validator, matcher.
  *
  * The format is documented in data/schema/bootfix-rules.rng.  The

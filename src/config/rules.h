@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rule files (the XML files in data/rules): what each Windows needs on each
  * controller.  Loaded once, matched per guest. */
 #ifndef BOOTFIX_RULES_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Safe XML loading: every XML we read may come from a stranger. */
 #include "config.h"
 

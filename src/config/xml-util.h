@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Safe XML loading shared by the domain reader and the data loaders. */
 #ifndef BOOTFIX_XML_UTIL_H
 #define BOOTFIX_XML_UTIL_H

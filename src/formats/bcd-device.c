@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* BCD device elements: parse, list partition references, patch, encode.
  * Every offset and length here comes from a guest; all of them go
  * through bytes.h and are bounded by the descriptor that contains them,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* BCD device elements (element format 1: 11000001 device, 21000001
  * osdevice, 31000003 ramdisksdidevice, ...): a pure codec over the raw
  * REG_BINARY bytes.  parse() builds a model that keeps every byte, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The BCD store over libhivex.  hivex checks the regf structure; this
  * file bounds what it asks of it (objects, elements, value sizes, name
  * lengths) and checks every value it decodes, since all of it comes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The BCD store: a registry hive (\Boot\BCD, \EFI\Microsoft\Boot\BCD)
  * read and edited on the host with libhivex.  open() loads every object
  * and element into memory, bounded by the caps below.  Fixes never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* boot.ini (XP / 2003) and ARC paths: docs/boot-formats.md, "boot.ini
  * and ARC paths"
  * (Microsoft KB 102873).  The file comes from the guest: its size and

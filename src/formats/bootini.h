@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* XP / 2003 boot.ini and ARC paths: parse, rewrite the partition an
  * entry points at (every other byte kept), and number partitions the
  * way ARC paths do.  Pure; format: docs/boot-formats.md, "boot.ini and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Microsoft cabinets: find one member, check everything libgcab will
  * trust about it, and let libgcab decompress it in a child process.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Files from Microsoft cabinets (.cab): the driver cache of Windows
  * 2000/XP/2003 (Driver Cache\i386\driver.cab and the service-pack
  * cabinets spN.cab beside it).  A bounded walk of the cabinet's own

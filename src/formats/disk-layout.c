@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Partition tables from the first sectors of a disk: MBR, the EBR chain
  * of logical partitions, protective MBR + GPT.  Every byte comes from
  * the guest and may be hostile: all reads go through bytes.h, every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Partition tables: the MBR (with its EBR chain of logical partitions)
  * and the GPT, parsed from the first sectors of a disk.  Pure: the
  * caller supplies the bytes (and, optionally, a function that reads

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Registry hive base blocks, transaction logs and their replay.  Rules
  * and sources: docs/hive-logs.md.  Every offset goes through bytes.h. */
 #include "config.h"

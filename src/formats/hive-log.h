@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Dirty registry hives and their transaction logs (SYSTEM.LOG1/.LOG2).
  *
  * Windows 8.1 and later write changes to a log first and to the hive

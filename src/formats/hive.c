@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host-side registry editing with libhivex. */
 #include "config.h"
 

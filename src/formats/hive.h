@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Registry hives on the host: a downloaded copy of a guest hive, read
  * and edited with libhivex.  Every byte of it is hostile; hivex does the
  * bounds checking of the format, we bound paths and value sizes. */

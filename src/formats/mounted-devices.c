@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SYSTEM\MountedDevices values and names (docs/boot-formats.md,
  * "MountedDevices").
  * Value data and names come from the guest's hive: lengths are checked

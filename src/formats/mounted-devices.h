@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* SYSTEM\MountedDevices: value data (which volume) and value names
  * (which drive letter or volume GUID).  Pure codecs; the hive is read
  * and written elsewhere.  Layouts: docs/boot-formats.md, "MountedDevices". */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* NTFS boot sector: BPB parsing, backup location, geometry patching.
  * Offsets and meaning: docs/boot-formats.md, "NTFS boot sector"
  * (ntfs-3g layout.h, Linux fs/ntfs3, partclone ntfsfixboot).  The

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The NTFS boot sector (VBR): parse its BPB, say where the backup copy
  * lives, patch the geometry fields NTLDR/BOOTMGR's VBR code depends on.
  * Pure; layout: docs/boot-formats.md, "NTFS boot sector". */

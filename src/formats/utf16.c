@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* UTF-16LE guest text to UTF-8 (utf16.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Text the registry and BCD elements hold as UTF-16LE, read from
  * guest bytes. */
 #ifndef BOOTFIX_UTF16_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Windows version facts as libguestfs 1.48 derives them; see the header. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What libguestfs inspection says about a Windows root, derived from
  * the few registry values it reads (SOFTWARE\Microsoft\Windows NT\
  * CurrentVersion).  Pure: the guest layer fetches the values, these

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Finding Windows roots the way libguestfs inspection does, reading
  * only what virt-bootfix needs (see find-windows.h).  Under TCG every
  * appliance call costs tens of milliseconds and guestfs_inspect_os

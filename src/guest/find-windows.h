@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Our own search for Windows roots, in place of guestfs_inspect_os: it
  * reads only what virt-bootfix needs (the filesystems' types, the
  * system root found by its files, cmd.exe's architecture and a few

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bootfix_guest_* calls of guest.h, dispatched to the guest's
  * backend (guest-backend.h). */
 #include "config.h"

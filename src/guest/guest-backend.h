@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a BootfixGuest is made of: a table of operations.  guest.c
  * implements it over libguestfs; guest-memory.c over files and device
  * bytes held in memory, so that the host table, the executor's hive

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A guest held in memory (guest-memory.h).
  *
  * It lives here rather than under tests/: it implements the private

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A guest held in memory, for unit tests: filesystems of files, and
  * devices (disks and partitions) of bytes.  It answers every
  * bootfix_guest_* call the pipeline makes the way the libguestfs

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A guest session: the guest's disks in one libguestfs appliance,
  * inspected, with the Windows root mounted. */
 #ifndef BOOTFIX_GUEST_H

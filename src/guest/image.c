@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Host-side image operations through qemu-img and plain file I/O. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Disk images on the host: qcow2 overlays that take every write of a
  * fix, the list of ranges an overlay changed, and byte ranges of the
  * base image.  Together they give the journal its old bytes and let a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The undo journal: overlays, old bytes, commit, undo. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The undo journal.  A fix is written into qcow2 overlays over the
  * guest's disks, never into the disks themselves.  Only after it was
  * verified are the base bytes it will replace copied into the journal

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* virt-bootfix conversion-module ABI.
  *
  * This is the only public header.  A module is a shared object that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Byte and file edits of the boot chain: diff, host copies, writing. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Byte and file edits outside the registry (the boot chain: BCD
  * stores, boot sectors, boot.ini), diffed and written the way hives
  * are: files are changed on a host copy, checked, uploaded under a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The executor: inspect, plan, diff, write atomically, verify, report. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The executor: one guest from domain to report.  Modules plan; this
  * diffs the plan against the guest, writes atomically, verifies and
  * reports.  --dry-run stops after the diff. */

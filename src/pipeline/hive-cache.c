@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The guest's registry hives, downloaded once (hive-cache.h). */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The registry hives of one guest, downloaded the first time a module
  * or the plan names them and kept, with what the executor needs to
  * write them back.  The cache also judges every hive the fix reads as a

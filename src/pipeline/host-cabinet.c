@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host-services table, third part: driver files from the cabinets
  * of a Windows driver cache, and planning new files under the Windows
  * directory. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host-services table, second half: the guest's partitions, files
  * on any of its filesystems, raw device bytes, and the byte and file
  * edits of the boot chain. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Inside the host-services table: the context behind struct
  * bootfix_host, shared by host.c (rules, registry, plan) and
  * host-disks.c (partitions, files, byte edits). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host-services table for conversion modules. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host-services table handed to conversion modules: guest facts,
  * the matched rule, registry reads and the plan builder. */
 #ifndef BOOTFIX_HOST_H

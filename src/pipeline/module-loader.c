@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loading conversion modules: GModule plus the checks of the versioned
  * ABI in bootfix-module.h.  Every refusal is a BOOTFIX_ERROR_MODULE that
  * starts with the file's path, says what is wrong and what to do. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Loading conversion modules through the versioned ABI of
  * bootfix-module.h. */
 #ifndef BOOTFIX_MODULE_LOADER_H

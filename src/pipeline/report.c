@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Reporting: human summary, JSON, exit code. */
 #include "config.h"
 

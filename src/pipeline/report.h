@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What happened to each guest: the human summary, the JSON report and
  * the exit code. */
 #ifndef BOOTFIX_REPORT_H

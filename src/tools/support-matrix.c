@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The README's support matrix (Windows family x controller), made with
  * the rule matcher virt-bootfix itself uses (rules.c, controllers.c),
  * so the table cannot disagree with the program.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as a BCD device element value.
  * Besides memory errors (ASan/UBSan) it checks the codec's promises:
  * a failure is a BOOTFIX_ERROR_GUEST with a UTF-8 message; a success

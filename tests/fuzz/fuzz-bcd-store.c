@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as a BCD store file.  The input goes
  * to a memfd that hivex opens by its /proc/self/fd path; the store is
  * listed in full (key name, objects, every string element through its

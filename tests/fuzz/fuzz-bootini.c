@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for boot.ini (bootini.c).  Where the input parses,
  * each ARC device it names (the default and up to MAX_DEVICES entries)
  * is rewritten to another device, of the same kind and of another

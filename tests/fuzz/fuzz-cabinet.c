@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as a driver-cache cabinet, looked up
  * for a few names the way the Windows module asks for drivers (whole
  * names and last components, every compression the seeds use).  A

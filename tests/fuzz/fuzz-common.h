@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What every fuzz target needs: a check that aborts (libFuzzer then
  * saves the input), reading a string whole so that ASan sees a short or
  * dangling one, and an in-memory file for parsers that take a path. */

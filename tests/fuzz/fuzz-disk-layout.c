@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the partition-table codec (disk-layout.c).
  * Input: the first bytes of a disk, parsed with 512- and 4096-byte
  * sectors, and once more with only sector 0 in the buffer and the rest

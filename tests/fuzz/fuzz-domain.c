@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as a libvirt domain XML, resolved
  * against the real data/controllers.xml.  Besides memory errors
  * (ASan/UBSan) it checks the reader's promises: a result is complete

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: a primary hive and two transaction logs, parsed and
  * replayed as the executor will (src/formats/hive-log.c).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as a registry hive, edited the way
  * the executor edits a guest's SYSTEM hive: set a value (creating keys),
  * delete a value, delete a key, resolve a control-set path, commit, and

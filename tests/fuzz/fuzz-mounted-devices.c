@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the MountedDevices codec (mounted-devices.c).
  * The input is tried as a value (decode, encode round trip, rewrite to
  * another identity of the same kind, format) and, up to its first NUL,

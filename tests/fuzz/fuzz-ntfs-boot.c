@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the NTFS boot sector codec (ntfs-boot.c).
  * Where the input parses: the backup location is consistent, a patch
  * with geometry taken from the input keeps the length, changes nothing

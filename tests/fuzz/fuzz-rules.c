@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target: arbitrary bytes as one rule file.  When it loads,
  * every rule is read back and a fixed table of guest queries is
  * matched against it.  Rule files come only from the installation, but

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the registry values our Windows finder reads
  * (windows-version.c): the input as a CurrentVersion string, as a
  * DWORD's data of each type, and as a product name and variant.  The

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Build the libFuzzer targets and run each for RUNS executions.
 #
 #   tests/fuzz/run-fuzzers.sh [RUNS] [TARGET...]

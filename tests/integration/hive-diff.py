@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Compare two registry hives and a virt-bootfix JSON report.
 
 usage: hive-diff.py BEFORE AFTER REPORT.json GUEST [HIVE]

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End-to-end test of the boot-chain repair (issue 4) on the three phony
 # guests restored onto a new disk (tests/phony/boot-ids.sh):
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Crash safety: kill virt-bootfix with SIGKILL at checkpoint N of a fix
 # (BOOTFIX_DEBUG_KILL_AT) and check that the guest is then either
 # unchanged, or half-written with a journal that --undo rolls back

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End-to-end tests of virt-bootfix on the phony guests (tests/phony).
 #
 # Appliance launches are the cost here (~15 s each under TCG), so the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # End-to-end runs of virt-bootfix on the phony guests added for the
 # support matrix (tests/phony: win2003x64, win81, win2019): each fixed on
 # one controller its Windows has an inbox driver for, and refused on one

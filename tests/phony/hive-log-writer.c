@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Writers of dirty hives and transaction logs for tests; see the header.
  * Inputs are our own test hives, so a bad layout is a bug: assert. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test helper: dirty hives and their transaction logs in both formats,
  * built from two states of a hive (before and after an edit).  Used by
  * mkhive (--dirty) and by tests/unit/test-hive-log.c; the layouts are

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write the driver cache of the phony guest xp-cab (build-guests.sh).
 
 Usage: make-driver-cache.py DIR

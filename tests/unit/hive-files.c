@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test files for the hive tests; see hive-files.h. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Test files for the hive tests: our small hive, temporary copies, and
  * the real hives of the fixtures outside the project.  GLib and GIO
  * only, so tests of any layer can link it. */

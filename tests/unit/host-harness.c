@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The real host table over an in-memory guest (host-harness.h). */
 #include "config.h"
 

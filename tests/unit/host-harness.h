@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The real host table (src/pipeline/host*.c) over a guest held in
  * memory (guest-memory.h), for running modules in unit tests: registry
  * reads go through the executor's hive cache, which downloads the hives

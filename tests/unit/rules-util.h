@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Helpers the rule tests share (test-rules, test-cleanups). */
 #ifndef BOOTFIX_TEST_RULES_UTIL_H
 #define BOOTFIX_TEST_RULES_UTIL_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the BCD codecs (bcd-device.c, bcd-store.c): device blobs
  * built here from the documented layout, a table of damaged blobs,
  * patching, our own small store (data/bcd/mini-bcd) and the real

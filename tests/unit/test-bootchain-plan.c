@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The bootchain module, planned for real against guests held in memory
  * through the real host table (host-harness.h): the test describes
  * partitions, files, device bytes and registry values; they become a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for boot.ini and ARC paths (bootini.c): files and disks built
  * from docs/boot-formats.md, "boot.ini and ARC paths", exact fields, a
  * table of bad files, rewrites compared byte for byte with the

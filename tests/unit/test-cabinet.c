@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the cabinet reader (cabinet.c): the cabinets
  * data/cabinet/make-cabs.py writes (stored, MSZIP, LZX, Quantum, reserve
  * areas, an LZX frame that crashes libgcab), one libgcab writes here,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the isolated child (child.c): every way a child can end,
  * with deadlines short enough that the whole file takes milliseconds. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Cleanups (<cleanup> in data/rules): parsing, matching, the view a
  * module is given, bad input against both the loader and the RELAX NG
  * schema, and the shipped data. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the partition-table codec (disk-layout.c): disks built here
  * byte by byte from docs/boot-formats.md, "Partition tables", exact
  * fields checked;

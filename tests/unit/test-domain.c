@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the domain reader (domain.c) and the controller database
  * (controllers.c): table-driven, exact values, no appliance. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for how guest text is shown (bootfix-error.c): control
  * characters and bytes that are not UTF-8 never pass as they are. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* bootfix-module.h is the one header module authors get.  It must
  * compile on its own (no GLib, no config.h) as strict C11 with warnings
  * as errors, and as C++; meson builds this file both ways.  Running it

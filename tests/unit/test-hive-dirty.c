@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Dirty hives in the pipeline (hive-cache.c, docs/hive-logs.md): the
  * executor's hive cache over a guest held in memory replays a dirty
  * SYSTEM before anyone reads it, refuses one whose logs are gone unless

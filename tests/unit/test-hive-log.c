@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Dirty hives and transaction logs (src/formats/hive-log.c): base block
  * states, both log formats, replay by Windows' rules, the sequence
  * number a written hive must carry, and the real Windows 10 1709 SYSTEM

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The host-side hive editor (hive.c) on good and damaged hives, without
  * an appliance.  The base hive is tests/unit/data/bcd/mini-bcd (ours). */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* struct bootfix_edit crosses the ABI with the size its module was
  * built with: the host reads what it knows of any size from the first
  * (0.1.0) on, and refuses smaller ones. */

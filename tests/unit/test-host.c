@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The real host table (src/pipeline/host*.c), the executor's hive cache
  * and the edits (edits.c) over a guest held in memory: what a module
  * gets back for arguments it should not pass, and what a module that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The undo journal without an appliance: loading hostile journal files,
  * and --undo on a small raw image made here. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The support matrix, run for real on the phony guests' hives: every
  * Windows phony guest (tests/phony/build-guests.sh) on every bootable
  * controller of data/controllers.xml, on every machine family that

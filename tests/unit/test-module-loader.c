@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The module loader against real shared objects: the good test modules,
  * one deliberately broken module per refusal (tests/unit/modules/), and
  * the exported symbols of the modules we ship. */

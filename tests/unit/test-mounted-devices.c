@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the MountedDevices codec (mounted-devices.c): values and
  * names built from docs/boot-formats.md, "MountedDevices", exact
  * fields, round trips, byte-exact rewrites, and a table of bad values

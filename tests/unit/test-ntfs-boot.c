@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the NTFS boot sector codec (ntfs-boot.c): sectors built
  * from docs/boot-formats.md, "NTFS boot sector", exact fields, a table
  * of bad sectors, and patches checked byte by byte.  With

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The --json report, byte for byte: bootfix_report_to_json on a fixed
  * set of reports against data/report/reports.json.  Guest strings carry
  * non-ASCII text and control characters, which must come out escaped and

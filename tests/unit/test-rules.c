@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Rule files: the shipped data, matching, and bad input. */
 #include "config.h"
 

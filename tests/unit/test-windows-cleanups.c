@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The windows module's cleanups, run for real: the built module plans
  * through the real host table against a guest held in memory whose
  * SYSTEM hive is built by the test (host-harness.h: registry reads go

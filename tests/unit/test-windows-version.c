@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for windows-version.c: the osinfo ids and the version parse
  * must say what libguestfs 1.48's inspection says, so each row is a
  * case its lib/inspect-osinfo.c decides. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* All test modules, good and deliberately broken, from one source.  The
  * variant is chosen by -D flags in meson.build:
  *   TEST_MODULE_NAME=<C expression>  the .name field ("x", NULL, "")

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Shared between the test modules (test-module.c) and
  * test-module-loader.c, so both agree on layouts and results. */
 #ifndef TEST_MODULE_H

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write the fuzz-bcd-device seed corpus: one device element value per
 file, the same forms test-bcd.c builds (docs/boot-formats.md, "BCD
 device elements"), with invented identities.

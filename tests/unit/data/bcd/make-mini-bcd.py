@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write mini-bcd: a small BCD store for test-bcd, from an empty hive.
 
 Usage: make-mini-bcd.py EMPTY_HIVE OUT

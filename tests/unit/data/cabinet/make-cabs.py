@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Write the cabinets test-cabinet.c reads, and the fuzz-cabinet seeds.
 
 Usage: make-cabs.py OUTDIR [SEEDDIR]
