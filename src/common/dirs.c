@@ -5,8 +5,7 @@
 #include "dirs.h"
 
 const char *
-bootfix_lookup_dir (const char *env_var, const char *installed,
-                    const char *uninstalled)
+bootfix_lookup_dir (const char *env_var, const char *installed)
 {
   /* An empty variable is treated as unset: "BOOTFIX_MODULEDIR= cmd" is
    * how shells clear it for one command. */
@@ -14,7 +13,5 @@ bootfix_lookup_dir (const char *env_var, const char *installed,
 
   if (env != NULL && env[0] != '\0')
     return env;
-  if (g_file_test (installed, G_FILE_TEST_IS_DIR))
-    return installed;
-  return uninstalled;
+  return installed;
 }

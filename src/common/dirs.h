@@ -8,11 +8,12 @@
 
 G_BEGIN_DECLS
 
-/* $env_var when set and not empty, else installed when it is a
- * directory, else uninstalled (the source or build tree, for running
- * from the build tree).  Returns one of the three, not a copy. */
-const char *bootfix_lookup_dir (const char *env_var, const char *installed,
-                                const char *uninstalled);
+/* $env_var when set and not empty, else installed.  The build tree is
+ * never a fallback: an installed binary must not carry the paths of the
+ * machine it was built on, so running from the build tree goes through
+ * the environment (`meson devenv`, the tests' env).  Returns one of the
+ * two, not a copy. */
+const char *bootfix_lookup_dir (const char *env_var, const char *installed);
 
 G_END_DECLS
 

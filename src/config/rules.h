@@ -100,8 +100,8 @@ BootfixRule *bootfix_rule_set_resolve (const BootfixRuleSet *rs,
 const char *bootfix_rule_item_attr (const BootfixRuleItem *item,
                                     const char *name);
 
-/* Where data files live: $BOOTFIX_DATADIR, else the build-time datadir,
- * else the source tree's data/ when run from the build tree. */
+/* Where data files live: $BOOTFIX_DATADIR, else the installed datadir
+ * (dirs.h). */
 const char *bootfix_data_dir (void);
 
 G_END_DECLS

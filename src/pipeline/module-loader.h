@@ -34,8 +34,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixModule, bootfix_module_free)
 /* Every *.so in dir, in name order; an unloadable one is an error. */
 GPtrArray *bootfix_module_load_dir (const char *dir, GError **error);
 
-/* $BOOTFIX_MODULEDIR, else the installed module dir when it exists,
- * else the build tree's plugin/ (running uninstalled). */
+/* $BOOTFIX_MODULEDIR, else the installed module dir (dirs.h). */
 const char *bootfix_module_dir (void);
 
 G_END_DECLS

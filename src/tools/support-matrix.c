@@ -283,7 +283,7 @@ main (int argc, char **argv)
     return 2;
   }
   g_autofree char *table = make_table (data_dir != NULL ? data_dir
-                                       : BOOTFIX_SOURCE_DATADIR, &error);
+                                       : bootfix_data_dir (), &error);
   if (table == NULL) {
     fprintf (stderr, "support-matrix: %s\n", error->message);
     return 2;

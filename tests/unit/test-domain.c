@@ -10,6 +10,7 @@
 #include "bootfix-error.h"
 #include "controllers.h"
 #include "domain.h"
+#include "rules.h"
 
 /* The real data/controllers.xml, loaded once in main(). */
 static BootfixControllerDb *db;
@@ -1225,10 +1226,7 @@ main (int argc, char **argv)
   int ret;
 
   g_test_init (&argc, &argv, NULL);
-  path = g_build_filename (g_getenv ("BOOTFIX_DATADIR")
-                             ? g_getenv ("BOOTFIX_DATADIR")
-                             : BOOTFIX_SOURCE_DATADIR,
-                           "controllers.xml", NULL);
+  path = g_build_filename (bootfix_data_dir (), "controllers.xml", NULL);
   db = bootfix_controller_db_load (path, &error);
   g_assert_no_error (error);
 

@@ -41,9 +41,8 @@ static void
 test_data_dir_lookup (void)
 {
   g_autofree char *saved = g_strdup (g_getenv ("BOOTFIX_DATADIR"));
-  const char *fallback = g_file_test (BOOTFIX_INSTALLED_DATADIR,
-                                      G_FILE_TEST_IS_DIR)
-    ? BOOTFIX_INSTALLED_DATADIR : BOOTFIX_SOURCE_DATADIR;
+  /* Never the source tree: the binary must not carry its path. */
+  const char *fallback = BOOTFIX_INSTALLED_DATADIR;
 
   g_setenv ("BOOTFIX_DATADIR", "/nonexistent/bootfix-data", TRUE);
   g_assert_cmpstr (bootfix_data_dir (), ==, "/nonexistent/bootfix-data");
