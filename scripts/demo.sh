@@ -30,7 +30,9 @@ echo
 echo "== The guest's libvirt domain ($demo/$guest.xml)"
 cat "$demo/$guest.xml"
 
-export BOOTFIX_DATADIR=$top/data BOOTFIX_MODULEDIR=$top/build/plugin
+# The build tree's data and modules, as meson hands them to the tests
+# (the binary itself knows only its installed folders).
+eval "$(meson devenv -C build --dump)"
 echo
 echo "== virt-bootfix --dry-run --domain $guest.xml   (changes nothing)"
 env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --dry-run --domain "$demo/$guest.xml"
