@@ -291,6 +291,8 @@ bootfix_module_load_dir (const char *dir, GError **error)
       bootfix_module_load (g_ptr_array_index (paths, i), error);
     if (mod == NULL || !check_unique_name (mods, mod, error))
       return NULL;
+    /* -v says which files ran: a module installed by hand shows here. */
+    g_debug ("module %s loaded from %s", mod->m.name, mod->path);
     g_ptr_array_add (mods, g_steal_pointer (&mod));
   }
   return g_steal_pointer (&mods);
