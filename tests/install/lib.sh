@@ -1,0 +1,39 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# lib.sh: what the install tests share.  Sourced, not run.
+#
+# Installs this build into a private staging folder ($stage, removed on
+# exit) with meson install --destdir, and runs the installed program
+# there (installed): a clean environment that points it at the staged
+# data and modules, since the staged prefix is not its real one.
+# shellcheck shell=bash
+set -euo pipefail
+
+: "${MESON_BUILD_ROOT:?}" "${PREFIX:?}" "${BINDIR:?}" "${LIBDIR:?}"
+: "${INSTALLED_DATADIR:?}" "${INSTALLED_MODULEDIR:?}" "${VERSION:?}"
+
+stage=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-install-XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+failures=0
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# The build is up to date: meson test built it before running us.
+meson install -C "$MESON_BUILD_ROOT" --no-rebuild --quiet --destdir "$stage" \
+  > "$stage.log" 2>&1 || { cat "$stage.log"; rm -f "$stage.log"; exit 1; }
+rm -f "$stage.log"
+installed_bin=$stage$BINDIR/virt-bootfix
+
+# installed ARGS...: the staged program with nothing from this shell
+# but PATH and the two folders.
+installed() {
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
+    BOOTFIX_DATADIR="$stage$INSTALLED_DATADIR" \
+    BOOTFIX_MODULEDIR="$stage$INSTALLED_MODULEDIR" \
+    "$installed_bin" "$@"
+}
+
+finish() {
+  [ "$failures" -eq 0 ] || { echo "$failures failed"; exit 1; }
+  echo "all passed"
+}
