@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The identity of a guest's files for --resume: taken by stat, written
  * into a record, read back from one and compared. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What --resume compares to tell that a guest is still the one a record
  * describes: the domain file and every disk, each by path, size, inode
  * and modification time in nanoseconds (docs/batch.md, "Resume"). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The guests of a batch: reading the list, the share of one shard, and
  * the check that no two guests share a disk image. */
 #include "config.h"

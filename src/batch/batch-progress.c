@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a batch shows: the bar, one line per finished guest, the table
  * at the end.  Guest names and messages are guest text (shown through
  * bootfix_append_guest_text_as) and may be Japanese, so widths are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --jsonl: the record of each finished guest, appended as one line and
  * fsync'd before the next guest's, so a crash loses at most the line
  * being written. */

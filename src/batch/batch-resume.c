@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --resume: which guests a JSONL file of earlier records says are done.
  * The file is whatever is on disk after a crash, or anything a user
  * passed: lines are capped, read one at a time, and every one that is

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The batch scheduler: list → guests → groups → worker processes. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --batch: many guests, in groups that share an appliance, the groups in
  * worker processes (-j N at a time), with progress, --jsonl records,
  * --resume and --shard.  A worker that dies takes no other group with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What guest.c shares with appliance.c: the handle and the state every
  * guest of an appliance must see alike (what is mounted, the device
  * lists, blkid's answers).  Private to src/guest. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The libguestfs appliance that one guest or a group of guests share. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* An appliance: one libguestfs handle, launched once, that holds the
  * disks of one guest or of a group of guests.  Each guest works on its
  * own disks through a BootfixGuest opened in the appliance

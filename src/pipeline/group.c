@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A group of guests in one appliance: run each, shut the appliance
  * down once, then commit each journal. */
 #include "config.h"

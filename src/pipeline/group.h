@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Fixing a group of guests in one shared appliance: each guest keeps
  * its own overlays, plan, verification, journal and report; only the
  * appliance launch is shared.  A guest that fails, is refused or whose

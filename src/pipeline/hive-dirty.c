@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Dirty hives and their transaction logs in the pipeline, whoever edits
  * the hive: the hive cache (SYSTEM, SOFTWARE, through hivex) or the file
  * edits (BCD stores, patched in place).  docs/hive-logs.md, "In the

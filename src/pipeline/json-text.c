@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Parsing JSON text we did not write ourselves. */
 #include "config.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* JSON text from outside the process (a worker's report, a --resume
  * file) parsed without trusting it. */
 #ifndef BOOTFIX_JSON_TEXT_H

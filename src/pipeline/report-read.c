@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A guest's --json object read back into a report.  A batch's worker
  * processes hand each finished guest's report to the parent this way;
  * a worker has read a hostile guest, so every member is checked as if

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the batch list (src/batch/batch-list.c): the
  * input is a --batch FILE.  A list that parses has entries that are
  * UTF-8, trimmed, on increasing lines, with distinct absolute paths,

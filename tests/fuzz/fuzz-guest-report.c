@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for a guest's report read back from JSON text, as
  * the batch parent reads a worker's (src/pipeline/json-text.c,
  * report-read.c).  What reads back must write out as an object that

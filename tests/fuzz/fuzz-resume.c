@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for --resume (src/batch/batch-resume.c): the input
  * is a JSONL file as a crash or a user may leave it.  It must parse
  * without a crash, count no more skipped lines than it has, and never

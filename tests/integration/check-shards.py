@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
 """Check the JSONL files of a sharded batch against its list.
 
 usage: check-shards.py OUTDIR SHARDS STATUS LIST

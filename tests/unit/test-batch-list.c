@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The batch list (batch-list.c): parsing its text, loading a file or a
  * folder, shards, and the refusal of two guests sharing a disk. */
 #include "config.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* What a batch shows (batch-progress.c): counts, the bar within its
  * columns, the line per guest, and the summary table aligned by display
  * width with Japanese guest names. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* --jsonl and --resume (batch-record.c, batch-resume.c): records are
  * one line each and survive a torn line; a guest counts as done only
  * while its last record says fixed or unchanged and its files are the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Hostile JSON text (json-text.c): what json-glib would accept beyond
  * JSON, and nesting deep enough to overflow its recursive parser, are
  * refused before it sees them; plain JSON passes. */
