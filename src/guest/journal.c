@@ -21,6 +21,8 @@
  * takes its fresh overlays for the leftovers of a killed one. */
 #define LOCK_FILE "lock"
 #define JOURNAL_VERSION 1
+/* --undo DIR looks at no more subfolders than this. */
+#define MAX_JOURNALS_IN_FOLDER 1000u
 
 static const char *const state_names[] = {
   "new", "prepared", "committing", "committed", "undone",
@@ -181,6 +183,20 @@ safe_guest_name (const char *guest)
 {
   return g_strcanon (g_strdup (guest),
                      G_CSET_a_2_z G_CSET_A_2_Z G_CSET_DIGITS "-_.", '_');
+}
+
+/* --journal DIR names an output folder: make it (and its parents) when
+ * it does not exist yet.  0700: the journal holds bytes of the disks. */
+static gboolean
+make_journal_parent (const char *parent, GError **error)
+{
+  if (g_mkdir_with_parents (parent, 0700) == 0)
+    return TRUE;
+  int saved = errno;
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+               _("cannot create the journal folder %s: %s; choose another "
+                 "folder with --journal DIR"), parent, g_strerror (saved));
+  return FALSE;
 }
 
 /* Journals are named so that a folder listing sorts them by time. */
@@ -365,6 +381,8 @@ bootfix_journal_create (const char *parent, const BootfixDomain *dom,
     if (!check_disk (dom, g_ptr_array_index (dom->disks, i),
                      allow_block_devices, error))
       return NULL;
+  if (!make_journal_parent (parent, error))
+    return NULL;
   g_autofree char *safe = safe_guest_name (dom->name);
   remove_abandoned (parent, safe);
   g_autofree char *dir = new_journal_dir (parent, dom->name, error);
@@ -555,8 +573,8 @@ state_from_string (const char *s)
   return -1;
 }
 
-BootfixJournal *
-bootfix_journal_load (const char *dir, GError **error)
+static BootfixJournal *
+load_journal_folder (const char *dir, GError **error)
 {
   g_autofree char *path = g_build_filename (dir, JOURNAL_FILE, NULL);
   g_autoptr (JsonParser) parser = json_parser_new ();
@@ -581,6 +599,115 @@ bootfix_journal_load (const char *dir, GError **error)
       return NULL;
     }
   return g_steal_pointer (&j);
+}
+
+/* ---- finding a journal in a folder of journals ---- */
+
+static gboolean
+holds_journal (const char *dir)
+{
+  g_autofree char *json = g_build_filename (dir, JOURNAL_FILE, NULL);
+  return g_file_test (json, G_FILE_TEST_IS_REGULAR);
+}
+
+/* The subfolders of dir that hold a journal.json, newest first (journal
+ * names sort by time), at most MAX_JOURNALS_IN_FOLDER of them. */
+static GPtrArray *
+journal_subfolders (const char *dir, GError **error)
+{
+  g_autoptr (GError) local = NULL;
+  g_autoptr (GDir) d = g_dir_open (dir, 0, &local);
+  if (d == NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_USAGE,
+                 _("%s: %s; --undo takes a journal folder or a folder that "
+                   "holds journals"), dir, local->message);
+    return NULL;
+  }
+  g_autoptr (GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+  while ((name = g_dir_read_name (d)) != NULL) {
+    g_autofree char *sub = g_build_filename (dir, name, NULL);
+    if (!holds_journal (sub))
+      continue;
+    if (found->len == MAX_JOURNALS_IN_FOLDER) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_USAGE,
+                   _("%s holds more than %u undo journals; name one with "
+                     "--undo DIR/NAME"), dir, MAX_JOURNALS_IN_FOLDER);
+      return NULL;
+    }
+    g_ptr_array_add (found, g_steal_pointer (&sub));
+  }
+  g_ptr_array_sort (found, newest_first);
+  return g_steal_pointer (&found);
+}
+
+/* One line of the list shown when --undo DIR is ambiguous. */
+static void
+describe_journal (GString *out, const char *dir, BootfixJournal *j)
+{
+  if (j == NULL)
+    g_string_append_printf (out, _("\n  %s (damaged)"), dir);
+  else
+    g_string_append_printf (out, _("\n  %s (guest %s, %s)"), dir, j->guest,
+                            bootfix_journal_state_to_string (j->state));
+}
+
+/* dir holds no journal.json: the journal among its subfolders, when it
+ * holds only one, or only one that is not undone yet.  Otherwise list
+ * them and let the user name one. */
+static BootfixJournal *
+load_journal_in_folder (const char *dir, GError **error)
+{
+  g_autoptr (GPtrArray) subs = journal_subfolders (dir, error);
+  if (subs == NULL)
+    return NULL;
+  if (subs->len == 0) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_USAGE,
+                 _("%s is not an undo journal and holds none (no %s in it "
+                   "or in its folders)"), dir, JOURNAL_FILE);
+    return NULL;
+  }
+  if (subs->len == 1)
+    return load_journal_folder (g_ptr_array_index (subs, 0), error);
+  g_autoptr (GPtrArray) loaded =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_journal_free);
+  g_autoptr (GString) list = g_string_new (NULL);
+  int open = -1, n_open = 0;
+  for (guint i = 0; i < subs->len; i++) {
+    BootfixJournal *j = load_journal_folder (g_ptr_array_index (subs, i), NULL);
+    g_ptr_array_add (loaded, j);
+    describe_journal (list, g_ptr_array_index (subs, i), j);
+    /* A damaged one may still hold a fix to undo: it counts as open. */
+    if (j == NULL || j->state != BOOTFIX_JOURNAL_UNDONE) {
+      open = (int) i;
+      n_open++;
+    }
+  }
+  if (n_open == 1) {
+    g_debug ("%s: the one journal not undone yet is %s", dir,
+             (char *) g_ptr_array_index (subs, open));
+    /* Loaded again when damaged, for the error that says how. */
+    return loaded->pdata[open] != NULL
+           ? g_ptr_array_steal_index (loaded, (guint) open)
+           : load_journal_folder (g_ptr_array_index (subs, open), error);
+  }
+  /* All undone is the folder form of "already undone" (not a usage
+   * mistake); several open ones need the user's choice. */
+  g_set_error (error, BOOTFIX_ERROR,
+               n_open == 0 ? BOOTFIX_ERROR_FAILED : BOOTFIX_ERROR_USAGE,
+               n_open == 0
+               ? _("every undo journal in %s was already undone:%s")
+               : _("%s holds several undo journals; name one with --undo:%s"),
+               dir, list->str);
+  return NULL;
+}
+
+BootfixJournal *
+bootfix_journal_load (const char *dir, GError **error)
+{
+  if (holds_journal (dir) || !g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return load_journal_folder (dir, error);
+  return load_journal_in_folder (dir, error);
 }
 
 /* ---- undo ---- */

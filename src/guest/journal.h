@@ -48,8 +48,9 @@ typedef struct {
 void bootfix_journal_free (BootfixJournal *j);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixJournal, bootfix_journal_free)
 
-/* A new journal folder under parent (default: the first disk's folder)
- * with one qcow2 overlay per disk.  Refuses (BOOTFIX_ERROR_REFUSED) disks
+/* A new journal folder under parent (default: the first disk's folder;
+ * made, with its parents, mode 0700, when it does not exist) with one
+ * qcow2 overlay per disk.  Refuses (BOOTFIX_ERROR_REFUSED) disks
  * that are not raw, block devices unless allowed, disks that a running qemu holds open for
  * writing, and disks an interrupted earlier fix left half-written. */
 BootfixJournal *bootfix_journal_create (const char *parent,
@@ -78,6 +79,10 @@ gboolean bootfix_journal_commit (BootfixJournal *j, GError **error);
 /* Remove the journal folder of a run that wrote nothing. */
 void bootfix_journal_discard (BootfixJournal *j);
 
+/* dir is a journal folder (it holds journal.json) or a folder of them
+ * (--journal DIR, the disk's folder): then the one journal there, or the
+ * one not undone yet; when several are not, BOOTFIX_ERROR_USAGE listing
+ * them (guest and state) so the user can name one. */
 BootfixJournal *bootfix_journal_load (const char *dir, GError **error);
 
 /* Put the old bytes back and prove it by checksum.  Refuses when the

@@ -265,6 +265,144 @@ test_abandoned_folders (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* --journal DIR that does not exist yet: made, parents too, 0700. */
+static void
+test_create_makes_folder (void)
+{
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  if (!qemu_img) {
+    g_test_skip ("qemu-img is not installed");
+    return;
+  }
+  g_autofree char *top = g_dir_make_tmp ("test-journal-XXXXXX", NULL);
+  g_autofree char *image = g_build_filename (top, "g.img", NULL);
+  g_autofree char *zeros = g_malloc0 (65536);
+  g_assert_true (g_file_set_contents (image, zeros, 65536, NULL));
+  g_autofree char *parent = g_build_filename (top, "new", "journals", NULL);
+  BootfixDomain dom = { .name = (char *) "g" };
+  dom.disks = g_ptr_array_new ();
+  BootfixDisk disk = { .source = image, .format = (char *) "raw",
+                       .source_type = (char *) "file" };
+  g_ptr_array_add (dom.disks, &disk);
+
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE,
+                                                         &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (j->dir, parent));
+  g_autofree char *middle = g_path_get_dirname (parent);
+  const char *made[] = { middle, parent };
+  for (guint i = 0; i < G_N_ELEMENTS (made); i++) {
+    GStatBuf st;
+    g_assert_cmpint (g_stat (made[i], &st), ==, 0);
+    g_assert_true (S_ISDIR (st.st_mode));
+    g_assert_cmpint (st.st_mode & 0777, ==, 0700);
+  }
+  bootfix_journal_discard (j);
+
+  /* A file where the folder should be: an error that says what to do. */
+  g_autofree char *file = g_build_filename (top, "a-file", NULL);
+  g_autofree char *under = g_build_filename (file, "journals", NULL);
+  g_assert_true (g_file_set_contents (file, "x", 1, NULL));
+  g_autoptr (BootfixJournal) none = bootfix_journal_create (under, &dom,
+                                                            FALSE, &error);
+  g_assert_null (none);
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "cannot create the journal folder"));
+  g_assert_nonnull (strstr (error->message, "--journal DIR"));
+  g_ptr_array_unref (dom.disks);
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", top);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+/* --undo DIR where DIR holds journals: a table of folder contents. */
+typedef struct {
+  const char *name;
+  const char *states[4]; /* one journal folder each: a state, "damaged",
+                          * or "empty" (a folder without journal.json) */
+  int picked;            /* index of the journal loaded, or -1 */
+  const char *message;   /* in the error when none is picked */
+} FolderCase;
+
+static const FolderCase folder_cases[] = {
+  { "one", { "committed" }, 0, NULL },
+  { "one-undone", { "undone" }, 0, NULL },
+  { "one-not-undone", { "undone", "committed", "undone" }, 1, NULL },
+  { "one-among-empty", { "empty", "prepared" }, 1, NULL },
+  { "two-open", { "committed", "committing" }, -1,
+    "holds several undo journals; name one with --undo:" },
+  { "all-undone", { "undone", "undone" }, -1, "was already undone" },
+  { "damaged-and-open", { "damaged", "committed" }, -1,
+    "j0.journal (damaged)" },
+  { "damaged-alone-open", { "undone", "damaged" }, -1,
+    "is not a usable undo journal" },
+  { "none", { "empty" }, -1, "is not an undo journal and holds none" },
+  { "nothing", { NULL }, -1, "is not an undo journal and holds none" },
+};
+
+static void
+make_journal_folder (const char *parent, guint i, const char *state)
+{
+  g_autofree char *name = g_strdup_printf ("j%u.journal", i);
+  g_autofree char *dir = g_build_filename (parent, name, NULL);
+  g_autofree char *json = g_build_filename (dir, "journal.json", NULL);
+  g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+  if (g_str_equal (state, "empty"))
+    return;
+  g_autofree char *text = g_str_equal (state, "damaged")
+    ? g_strdup ("{\"version\":1}")
+    : g_strdup_printf ("{\"version\":1,\"guest\":\"guest%u\",\"state\":\"%s\","
+                       "\"disks\":[]}", i, state);
+  g_assert_true (g_file_set_contents (json, text, -1, NULL));
+}
+
+static void
+test_load_from_folder (gconstpointer data)
+{
+  const FolderCase *c = data;
+  g_autofree char *parent = g_dir_make_tmp ("test-journal-XXXXXX", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (c->states) && c->states[i]; i++)
+    make_journal_folder (parent, i, c->states[i]);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (parent, &error);
+  if (c->picked >= 0) {
+    g_assert_no_error (error);
+    g_autofree char *name = g_strdup_printf ("j%d.journal", c->picked);
+    g_autofree char *want = g_build_filename (parent, name, NULL);
+    g_assert_cmpstr (j->dir, ==, want);
+  } else {
+    g_assert_null (j);
+    g_assert_nonnull (error);
+    if (!strstr (error->message, c->message))
+      g_error ("%s: '%s' lacks '%s'", c->name, error->message, c->message);
+  }
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", parent);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
+/* The list names every journal with its guest and state. */
+static void
+test_load_from_folder_lists (void)
+{
+  g_autofree char *parent = g_dir_make_tmp ("test-journal-XXXXXX", NULL);
+  make_journal_folder (parent, 0, "committed");
+  make_journal_folder (parent, 1, "undone");
+  make_journal_folder (parent, 2, "prepared");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixJournal) j = bootfix_journal_load (parent, &error);
+  g_assert_null (j);
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_USAGE);
+  for (guint i = 0; i < 3; i++) {
+    static const char *const states[] = { "committed", "undone", "prepared" };
+    g_autofree char *line = g_strdup_printf ("\n  %s/j%u.journal (guest guest%u, %s)",
+                                             parent, i, i, states[i]);
+    if (!strstr (error->message, line))
+      g_error ("'%s' lacks '%s'", error->message, line);
+  }
+  g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", parent);
+  g_assert_cmpint (system (cmd), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -281,5 +419,12 @@ main (int argc, char **argv)
               test_undo_short_old_file, fixture_teardown);
   g_test_add_func ("/journal/load/bad", test_bad_journals);
   g_test_add_func ("/journal/create/removes-abandoned", test_abandoned_folders);
+  g_test_add_func ("/journal/create/makes-folder", test_create_makes_folder);
+  for (guint i = 0; i < G_N_ELEMENTS (folder_cases); i++) {
+    g_autofree char *path = g_strdup_printf ("/journal/load/folder/%s",
+                                             folder_cases[i].name);
+    g_test_add_data_func (path, &folder_cases[i], test_load_from_folder);
+  }
+  g_test_add_func ("/journal/load/folder/lists", test_load_from_folder_lists);
   return g_test_run ();
 }
