@@ -337,6 +337,8 @@ run_undo (const Options *o)
     return EXIT_READY;
   }
   fprintf (stderr, _("virt-bootfix: %s\n"), error->message);
+  if (error->code == BOOTFIX_ERROR_USAGE) /* a folder of journals: name one */
+    return EXIT_USAGE;
   return error->code == BOOTFIX_ERROR_REFUSED ? EXIT_REFUSED : EXIT_ERROR;
 }
 
