@@ -14,6 +14,7 @@ packages=(
   linux-image-amd64 qemu-system-x86 qemu-utils ntfs-3g python3 python3-hivex jq reglookup
   libgcab-dev
   slurm-wlm munge # tests/integration/test-slurm.sh starts its own cluster
+  perl  # pod2man and podchecker for the man page (a minimal system has only perl-base)
   "$@"
 )
 
