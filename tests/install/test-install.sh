@@ -17,7 +17,8 @@ trap 'rm -rf "$stage" "$out"' EXIT
 for f in "$installed_bin" "$stage$INSTALLED_DATADIR/controllers.xml" \
          "$stage$INSTALLED_MODULEDIR/bootfix-windows.so" \
          "$stage$INSTALLED_MODULEDIR/bootfix-bootchain.so" \
-         "$stage${MANDIR:?}/man1/virt-bootfix.1"; do
+         "$stage${MANDIR:?}/man1/virt-bootfix.1" \
+         "$stage${COMPLETIONSDIR:?}/virt-bootfix"; do
   if [ -f "$f" ]; then pass "installed ${f#"$stage"}"; else fail "not installed: ${f#"$stage"}"; fi
 done
 
