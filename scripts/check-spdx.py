@@ -9,7 +9,7 @@ file not yet committed is checked as soon as it is added), else every
 file under SOURCE_DIR.  A source file is code (C, headers, shell,
 python, meson, POD, RELAX NG, linker and fuzzer dictionaries), anything
 with a #! line, and every file of data/ (rules, controllers, the bash
-completion).  Test inputs (tests/unit/data, the fuzz corpora) are bytes
+completion, the JSON Schema, whose line is its "$comment" string).  Test inputs (tests/unit/data, the fuzz corpora) are bytes
 the tests read as they are, so they carry no header; their generators
 do.  The line must sit in the file's opening comment: the first
 HEAD_LINES lines."""
@@ -70,7 +70,9 @@ def license_in_head(path):
             at = line.find(TAG)
             if at >= 0:
                 words = line[at + len(TAG):].split()
-                return words[0] if words else ""
+                # JSON has no comments: a schema says it in a string
+                # ("$comment": "SPDX-License-Identifier: ...",).
+                return words[0].rstrip('",') if words else ""
     return None
 
 

@@ -24,6 +24,9 @@ bootfix_batch_record_new (const BootfixGuestReport *report,
   g_autoptr (BootfixBatchIdentity) id =
     bootfix_batch_identity_take (entry->path, disks);
   JsonObject *batch = json_object_new ();
+  /* A JSONL line stands alone: it carries the format the --json
+   * document has at its top. */
+  json_object_set_int_member (batch, "format", BOOTFIX_REPORT_FORMAT);
   json_object_set_string_member (batch, "domain_file", entry->path);
   json_object_set_string_member (batch, "entry", entry->entry);
   json_object_set_member (batch, "identity",

@@ -181,6 +181,8 @@ bootfix_report_to_json (GPtrArray *reports)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_int_value (b, BOOTFIX_REPORT_FORMAT);
   json_builder_set_member_name (b, "guests");
   json_builder_begin_array (b);
   for (guint i = 0; i < reports->len; i++)

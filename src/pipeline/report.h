@@ -69,7 +69,14 @@ JsonNode *bootfix_report_guest_to_json (const BootfixGuestReport *r);
 BootfixGuestReport *bootfix_report_guest_from_json (JsonNode *node,
                                                     GError **error);
 
-/* The --json document for all guests. */
+/* The version of the --json document and of each --jsonl record,
+ * written as "format" (docs/report.md; schema:
+ * data/schema/report.schema.json).  It changes only when a member is
+ * removed or renamed or changes its type or meaning; members are added
+ * without a change, so readers ignore the members they do not know. */
+#define BOOTFIX_REPORT_FORMAT 1
+
+/* The --json document for all guests: {"format", "guests"}. */
 char *bootfix_report_to_json (GPtrArray *reports);
 /* Written atomically (temporary file + rename). */
 gboolean bootfix_report_write_json (GPtrArray *reports, const char *path,

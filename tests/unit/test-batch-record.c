@@ -112,6 +112,8 @@ test_record (Fixture *f, gconstpointer unused)
   JsonObject *o = json_node_get_object (rec);
   g_assert_cmpstr (json_object_get_string_member (o, "status"), ==, "fixed");
   JsonObject *batch = json_object_get_object_member (o, "batch");
+  g_assert_cmpint (json_object_get_int_member (batch, "format"), ==,
+                   BOOTFIX_REPORT_FORMAT);
   g_assert_cmpstr (json_object_get_string_member (batch, "domain_file"), ==, f->domain);
   g_assert_cmpstr (json_object_get_string_member (batch, "entry"), ==, "guest.xml");
   JsonObject *id = json_object_get_object_member (batch, "identity");

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The --json report, byte for byte: bootfix_report_to_json on a fixed
- * set of reports against data/report/reports.json.  Guest strings carry
+ * set of reports (report-samples.c) against data/report/reports.json,
+ * which the schema test also validates (test-report-schema.py).
+ * Guest strings carry
  * non-ASCII text and control characters, which must come out escaped and
  * read back unchanged.  After a deliberate change to the output format,
  * regenerate the file with BOOTFIX_TEST_UPDATE_GOLDEN=1 and review the
@@ -17,123 +19,7 @@
 #include "json-text.h"
 #include "plan.h"
 #include "report.h"
-
-/* Product name and value name as a hostile guest might have them. */
-#define ODD_PRODUCT "Windows\x1b[31m 10 Pr\xc3\xb6 \xe6\x97\xa5\xe6\x9c\xac"
-#define ODD_VALUE "Sta\trt\x01\x7f\"\\"
-
-static void
-add_common (BootfixGuestReport *r, const char *disk)
-{
-  g_ptr_array_add (r->disks, g_strdup (disk));
-  r->machine = g_strdup ("pc-q35-8.2");
-  r->bus = g_strdup ("sata");
-  r->controller = g_strdup ("ich9-ahci");
-  r->pci_id = g_strdup ("8086:2922");
-  r->seconds = 1.5;
-}
-
-static BootfixGuestReport *
-fixed_report (void)
-{
-  BootfixGuestReport *r = bootfix_guest_report_new ("win10");
-  add_common (r, "images/win10.img");
-  r->product = g_strdup (ODD_PRODUCT);
-  r->major = 10;
-  r->arch = g_strdup ("x86_64");
-  r->osinfo = g_strdup ("win10");
-  r->accelerator = g_strdup ("tcg");
-  r->rule_id = g_strdup ("nt62-ahci");
-  r->journal = g_strdup ("images/win10.img.bootfix-journal");
-  r->status = BOOTFIX_STATUS_FIXED;
-  g_ptr_array_add (r->changes,
-                   bootfix_change_new ("registry",
-                                       "HKLM\\SYSTEM\\ControlSet001\\Services\\storahci",
-                                       ODD_VALUE, "3", "0", "nt62-ahci"));
-  g_ptr_array_add (r->changes,
-                   bootfix_change_new ("registry",
-                                       "HKLM\\SYSTEM\\ControlSet001\\Services\\new",
-                                       NULL, NULL, "(key)", "nt62-ahci"));
-  g_ptr_array_add (r->changes,
-                   bootfix_change_new ("bcd", "\\EFI\\Microsoft\\Boot\\BCD "
-                                       "{bootmgr} device", NULL,
-                                       "partition {a1b2} on disk {0b6f}",
-                                       "partition {2323} on disk {1111}",
-                                       "bootchain"));
-  g_ptr_array_add (r->hives,
-                   bootfix_hive_report_new ("SYSTEM",
-                                            "/Windows/System32/config/SYSTEM",
-                                            "replayed",
-                                            "registry hive SYSTEM was dirty: "
-                                            "replayed 2 log entries"));
-  g_ptr_array_add (r->changes,
-                   bootfix_change_new ("file",
-                                       "/Windows/System32/config/SYSTEM.LOG1",
-                                       NULL, "8192 bytes", "0 bytes",
-                                       "hive written back clean"));
-  g_ptr_array_add (r->messages, g_strdup ("leftover \xe2\x80\x9cprl_strg\xe2\x80\x9d"));
-  return r;
-}
-
-static BootfixGuestReport *
-unchanged_report (void)
-{
-  BootfixGuestReport *r = bootfix_guest_report_new ("xp");
-  add_common (r, "/dev/vg0/xp");
-  r->product = g_strdup ("Microsoft Windows XP");
-  r->major = 5;
-  r->minor = 1;
-  r->arch = g_strdup ("i386");
-  r->osinfo = g_strdup ("winxp");
-  r->accelerator = g_strdup ("kvm");
-  r->rule_id = g_strdup ("nt51-ahci");
-  r->status = BOOTFIX_STATUS_UNCHANGED;
-  return r;
-}
-
-static BootfixGuestReport *
-refused_report (void)
-{
-  BootfixGuestReport *r = bootfix_guest_report_new ("w2k");
-  add_common (r, "w2k.img");
-  r->product = g_strdup ("Windows 2000");
-  r->major = 5;
-  r->status = BOOTFIX_STATUS_REFUSED;
-  g_ptr_array_add (r->hives,
-                   bootfix_hive_report_new ("SOFTWARE",
-                                            "/WINNT/system32/config/software",
-                                            "dirty-logs-missing",
-                                            "registry hive SOFTWARE is dirty "
-                                            "and its logs are missing"));
-  g_ptr_array_add (r->messages, g_strdup ("guest w2k: no driver for ich9-ahci"));
-  g_ptr_array_add (r->messages, g_strdup ("what to do: choose the ide bus"));
-  r->seconds = 0.25;
-  return r;
-}
-
-static BootfixGuestReport *
-error_report (void)
-{
-  BootfixGuestReport *r = bootfix_guest_report_new ("bad\nname");
-  r->status = BOOTFIX_STATUS_ERROR;
-  g_ptr_array_add (r->messages, g_strdup ("guest bad: disk image x.img: "
-                                          "No such file or directory"));
-  g_ptr_array_add (r->messages, g_strdup ("the disk images were not changed"));
-  r->seconds = 0;
-  return r;
-}
-
-static GPtrArray *
-reports (void)
-{
-  GPtrArray *all =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_guest_report_free);
-  g_ptr_array_add (all, fixed_report ());
-  g_ptr_array_add (all, unchanged_report ());
-  g_ptr_array_add (all, refused_report ());
-  g_ptr_array_add (all, error_report ());
-  return all;
-}
+#include "report-samples.h"
 
 static char *
 golden_path (void)
@@ -156,7 +42,7 @@ golden (void)
 static void
 test_golden (void)
 {
-  g_autoptr (GPtrArray) all = reports ();
+  g_autoptr (GPtrArray) all = sample_reports ();
   g_autofree char *json = bootfix_report_to_json (all);
   if (g_getenv ("BOOTFIX_TEST_UPDATE_GOLDEN")) {
     g_autofree char *path = golden_path ();
@@ -178,6 +64,8 @@ test_round_trip (void)
   g_assert_true (json_parser_load_from_data (parser, want, -1, &error));
   g_assert_no_error (error);
   JsonObject *root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (root, "format"), ==,
+                   BOOTFIX_REPORT_FORMAT);
   JsonArray *guests = json_object_get_array_member (root, "guests");
   g_assert_cmpuint (json_array_get_length (guests), ==, 4);
   JsonObject *fixed = json_array_get_object_element (guests, 0);
@@ -270,7 +158,7 @@ test_mutations_fail (void)
   };
   g_autofree char *want = golden ();
   for (guint i = 0; i < G_N_ELEMENTS (mutations); i++) {
-    g_autoptr (GPtrArray) all = reports ();
+    g_autoptr (GPtrArray) all = sample_reports ();
     mutations[i] (all);
     g_autofree char *json = bootfix_report_to_json (all);
     g_assert_cmpstr (json, !=, want);
@@ -289,7 +177,7 @@ guest_json_text (const BootfixGuestReport *r)
 static void
 test_guest_round_trip (void)
 {
-  g_autoptr (GPtrArray) all = reports ();
+  g_autoptr (GPtrArray) all = sample_reports ();
   for (guint i = 0; i < all->len; i++) {
     g_autofree char *text = guest_json_text (nth (all, i));
     g_autoptr (GError) error = NULL;
@@ -377,7 +265,7 @@ static const BadCase bad_cases[] = {
 static void
 test_guest_bad_objects (void)
 {
-  g_autoptr (BootfixGuestReport) good = fixed_report ();
+  g_autoptr (BootfixGuestReport) good = sample_fixed_report ();
   for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++) {
     const BadCase *c = &bad_cases[i];
     g_autoptr (JsonNode) node = bootfix_report_guest_to_json (good);
