@@ -4,8 +4,8 @@
 
 usage: check-shards.py OUTDIR SHARDS STATUS LIST
 
-OUTDIR holds out.0 ... out.(SHARDS-1), the --jsonl file of each shard
-(a shard that took no guest may have left none).  LIST is the --batch
+OUTDIR holds out.0.jsonl ... out.(SHARDS-1).jsonl, the --jsonl file of
+each shard (a shard that took no guest may have left none).  LIST is the --batch
 list: one domain XML per line, relative to the list's folder, '#'
 comments and blank lines skipped.  Passes (exit 0) when the files
 together hold exactly one record per entry of the list, each a batch
@@ -35,9 +35,9 @@ def read_list(path):
 
 
 def read_records(outdir, shards, problems):
-    """Yield (shard, 'out.K line N', record) for every line of every file."""
+    """Yield (shard, 'out.K.jsonl line N', record) for every line."""
     for k in range(shards):
-        path = os.path.join(outdir, "out.%d" % k)
+        path = os.path.join(outdir, "out.%d.jsonl" % k)
         if not os.path.exists(path):
             print("shard %d: no file" % k)
             continue
@@ -45,7 +45,7 @@ def read_records(outdir, shards, problems):
             lines = f.read().splitlines()
         print("shard %d: %d record(s)" % (k, len(lines)))
         for i, line in enumerate(lines, 1):
-            where = "out.%d line %d" % (k, i)
+            where = "out.%d.jsonl line %d" % (k, i)
             try:
                 rec = json.loads(line)
                 ok = (all(isinstance(rec.get(m), str) for m in ("name", "status"))

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # virt-bootfix --batch on a real (single-node, throw-away) Slurm cluster:
 # one array job of three tasks, task K running
-#   virt-bootfix --batch LIST --shard K/3 --jsonl out.K
+#   virt-bootfix --batch LIST --shard K/3 --jsonl out.K.jsonl
 # over six fixable phony guests.  Then the three JSONL files together
 # must hold exactly one record per guest, each "fixed", every record in
 # the file of the task that wrote it, and every image changed.
@@ -21,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh" slurm
 # shellcheck source=slurm-cluster.sh
 . "$(dirname "$0")/slurm-cluster.sh"
-trap 'slurm_cluster_stop; rm -rf "$work"' EXIT
+trap 'status=$?; slurm_cluster_stop; cleanup_work "$status"' EXIT
 trap 'exit 143' INT TERM HUP # so that the EXIT trap runs
 
 readonly SHARDS=3
@@ -85,7 +85,7 @@ done
 k=$SLURM_ARRAY_TASK_ID
 rc=0
 env -u LIBGUESTFS_BACKEND_SETTINGS "$bootfix" --batch "$list" \
-  --shard "$k/$shards" --jsonl "$out/out.$k" || rc=$?
+  --shard "$k/$shards" --jsonl "$out/out.$k.jsonl" || rc=$?
 echo "$rc" > "$out/rc.$k"
 exit "$rc"
 EOF
@@ -103,7 +103,7 @@ for ((k = 0; k < SHARDS; k++)); do
 done
 
 # ---- one record per guest, each fixed, each in its task's file ----
-# Task K wrote out.K with --shard K/3, so a record's file is its shard.
+# Task K wrote out.K.jsonl with --shard K/3, so a record's file is its shard.
 if python3 "$(dirname "$0")/check-shards.py" "$work/out" "$SHARDS" fixed "$list" \
     > "$work/check.out" 2>&1; then
   pass "every guest fixed exactly once, by one shard"
