@@ -13,6 +13,7 @@
 #include "batch-progress.h"
 #include "batch-run.h"
 #include "bootfix-error.h"
+#include "dirs.h"
 #include "domain.h"
 #include "executor.h"
 #include "group.h"
@@ -360,7 +361,8 @@ int
 main (int argc, char **argv)
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* From the prefix the program runs in, like its data (dirs.h). */
+  bindtextdomain (GETTEXT_PACKAGE, bootfix_installed_dir (BOOTFIX_LOCALEDIR_REL));
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -1062,5 +1062,5 @@ bootfix_rule_set_resolve (const BootfixRuleSet *rs, const BootfixRuleQuery *q,
 const char *
 bootfix_data_dir (void)
 {
-  return bootfix_lookup_dir ("BOOTFIX_DATADIR", BOOTFIX_INSTALLED_DATADIR);
+  return bootfix_lookup_dir ("BOOTFIX_DATADIR", BOOTFIX_DATADIR_REL);
 }

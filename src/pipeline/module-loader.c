@@ -301,5 +301,5 @@ bootfix_module_load_dir (const char *dir, GError **error)
 const char *
 bootfix_module_dir (void)
 {
-  return bootfix_lookup_dir ("BOOTFIX_MODULEDIR", BOOTFIX_INSTALLED_MODULEDIR);
+  return bootfix_lookup_dir ("BOOTFIX_MODULEDIR", BOOTFIX_MODULEDIR_REL);
 }

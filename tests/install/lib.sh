@@ -3,8 +3,11 @@
 #
 # Installs this build into a private staging folder ($stage, removed on
 # exit) with meson install --destdir, and runs the installed program
-# there (installed): a clean environment that points it at the staged
-# data and modules, since the staged prefix is not its real one.
+# there (installed, installed_with): a clean environment, as a program
+# run by hand gets, with no variable that points it at its folders.  It
+# finds them from its own place (src/common/dirs.c: the prefix above
+# its bindir), so the staged copy uses the staged data, modules and
+# translations.
 # shellcheck shell=bash
 set -euo pipefail
 
@@ -24,14 +27,18 @@ meson install -C "$MESON_BUILD_ROOT" --no-rebuild --quiet --destdir "$stage" \
 rm -f "$stage.log"
 installed_bin=$stage$BINDIR/virt-bootfix
 
-# installed ARGS...: the staged program with nothing from this shell
-# but PATH and the two folders.
-installed() {
-  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 \
-    BOOTFIX_DATADIR="$stage$INSTALLED_DATADIR" \
-    BOOTFIX_MODULEDIR="$stage$INSTALLED_MODULEDIR" \
+# installed_with VAR=VALUE... -- ARGS...: the staged program with
+# nothing from this shell but PATH, a UTF-8 locale and the VARs.
+installed_with() {
+  local vars=()
+  while [ "$1" != -- ]; do vars+=("$1"); shift; done
+  shift
+  env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 "${vars[@]}" \
     "$installed_bin" "$@"
 }
+
+# installed ARGS...: the same with no VAR.
+installed() { installed_with -- "$@"; }
 
 finish() {
   [ "$failures" -eq 0 ] || { echo "$failures failed"; exit 1; }
