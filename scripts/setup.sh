@@ -15,6 +15,7 @@ packages=(
   libgcab-dev
   slurm-wlm munge # tests/integration/test-slurm.sh starts its own cluster
   perl  # pod2man and podchecker for the man page (a minimal system has only perl-base)
+  man-db  # tests/install: man -l renders both man pages
   python3-jsonschema  # the report's JSON Schema: tests/unit/test-report-schema.py, tests/integration/lib.sh
   "$@"
 )
