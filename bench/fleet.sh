@@ -79,60 +79,66 @@ die() {
 
 # ---- peak RSS ---------------------------------------------------------------
 
-# descendants PID: PID and every process under it, one a line.
+# descendants PID: PID and every process under it, one a line (at most
+# 4096: a process that exits between two reads must not loop this).
 descendants() {
-  local queue=("$1") p f child kids
-  while ((${#queue[@]})); do
+  local queue=("$1") p f kids count=0
+  while ((${#queue[@]} && count < 4096)); do
     p=${queue[0]}
     queue=("${queue[@]:1}")
     echo "$p"
+    count=$((count + 1))
     for f in /proc/"$p"/task/*/children; do
+      kids=()
       read -r -a kids 2>/dev/null <"$f" || true
-      for child in "${kids[@]}"; do queue+=("$child"); done
+      queue+=("${kids[@]}")
     done
   done
 }
 
-# vm_hwm PID: the process's own peak resident set (VmHWM, kB), 0 if gone.
+# vm_hwm PID: sets hwm to the process's own peak resident set (VmHWM,
+# kB), 0 if it is gone; no subshell, as it runs 5 times a second.
 vm_hwm() {
   local key value _
+  hwm=0
   while read -r key value _; do
-    [[ $key == VmHWM: ]] && { echo "$value"; return; }
+    [[ $key == VmHWM: ]] && { hwm=$value; return; }
   done 2>/dev/null <"/proc/$1/status"
-  echo 0
 }
 
 # rss_watch ROOT OUT: until ROOT exits, every 0.2 s, the high-water mark of
-# each process under it.  Writes "HOST QEMU COUNT" to OUT: the largest
-# virt-bootfix process (the parent or one batch worker; kB), the largest
-# qemu (kB) and how many virt-bootfix processes were seen.  VmHWM is the
-# kernel's own peak of the process, so only growth in the last 0.2 s
-# before a process exits can be missed.
+# each process under it.  VmHWM is the kernel's own peak of the process,
+# so only growth in the last 0.2 s before a process exits can be missed.
+# Writes "HOST QEMU APPLIANCES" to OUT: the largest process named
+# virt-bootfix (kB; the parent, a batch worker, or one of libguestfs's
+# forks of them), the largest qemu (kB), and how many qemu processes
+# grew past 100 MiB: the appliances launched (libguestfs's short qemu
+# probes, if any, stay far below).
 rss_watch() {
-  local root=$1 out=$2 host=0 qemu=0 p comm kb
-  declare -A seen=()
+  local root=$1 out=$2 host=0 qemu=0 p comm hwm
+  declare -A appliances=()
   while [[ -d /proc/$root ]]; do
     for p in $(descendants "$root"); do
       read -r comm 2>/dev/null <"/proc/$p/comm" || continue
-      kb=$(vm_hwm "$p")
+      vm_hwm "$p"
       case $comm in
-      virt-bootfix)
-        seen[$p]=1
-        ((kb > host)) && host=$kb
+      virt-bootfix) ((hwm > host)) && host=$hwm ;;
+      qemu*)
+        ((hwm > qemu)) && qemu=$hwm
+        ((hwm > 102400)) && appliances[$p]=1
         ;;
-      qemu*) ((kb > qemu)) && qemu=$kb ;;
       esac
     done
     sleep 0.2
   done
-  echo "$host $qemu ${#seen[@]}" >"$out"
+  echo "$host $qemu ${#appliances[@]}" >"$out"
 }
 
 # ---- one measured command ---------------------------------------------------
 
 # measure LOG CMD...: run CMD (output to LOG) under GNU time, watching the
 # peak RSS of its processes.  Sets M_SECONDS, M_RC, M_HOST_KB, M_QEMU_KB,
-# M_HOST_PROCS and M_GNU_KB (GNU time's "Maximum resident set size": the
+# M_APPLIANCES (see rss_watch) and M_GNU_KB (GNU time's "Maximum resident set size": the
 # largest of the process and of every descendant it waited for, qemu
 # included).
 measure() {
@@ -147,7 +153,7 @@ measure() {
   wait "$pid" || M_RC=$?
   M_SECONDS=$(elapsed "$t0")
   wait "$watcher"
-  read -r M_HOST_KB M_QEMU_KB M_HOST_PROCS <"$log.rss"
+  read -r M_HOST_KB M_QEMU_KB M_APPLIANCES <"$log.rss"
   M_GNU_KB=$(tail -n 1 "$log.time")
   [[ $M_GNU_KB =~ ^[0-9]+$ ]] || M_GNU_KB=0
 }
@@ -204,6 +210,7 @@ step_fix() {
   keep_peak fix_host "$M_HOST_KB"
   keep_peak fix_qemu "$M_QEMU_KB"
   keep_peak fix_gnu "$M_GNU_KB"
+  keep_peak fix_appliances "$M_APPLIANCES"
   accelerator=$(jq -r '.guests[0].accelerator' "$work/fix.json")
   say "(b) virt-bootfix --domain: $M_SECONDS s (virt-bootfix peak RSS $M_HOST_KB kB, qemu $M_QEMU_KB kB)"
 }
@@ -353,9 +360,9 @@ batch() {
   keep_peak "${key}_host" "$M_HOST_KB"
   keep_peak "${key}_qemu" "$M_QEMU_KB"
   keep_peak "${key}_gnu" "$M_GNU_KB"
-  keep_peak "${key}_procs" "$M_HOST_PROCS"
+  keep_peak "${key}_appliances" "$M_APPLIANCES"
   say "(e) --batch of $count, -j $j: $M_SECONDS s, $(per_guest "$M_SECONDS" "$count") s a guest" \
-    "(largest virt-bootfix process $M_HOST_KB kB of $M_HOST_PROCS seen)"
+    "($M_APPLIANCES appliances; largest virt-bootfix process $M_HOST_KB kB)"
 }
 
 per_guest() { awk -v t="$1" -v c="$2" 'BEGIN { printf "%.1f\n", t / c }'; }
@@ -447,7 +454,7 @@ report_times() {
 rss_row() { # LABEL KEY: the peaks of one measurement, in MiB
   [[ -n ${peak[${2}_host]:-} ]] || return 0
   printf '| %s | %s | %s | %s | %s |\n' "$1" "$(mib "${peak[${2}_host]}")" \
-    "${peak[${2}_procs]:-1}" "$(mib "${peak[${2}_qemu]:-0}")" "$(mib "${peak[${2}_gnu]:-0}")"
+    "$(mib "${peak[${2}_qemu]:-0}")" "$(mib "${peak[${2}_gnu]:-0}")" "${peak[${2}_appliances]:-0}"
 }
 
 report_rss() {
@@ -456,7 +463,7 @@ report_rss() {
 
 ## Peak resident memory (MiB)
 
-| run | largest virt-bootfix process | virt-bootfix processes seen | largest qemu (the appliance) | GNU time's figure |
+| run | largest virt-bootfix process | largest qemu (an appliance) | GNU time's figure | appliances launched |
 |---|---|---|---|---|
 EOF2
   rss_row "(b) virt-bootfix --domain, win7" fix
@@ -468,10 +475,13 @@ EOF2
 What was measured: a watcher read the kernel's high-water mark of the
 resident set (`VmHWM` in `/proc/PID/status`) of every process under the
 measured command every 0.2 s while it ran; the peak of a process can only
-be missed by what it grows in its last 0.2 s.  In a batch the parent and
-each forked worker are separate processes, so the figure is the largest
-of them, not a sum.  The appliance's qemu runs on the host too, as a
-child of virt-bootfix (or of a worker); it is shown apart.  GNU time's
+be missed by what it grows in its last 0.2 s.  "virt-bootfix process" is
+any process of that name: the parent, each forked batch worker, and
+libguestfs's own forks of them (the recovery process that kills qemu if
+its owner dies); each is a separate process, so the figure is the
+largest one, not a sum.  The appliance's qemu runs on the host too, as a
+child of virt-bootfix (or of a worker); it is shown apart, and every qemu
+that grew past 100 MiB is counted as an appliance launched.  GNU time's
 "Maximum resident set size" (`/usr/bin/time -f %M`) is the largest of
 the command and of every descendant it waited for, so it is qemu's, and
 is shown only to make that plain.  The peaks are the largest over all
@@ -505,7 +515,7 @@ report_targets() {
     "$(mib "${peak[fix_host]}")" le 64
   for j in "${jobs[@]}"; do
     target "peak RSS of the batch of $large_count, -j $j, ≤ 64 MiB" \
-      "largest of ${peak[large_j${j}_procs]} virt-bootfix processes" \
+      "largest virt-bootfix process" \
       "$(mib "${peak[large_j${j}_host]}")" le 64
   done
   target "64 GiB image within 10 % of 1 GiB" "$(med size64G) s vs $(med size1G) s" \
