@@ -2,45 +2,21 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Wall time of virt-bootfix against the floor set by libguestfs itself:
 # a bare `guestfish -a IMG run` on the same image, in the same run.
-# Prints each sample and the median of N (default 3).
+# Prints each sample and the median of N (default 3).  bench/fleet.sh
+# measures the whole of issue 10's benchmark.
 #
 #   bench/bench.sh [N]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-top=$PWD
 n=${1:-3}
-
-./scripts/setup.sh >/dev/null
-. scripts/choose-accel.sh
-phony=$top/build/phony-guests
-./tests/phony/build-guests.sh "$phony" build/tests/phony/mkhive >/dev/null
-work=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-bench-XXXXXX")
-trap 'rm -rf "$work"' EXIT
-# The build tree's data and modules (the binary knows only its installed
-# folders); loaded once so meson's start-up is not timed.
-eval "$(meson devenv -C build --dump)"
-
-seconds() { # run a command, print its wall time
-  local t0 t1
-  t0=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || { echo "bench: failed: $*" >&2; exit 1; }
-  t1=$(date +%s.%N)
-  awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", b - a }'
-}
-
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-
-fresh_copy() {
-  cp --sparse=always "$phony/win7.img" "$work/win7.img"
-  sed -e "s|$phony/win7.img|$work/win7.img|" "$phony/win7.xml" > "$work/win7.xml"
-}
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
 
 bare=() fix=() dry=()
 for i in $(seq "$n"); do
-  fresh_copy
+  fresh_guest win7 win7
   bare+=("$(seconds guestfish --ro -a "$work/win7.img" run)")
-  dry+=("$(seconds env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --dry-run --domain "$work/win7.xml")")
-  fix+=("$(seconds env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$work/win7.xml")")
+  dry+=("$(seconds "${bootfix[@]}" --dry-run --domain "$work/win7.xml")")
+  fix+=("$(seconds "${bootfix[@]}" --domain "$work/win7.xml")")
   echo "run $i: guestfish run ${bare[-1]} s, virt-bootfix --dry-run ${dry[-1]} s, virt-bootfix (fix) ${fix[-1]} s"
 done
 mb=$(printf '%s\n' "${bare[@]}" | median)
