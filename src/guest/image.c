@@ -14,20 +14,27 @@
 #include "bootfix-error.h"
 #include "image.h"
 
-static gboolean
-run_qemu_img (const char *const *argv, char **out, GError **error)
+gboolean
+bootfix_image_run_tool (const char *const *argv, const char *cwd, char **out,
+                        GError **error)
 {
   g_autofree char *err = NULL;
   int status = 0;
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
+  if (!g_spawn_sync (cwd, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL,
                      NULL, out, &err, &status, error))
     return FALSE;
   if (!g_spawn_check_wait_status (status, NULL)) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-                 _("qemu-img %s failed: %s"), argv[1], err ? g_strstrip (err) : "");
+                 _("%s %s failed: %s"), argv[0], argv[1], err ? g_strstrip (err) : "");
     return FALSE;
   }
   return TRUE;
+}
+
+static gboolean
+run_qemu_img (const char *const *argv, char **out, GError **error)
+{
+  return bootfix_image_run_tool (argv, NULL, out, error);
 }
 
 gboolean

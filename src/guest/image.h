@@ -21,6 +21,12 @@ typedef struct {
   guint64 length;
 } BootfixRange;
 
+/* Run a qemu tool (qemu-img, qemu-io) in cwd (NULL: ours), collecting
+ * its standard output in *out (may be NULL); its standard error makes
+ * the message when it fails. */
+gboolean bootfix_image_run_tool (const char *const *argv, const char *cwd,
+                                 char **out, GError **error);
+
 /* qemu-img create -f qcow2 -b base -F base_format overlay. */
 gboolean bootfix_image_create_overlay (const char *base, const char *base_format,
                                        const char *overlay, GError **error);
