@@ -30,15 +30,53 @@ typedef struct {
   BootfixImageChain *chain;
 } Resolver;
 
-static void
-layer_free (gpointer p)
+void
+bootfix_image_layer_free (BootfixImageLayer *l)
 {
-  BootfixImageLayer *l = p;
+  if (l == NULL)
+    return;
   g_free (l->path);
   g_free (l->format);
   g_free (l->kind);
   g_ptr_array_unref (l->files);
   g_free (l);
+}
+
+BootfixImageLayer *
+bootfix_image_layer_new (const char *path, const char *format)
+{
+  BootfixImageLayer *l = g_new0 (BootfixImageLayer, 1);
+  l->path = g_strdup (path);
+  l->format = g_strdup (format);
+  l->files = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (l->files, g_strdup (path));
+  return l;
+}
+
+BootfixImageChain *
+bootfix_image_chain_new (void)
+{
+  BootfixImageChain *c = g_new0 (BootfixImageChain, 1);
+  c->layers = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_image_layer_free);
+  return c;
+}
+
+gboolean
+bootfix_image_chain_same (const BootfixImageChain *a, const BootfixImageChain *b)
+{
+  if (a->layers->len != b->layers->len)
+    return FALSE;
+  for (guint i = 0; i < a->layers->len; i++) {
+    const BootfixImageLayer *x = g_ptr_array_index (a->layers, i);
+    const BootfixImageLayer *y = g_ptr_array_index (b->layers, i);
+    if (!g_str_equal (x->path, y->path) || !g_str_equal (x->format, y->format) ||
+        x->files->len != y->files->len)
+      return FALSE;
+    for (guint k = 0; k < x->files->len; k++)
+      if (!g_str_equal (g_ptr_array_index (x->files, k), g_ptr_array_index (y->files, k)))
+        return FALSE;
+  }
+  return TRUE;
 }
 
 void
@@ -186,11 +224,7 @@ resolve_reference (Resolver *r, const char *holder, const char *name,
 static BootfixImageLayer *
 add_layer (Resolver *r, const char *path, const char *format)
 {
-  BootfixImageLayer *l = g_new0 (BootfixImageLayer, 1);
-  l->path = g_strdup (path);
-  l->format = g_strdup (format);
-  l->files = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (l->files, g_strdup (path));
+  BootfixImageLayer *l = bootfix_image_layer_new (path, format);
   g_ptr_array_add (r->chain->layers, l);
   return l;
 }
@@ -470,9 +504,8 @@ bootfix_image_chain_resolve (const char *path, const char *format,
     .allow_unsafe_paths = allow_unsafe_paths,
     .folder = realpath (dir, NULL),
     .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
-    .chain = g_new0 (BootfixImageChain, 1),
+    .chain = bootfix_image_chain_new (),
   };
-  r.chain->layers = g_ptr_array_new_with_free_func (layer_free);
   gboolean ok = r.folder != NULL
                 ? resolve_layers (&r, top, format ? format : "raw", error)
                 : refuse (error, _("cannot find the folder of %s: %s"), top,

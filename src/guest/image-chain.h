@@ -34,6 +34,9 @@ typedef struct {
   char *not_writable;
 } BootfixImageChain;
 
+BootfixImageLayer *bootfix_image_layer_new (const char *path, const char *format);
+void bootfix_image_layer_free (BootfixImageLayer *l);
+BootfixImageChain *bootfix_image_chain_new (void);
 void bootfix_image_chain_free (BootfixImageChain *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixImageChain, bootfix_image_chain_free)
 
@@ -65,6 +68,10 @@ BootfixImageChain *bootfix_image_chain_check (const char *path,
  * *busy gets the first such file. */
 gboolean bootfix_image_chain_in_use (const BootfixImageChain *chain,
                                      char **busy, GError **error);
+
+/* The same layers with the same formats and files. */
+gboolean bootfix_image_chain_same (const BootfixImageChain *a,
+                                   const BootfixImageChain *b);
 
 /* The format the first and last bytes of the file claim
  * (bootfix_image_format_probe), for --format auto. */

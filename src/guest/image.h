@@ -44,6 +44,15 @@ GBytes *bootfix_image_read (const char *path, const char *format,
 gboolean bootfix_image_write_raw (const char *path, guint64 offset,
                                   GBytes *data, GError **error);
 
+/* Write range i of ranges, whose bytes are in the file range_files[i]
+ * (a name without spaces, relative to workdir), into the image at path
+ * through qemu in its format, flush, and fsync each of files (every
+ * host file of the image). */
+gboolean bootfix_image_write_ranges (const char *path, const char *format,
+                                     const GArray *ranges, const char *workdir,
+                                     const char *const *range_files,
+                                     const GPtrArray *files, GError **error);
+
 /* Does a running qemu hold the image open for writing?  qemu marks
  * its permissions with OFD locks on bytes 100 + n (n = 1: write); a
  * conflicting lock there means a writer. */

@@ -252,7 +252,7 @@ test_abandoned_folders (void)
   BootfixDisk disk = { .source = image, .format = (char *) "raw", .source_type = (char *) "file" };
   g_ptr_array_add (dom.disks, &disk);
   g_autoptr (GError) error = NULL;
-  g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE, &error);
+  g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE, FALSE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (j);
   g_assert_false (folder_exists (parent, "virt-bootfix-g-20260101-000000.journal"));
