@@ -107,9 +107,17 @@ check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
   /* Every file qemu will open for the image, checked before it does. */
   g_autoptr (BootfixImageChain) chain = bootfix_image_chain_check (
     d->source, d->format ? d->format : "raw", allow_block_devices, allow_unsafe, error);
-  if (chain == NULL)
+  if (chain == NULL) {
     g_prefix_error (error, _("guest %s: "), dom->name);
-  return chain != NULL;
+    return FALSE;
+  }
+  const char *claims = ((BootfixImageLayer *) g_ptr_array_index (chain->layers, 0))->claims;
+  if (claims)
+    g_message (_("guest %s: %s is opened as raw, as declared, but its bytes look "
+                 "like a %s image; if it is one, say so (--format %s before -a, "
+                 "or <driver type='%s'/> in the domain)"),
+               dom->name, d->source, claims, claims, claims);
+  return TRUE;
 }
 
 gboolean

@@ -38,6 +38,7 @@ bootfix_image_layer_free (BootfixImageLayer *l)
   g_free (l->path);
   g_free (l->format);
   g_free (l->kind);
+  g_free (l->claims);
   g_ptr_array_unref (l->files);
   g_free (l);
 }
@@ -262,9 +263,7 @@ read_raw_layer (Resolver *r, BootfixImageLayer *l, int fd, GError **error)
     return FALSE;
   const char *claims = bootfix_image_format_probe (head, head_len, tail, tail_len);
   if (!g_str_equal (claims, "raw"))
-    g_message (_("%s is opened as raw, as declared, but its bytes look like a %s "
-                 "image; if it is one, say so (--format %s before -a, or "
-                 "<driver type='%s'/> in the domain)"), l->path, claims, claims, claims);
+    l->claims = g_strdup (claims);
   l->kind = g_strdup ("raw");
   (void) r;
   return TRUE;

@@ -25,6 +25,9 @@ typedef struct {
   char *format;     /* raw, qcow2, vmdk, vpc or vhdx */
   char *kind;       /* inside the format: "monolithicSparse", "dynamic", … */
   GPtrArray *files; /* char*: every host file of the layer, path first */
+  /* A raw layer whose bytes claim another format: that format (for a
+   * hint: the layer is still read as raw).  NULL otherwise. */
+  char *claims;
 } BootfixImageLayer;
 
 typedef struct {

@@ -86,6 +86,7 @@ test_good (void)
     g_assert_cmpstr (top->kind, ==, cases[i].kind);
     g_assert_cmpuint (top->files->len, ==, cases[i].files);
     g_assert_cmpint (c->not_writable == NULL, ==, cases[i].writable);
+    g_assert_cmpstr (top->claims, ==, g_str_equal (cases[i].name, "fake.img") ? "qcow2" : NULL);
     g_autofree char *busy = NULL;
     gboolean ok = bootfix_image_chain_in_use (c, &busy, &error);
     g_assert_no_error (error);
