@@ -167,12 +167,15 @@ escape_opt (const char *v)
   return g_string_free (s, FALSE);
 }
 
-/* Any format: the raw driver's offset/size window over the image,
- * converted to a temporary raw file.  (qemu-img dd would do, but its
- * skip/count handling differs between QEMU releases.) */
+/* Any format: the raw driver's offset/size window over the image, one
+ * window per range, converted in one qemu-img run to a temporary raw
+ * file that holds them one after the other (qemu-img convert
+ * concatenates its sources).  (qemu-img dd would do for one range, but
+ * its skip/count handling differs between QEMU releases.) */
 static GBytes *
 read_with_qemu_img (const char *path, const char *format,
-                    const BootfixRange *range, GError **error)
+                    const BootfixRange *ranges, guint n, guint64 total,
+                    GError **error)
 {
   g_autofree char *tmpdir = g_dir_make_tmp ("virt-bootfix-read-XXXXXX", error);
   if (tmpdir == NULL)
@@ -181,18 +184,50 @@ read_with_qemu_img (const char *path, const char *format,
   g_autofree char *abs = g_canonicalize_filename (path, NULL);
   g_autofree char *escaped = escape_opt (abs);
   g_autofree char *fmt = escape_opt (format);
-  g_autofree char *opts = g_strdup_printf (
-    "driver=raw,offset=%" PRIu64 ",size=%" PRIu64
-    ",file.driver=%s,file.file.filename=%s", range->offset, range->length,
-    fmt, escaped);
-  const char *argv[] = { "qemu-img", "convert", "-U", "--image-opts", "-O", "raw",
-                         opts, out, NULL };
+  g_autoptr (GStrvBuilder) b = g_strv_builder_new ();
+  g_strv_builder_add_many (b, "qemu-img", "convert", "-U", "--image-opts", "-O", "raw", NULL);
+  for (guint i = 0; i < n; i++) {
+    g_autofree char *opts = g_strdup_printf (
+      "driver=raw,offset=%" PRIu64 ",size=%" PRIu64
+      ",file.driver=%s,file.file.filename=%s", ranges[i].offset, ranges[i].length,
+      fmt, escaped);
+    g_strv_builder_add (b, opts);
+  }
+  g_strv_builder_add (b, out);
+  g_auto (GStrv) argv = g_strv_builder_end (b);
   GBytes *bytes = NULL;
-  if (run_qemu_img (argv, NULL, error))
-    bytes = read_raw (out, &(BootfixRange) { 0, range->length }, error);
+  if (run_qemu_img ((const char *const *) argv, NULL, error))
+    bytes = read_raw (out, &(BootfixRange) { 0, total }, error);
   (void) g_unlink (out);
   (void) g_rmdir (tmpdir);
   return bytes;
+}
+
+GBytes *
+bootfix_image_read_ranges (const char *path, const char *format,
+                           const GArray *ranges, GError **error)
+{
+  guint64 total = 0;
+  for (guint i = 0; i < ranges->len; i++)
+    total += g_array_index (ranges, BootfixRange, i).length;
+  if (total > BOOTFIX_MAX_CHANGED_BYTES) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("%s: range too large"), path);
+    return NULL;
+  }
+  if (ranges->len == 0)
+    return g_bytes_new (NULL, 0);
+  if (!g_str_equal (format, "raw"))
+    return read_with_qemu_img (path, format, (const BootfixRange *) ranges->data,
+                               ranges->len, total, error);
+  g_autoptr (GByteArray) all = g_byte_array_sized_new ((guint) total);
+  for (guint i = 0; i < ranges->len; i++) {
+    g_autoptr (GBytes) one = read_raw (path, &g_array_index (ranges, BootfixRange, i), error);
+    if (one == NULL)
+      return NULL;
+    g_byte_array_append (all, g_bytes_get_data (one, NULL), (guint) g_bytes_get_size (one));
+  }
+  return g_byte_array_free_to_bytes (g_steal_pointer (&all));
 }
 
 GBytes *
@@ -206,7 +241,7 @@ bootfix_image_read (const char *path, const char *format,
   }
   if (g_strcmp0 (format, "raw") == 0)
     return read_raw (path, range, error);
-  return read_with_qemu_img (path, format, range, error);
+  return read_with_qemu_img (path, format, range, 1, range->length, error);
 }
 
 gboolean

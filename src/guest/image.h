@@ -40,6 +40,11 @@ GArray *bootfix_image_changed_ranges (const char *overlay, GError **error);
 GBytes *bootfix_image_read (const char *path, const char *format,
                             const BootfixRange *range, GError **error);
 
+/* Every range of an image as the guest sees it, one after the other,
+ * in one qemu-img run for formats other than raw. */
+GBytes *bootfix_image_read_ranges (const char *path, const char *format,
+                                   const GArray *ranges, GError **error);
+
 /* Write bytes at offset into a raw image and fsync it. */
 gboolean bootfix_image_write_raw (const char *path, guint64 offset,
                                   GBytes *data, GError **error);

@@ -480,23 +480,49 @@ bootfix_journal_discard (BootfixJournal *j)
 /* ---- prepare: save the old bytes ---- */
 
 static gboolean
+bad_journal (const char *path, const char *why, GError **error)
+{
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+               _("%s is not a usable undo journal: %s"), path, why);
+  return FALSE;
+}
+
+/* Range i of bytes that hold every range of the disk one after the
+ * other (the old file, or one read of them all). */
+static GBytes *
+range_slice (const BootfixJournalDisk *d, GBytes *all, guint i, GError **error)
+{
+  guint64 pos = 0;
+  for (guint k = 0; k < i; k++)
+    pos += g_array_index (d->ranges, BootfixRange, k).length;
+  guint64 len = g_array_index (d->ranges, BootfixRange, i).length;
+  if (pos + len > g_bytes_get_size (all)) {
+    bad_journal (d->old_file, _("shorter than its ranges"), error);
+    return NULL;
+  }
+  return g_bytes_new_from_bytes (all, pos, len);
+}
+
+static gboolean
 save_old_bytes (BootfixJournalDisk *d, GError **error)
 {
   d->ranges = bootfix_image_changed_ranges (d->overlay, error);
   if (d->ranges == NULL)
     return FALSE;
-  g_autoptr (GByteArray) old = g_byte_array_new ();
+  /* every range in one read: one qemu-img run for a non-raw image */
+  g_autoptr (GBytes) old = bootfix_image_read_ranges (d->path, d->format, d->ranges, error);
+  if (old == NULL)
+    return FALSE;
   for (guint i = 0; i < d->ranges->len; i++) {
-    const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
-    g_autoptr (GBytes) b = bootfix_image_read (d->path, d->format, r, error);
+    g_autoptr (GBytes) b = range_slice (d, old, i, error);
     if (b == NULL)
       return FALSE;
     g_ptr_array_add (d->old_sha256, sha256_of (b));
     bootfix_debug_checkpoint ("old bytes read");
-    g_byte_array_append (old, g_bytes_get_data (b, NULL), (guint) g_bytes_get_size (b));
   }
-  return g_file_set_contents (d->old_file, (const char *) old->data, old->len,
-                              error) &&
+  gsize len = 0;
+  const char *data = g_bytes_get_data (old, &len);
+  return g_file_set_contents (d->old_file, data ? data : "", (gssize) len, error) &&
          bootfix_fsync_path (d->old_file, error);
 }
 
@@ -559,12 +585,12 @@ write_through_qemu (const char *dir, BootfixJournalDisk *d,
   return ok;
 }
 
-/* Range i of the overlay, its checksum recorded as the new bytes. */
+/* Range i of the overlay (user: all of them, read at once), its
+ * checksum recorded as the new bytes. */
 static GBytes *
 overlay_bytes (BootfixJournalDisk *d, guint i, gpointer user, GError **error)
 {
-  const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
-  GBytes *b = bootfix_image_read (d->overlay, "qcow2", r, error);
+  GBytes *b = range_slice (d, user, i, error);
   if (b != NULL)
     g_ptr_array_add (d->new_sha256, sha256_of (b));
   return b;
@@ -575,7 +601,9 @@ commit_disk (const char *dir, BootfixJournalDisk *d, GError **error)
 {
   d->new_sha256 = g_ptr_array_new_with_free_func (g_free);
   if (!g_str_equal (d->format, "raw")) {
-    if (!write_through_qemu (dir, d, overlay_bytes, NULL, error))
+    g_autoptr (GBytes) all = bootfix_image_read_ranges (d->overlay, "qcow2", d->ranges,
+                                                       error);
+    if (all == NULL || !write_through_qemu (dir, d, overlay_bytes, all, error))
       return FALSE;
     bootfix_debug_checkpoint ("ranges written");
     return TRUE;
@@ -609,14 +637,6 @@ bootfix_journal_commit (BootfixJournal *j, GError **error)
 }
 
 /* ---- loading ---- */
-
-static gboolean
-bad_journal (const char *path, const char *why, GError **error)
-{
-  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-               _("%s is not a usable undo journal: %s"), path, why);
-  return FALSE;
-}
 
 static const char *
 member_string (JsonObject *o, const char *name)
@@ -910,29 +930,20 @@ check_unchanged_since_fix (const BootfixJournal *j, GError **error)
   return TRUE;
 }
 
-/* The old bytes of range i, from the mapped old file. */
+/* The old bytes of range i (user: the old file's bytes). */
 static GBytes *
 old_bytes (BootfixJournalDisk *d, guint i, gpointer user, GError **error)
 {
-  GMappedFile *old = user;
-  gsize old_len = g_mapped_file_get_length (old);
-  guint64 pos = 0;
-  for (guint k = 0; k < i; k++)
-    pos += g_array_index (d->ranges, BootfixRange, k).length;
-  guint64 len = g_array_index (d->ranges, BootfixRange, i).length;
-  if (pos + len > old_len) {
-    bad_journal (d->old_file, _("shorter than its ranges"), error);
-    return NULL;
-  }
-  return g_bytes_new (g_mapped_file_get_contents (old) + pos, len);
+  return range_slice (d, user, i, error);
 }
 
 static gboolean
 undo_disk (const char *dir, BootfixJournalDisk *d, GError **error)
 {
-  g_autoptr (GMappedFile) old = g_mapped_file_new (d->old_file, FALSE, error);
-  if (old == NULL)
+  g_autoptr (GMappedFile) mapped = g_mapped_file_new (d->old_file, FALSE, error);
+  if (mapped == NULL)
     return FALSE;
+  g_autoptr (GBytes) old = g_mapped_file_get_bytes (mapped);
   gboolean raw = g_str_equal (d->format, "raw");
   if (!raw && !write_through_qemu (dir, d, old_bytes, old, error))
     return FALSE;
