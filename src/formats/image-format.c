@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Image format names, the probe behind --format auto, and the check of
  * file names read from image headers.  Magic numbers:
  * docs/image-formats.md, "Telling formats apart". */

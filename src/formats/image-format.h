@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Disk image formats as qemu names them: which ones virt-bootfix
  * handles, what an image's first bytes claim it is (only for --format
  * auto and for hints: an image can claim anything), and the one check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* qcow2 header parsing: docs/image-formats.md, "qcow2" (qemu's
  * docs/interop/qcow2.txt).  Every number is big-endian and read through
  * bytes.h; the rules follow what qemu's qcow2 driver accepts, and are

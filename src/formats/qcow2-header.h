@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The qcow2 header: enough of it to know which other file the image
  * makes qemu open (its backing file, in which format) and whether we
  * can let qemu open it at all.  Pure; layout: docs/image-formats.md,

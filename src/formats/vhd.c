@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* VHD footers and the parts of VHDX that say whether a disk has a
  * parent: docs/image-formats.md, "VHD" and "VHDX".  VHD numbers are
  * big-endian, VHDX ones little-endian; GUIDs are compared as stored. */

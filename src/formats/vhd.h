@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* VHD (qemu's "vpc") and VHDX: enough of each to know its kind (fixed,
  * dynamic, or differencing, which needs a parent we refuse to follow)
  * and, for VHDX, its sector sizes.  Pure; layouts:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* VMDK sparse headers and text descriptors: docs/image-formats.md,
  * "VMDK".  The descriptor is scanned the way qemu's vmdk driver scans
  * it (block/vmdk.c: an sscanf per line start, which may run on across

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* VMDK: the sparse extent header and the text descriptor, read the way
  * qemu's vmdk driver reads them, so that we know every file qemu will
  * open for a VMDK before it does.  Pure; layout: docs/image-formats.md,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Resolving an image's chain of files from its headers, before qemu
  * opens any of them.  The parsers are in src/formats; this file reads
  * the bytes they need and applies the path rules. */

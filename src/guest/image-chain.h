@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Every host file a disk image makes qemu open, found by reading the
  * image headers ourselves before qemu sees them: a qcow2's backing
  * files, in the formats the headers record, and a VMDK's extents.  A

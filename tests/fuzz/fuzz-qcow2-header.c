@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the qcow2 header parser (qcow2-header.c).  A
  * header that parses has a sane version and cluster size, and its names
  * are short UTF-8 without control characters; a refusal is a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the VHD footer parser (vhd.c): the input is the
  * file's head; its last 512 bytes (when it is longer) serve as the
  * tail.  A parsed footer is fixed or dynamic, never differencing. */

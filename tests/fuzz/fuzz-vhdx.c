@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the VHDX parsers (vhd.c): the input is read as
  * a region table, and as a metadata region whose first 1 KiB is the
  * table and whose rest lies at 64 KiB, where items start (so seeds

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* libFuzzer target for the VMDK parsers (vmdk-descriptor.c): the input
  * is read as a text descriptor, as a sparse extent header, and searched
  * for a parent.  A parsed descriptor has 1..BOOTFIX_VMDK_MAX_EXTENTS

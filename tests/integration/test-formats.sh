@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
 # Disk image formats end to end (docs/image-formats.md): the phony win7
 # guest converted with qemu-img into a qcow2 over a backing file, a
 # dynamic VHDX (512-byte logical sectors, as Disk2vhd writes), a dynamic

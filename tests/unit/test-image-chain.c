@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The image chain resolver (src/guest/image-chain.c) on small images
  * made here with qemu-img (no appliance): good chains of every format,
  * cross-checked with qemu-img info, and a table of hostile ones, each

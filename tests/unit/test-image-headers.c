@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* Tests for the image header parsers (image-format.c, qcow2-header.c,
  * vmdk-descriptor.c, vhd.c): headers built here from
  * docs/image-formats.md, exact fields, and tables of bad ones.  With
