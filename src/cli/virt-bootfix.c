@@ -17,6 +17,8 @@
 #include "domain.h"
 #include "executor.h"
 #include "group.h"
+#include "image-chain.h"
+#include "image-format.h"
 #include "journal.h"
 #include "report.h"
 
@@ -37,6 +39,9 @@ typedef struct {
   char *shard;
   char **domains;
   char **disks;
+  char **disk_formats; /* the --format in force at each -a (NULL: raw) */
+  char *format;        /* the last --format seen */
+  gboolean format_unused; /* a --format with no -a after it */
   char *machine;
   char *bus;
   char *model;
@@ -66,6 +71,8 @@ options_clear (Options *o)
   g_free (o->shard);
   g_strfreev (o->domains);
   g_strfreev (o->disks);
+  g_strfreev (o->disk_formats);
+  g_free (o->format);
   g_free (o->machine);
   g_free (o->bus);
   g_free (o->model);
@@ -116,6 +123,42 @@ usage_error (GOptionContext *octx, const char *message)
   return EXIT_USAGE;
 }
 
+static void
+strv_append (char ***v, const char *s)
+{
+  guint n = *v ? g_strv_length (*v) : 0;
+  *v = g_renew (char *, *v, n + 2);
+  (*v)[n] = g_strdup (s);
+  (*v)[n + 1] = NULL;
+}
+
+/* --format and -a are callbacks so that their order counts, as in
+ * guestfish: each --format applies to the -a options after it. */
+static gboolean
+on_format (const char *name, const char *value, gpointer data, GError **error)
+{
+  Options *o = data;
+  if (!g_str_equal (value, "auto") && !bootfix_image_format_handled (value)) {
+    g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                 _("--format takes raw, qcow2, vmdk, vpc, vhdx or auto, not '%s'"), value);
+    return FALSE;
+  }
+  g_free (o->format);
+  o->format = g_strdup (value);
+  o->format_unused = TRUE;
+  return TRUE;
+}
+
+static gboolean
+on_add (const char *name, const char *value, gpointer data, GError **error)
+{
+  Options *o = data;
+  strv_append (&o->disks, value);
+  strv_append (&o->disk_formats, o->format ? o->format : "raw");
+  o->format_unused = FALSE;
+  return TRUE;
+}
+
 static gboolean
 parse_options (int *argc, char ***argv, Options *o, int *exit_code)
 {
@@ -140,8 +183,11 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     { "shard", 0, 0, G_OPTION_ARG_STRING, &o->shard,
       N_("with --batch: take only share K (from 0) of N of the list"),
       N_("K/N") },
-    { "add", 'a', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->disks,
+    { "add", 'a', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK, on_add,
       N_("disk image of the guest, without domain XML (repeatable)"), N_("DISK") },
+    { "format", 0, 0, G_OPTION_ARG_CALLBACK, on_format,
+      N_("format of the -a disks after it: raw (the default), qcow2, vmdk, vpc, "
+         "vhdx, or auto to guess it from the image's own bytes (unsafe)"), N_("FMT") },
     { "machine", 0, 0, G_OPTION_ARG_STRING, &o->machine,
       N_("with -a: QEMU machine type (pc, q35, pc-i440fx-7.2, …)"), N_("TYPE") },
     { "bus", 0, 0, G_OPTION_ARG_STRING, &o->bus,
@@ -181,11 +227,14 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     { 0 },
   };
   g_autoptr (GOptionContext) octx = g_option_context_new (NULL);
+  GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, o, NULL);
   g_option_context_set_summary (octx,
     _("Make a restored Windows guest boot on QEMU/KVM's emulated disk "
       "controller.\n\nExit status: 0 ready to boot, 1 error, 2 usage, "
       "3 refused (nothing changed)."));
-  g_option_context_add_main_entries (octx, entries, GETTEXT_PACKAGE);
+  g_option_group_add_entries (main_group, entries);
+  g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
+  g_option_context_set_main_group (octx, main_group);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (octx, argc, argv, &error)) {
     *exit_code = usage_error (octx, error->message);
@@ -199,6 +248,8 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
   const char *problem = NULL;
   if (*argc > 1)
     problem = _("unexpected argument; name disks with -a and domains with --domain");
+  else if (o->format && (o->domains || o->batch || o->format_unused))
+    problem = _("--format applies to the -a disks given after it");
   else if (o->undo && (o->domains || o->disks || o->batch || o->dry_run || o->journal ||
                   o->root || o->machine || o->bus || o->model || o->json ||
                   o->virtio_win || o->discard_hive_logs ||
@@ -302,6 +353,26 @@ run_batch (const BootfixContext *ctx, Options *o, GPtrArray *reports)
   return bootfix_report_exit_code (reports);
 }
 
+/* --format auto: the format the image's own bytes claim, with a
+ * warning, since an image can claim to be anything. */
+static gboolean
+resolve_auto_formats (Options *o, GError **error)
+{
+  for (guint i = 0; o->disk_formats && o->disk_formats[i]; i++) {
+    if (!g_str_equal (o->disk_formats[i], "auto"))
+      continue;
+    g_autofree char *guess = bootfix_image_probe_file (o->disks[i], error);
+    if (guess == NULL)
+      return FALSE;
+    g_message (_("%s: --format auto took the format '%s' from the image's own "
+                 "bytes, which anyone who could write the image chose; name the "
+                 "format with --format %s instead"), o->disks[i], guess, guess);
+    g_free (o->disk_formats[i]);
+    o->disk_formats[i] = g_steal_pointer (&guess);
+  }
+  return TRUE;
+}
+
 /* The guests named on the command line, each either fixed or reported
  * as an error: one bad domain file does not stop the others. */
 static void
@@ -309,9 +380,12 @@ run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
 {
   if (o->disks) {
     g_autoptr (GError) error = NULL;
-    g_autoptr (BootfixDomain) dom = bootfix_domain_new_from_disks (
-      (const char *const *) o->disks, o->machine, o->bus, o->model,
-      ctx->controllers, &error);
+    g_autoptr (BootfixDomain) dom = resolve_auto_formats (o, &error)
+      ? bootfix_domain_new_from_disks ((const char *const *) o->disks, o->machine,
+                                       o->bus, o->model, ctx->controllers, &error)
+      : NULL;
+    if (dom)
+      bootfix_domain_set_formats (dom, (const char *const *) o->disk_formats);
     g_ptr_array_add (reports, dom ? fix_one (ctx, dom, o)
                                   : bootfix_report_for_error (o->disks[0], error));
     return;

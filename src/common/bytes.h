@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* Bounds-checked little-endian access to guest bytes.  Every reader
+/* Bounds-checked little-endian (and, for image headers, big-endian)
+ * access to guest bytes.  Every reader
  * takes (buf, size, offset) and fails instead of reading past the end;
  * every codec in src/formats uses these and nothing else. */
 #ifndef BOOTFIX_BYTES_H
@@ -51,6 +52,38 @@ bootfix_read_le64 (const guint8 *buf, gsize size, gsize offset, guint64 *out)
   guint32 lo, hi;
   if (!bootfix_read_le32 (buf, size, offset, &lo) ||
       !bootfix_read_le32 (buf, size, offset + 4, &hi))
+    return FALSE;
+  *out = (guint64) hi << 32 | lo;
+  return TRUE;
+}
+
+/* Big-endian readers, for image headers (qcow2, VHD) that store
+ * their numbers that way. */
+static inline gboolean
+bootfix_read_be16 (const guint8 *buf, gsize size, gsize offset, guint16 *out)
+{
+  if (!bootfix_span_ok (size, offset, 2))
+    return FALSE;
+  *out = (guint16) (buf[offset] << 8 | buf[offset + 1]);
+  return TRUE;
+}
+
+static inline gboolean
+bootfix_read_be32 (const guint8 *buf, gsize size, gsize offset, guint32 *out)
+{
+  if (!bootfix_span_ok (size, offset, 4))
+    return FALSE;
+  *out = (guint32) buf[offset] << 24 | (guint32) buf[offset + 1] << 16 |
+         (guint32) buf[offset + 2] << 8 | (guint32) buf[offset + 3];
+  return TRUE;
+}
+
+static inline gboolean
+bootfix_read_be64 (const guint8 *buf, gsize size, gsize offset, guint64 *out)
+{
+  guint32 hi, lo;
+  if (!bootfix_read_be32 (buf, size, offset, &hi) ||
+      !bootfix_read_be32 (buf, size, offset + 4, &lo))
     return FALSE;
   *out = (guint64) hi << 32 | lo;
   return TRUE;

@@ -913,3 +913,13 @@ bootfix_domain_new_from_disks (const char *const *disks, const char *machine,
     return NULL;
   return g_steal_pointer (&d);
 }
+
+void
+bootfix_domain_set_formats (BootfixDomain *d, const char *const *formats)
+{
+  for (guint i = 0; formats && formats[i] && i < d->disks->len; i++) {
+    BootfixDisk *disk = g_ptr_array_index (d->disks, i);
+    g_free (disk->format);
+    disk->format = g_strdup (formats[i]);
+  }
+}

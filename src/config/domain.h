@@ -68,6 +68,10 @@ BootfixDomain *bootfix_domain_new_from_disks (const char *const *disks,
                                               const BootfixControllerDb *db,
                                               GError **error);
 
+/* The -a form's formats, as --format gave them: formats[i] for disk i
+ * (a NULL array, or a NULL entry, leaves the disk raw). */
+void bootfix_domain_set_formats (BootfixDomain *d, const char *const *formats);
+
 G_END_DECLS
 
 #endif

@@ -15,6 +15,7 @@
 #include "guest.h"
 #include "find-windows.h"
 #include "guest-backend.h"
+#include "image-chain.h"
 #include "hive.h"
 
 /* A guest's view of an appliance.  The appliance may hold other
@@ -78,7 +79,8 @@ source_path_is_plain (const char *path)
 
 static gboolean
 check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
-                   gboolean allow_unsafe, GError **error)
+                   gboolean allow_unsafe, gboolean allow_block_devices,
+                   GError **error)
 {
   if (d->source == NULL) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
@@ -86,15 +88,6 @@ check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
                    "the image to a local file and point the domain at it"),
                  dom->name, d->target_dev ? d->target_dev : "?",
                  d->source_type ? d->source_type : "?");
-    return FALSE;
-  }
-  /* qemu follows a qcow2 image's backing file wherever it points, even
-   * for a read-only dry run; the journal handles raw images only, too. */
-  if (d->format && strcmp (d->format, "raw") != 0) {
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                 _("guest %s: disk %s is %s; virt-bootfix handles raw images "
-                   "only so far. Convert it (qemu-img convert -O raw) or fix a "
-                   "raw copy"), dom->name, d->source, d->format);
     return FALSE;
   }
   if (!allow_unsafe && !source_path_is_plain (d->source)) {
@@ -111,16 +104,30 @@ check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
                    "the domain XML"), dom->name, d->source, g_strerror (saved));
     return FALSE;
   }
+  /* Every file qemu will open for the image, checked before it does. */
+  g_autoptr (BootfixImageChain) chain = bootfix_image_chain_check (
+    d->source, d->format ? d->format : "raw", allow_block_devices, allow_unsafe, error);
+  if (chain == NULL) {
+    g_prefix_error (error, _("guest %s: "), dom->name);
+    return FALSE;
+  }
+  const char *claims = ((BootfixImageLayer *) g_ptr_array_index (chain->layers, 0))->claims;
+  if (claims)
+    g_message (_("guest %s: %s is opened as raw, as declared, but its bytes look "
+                 "like a %s image; if it is one, say so (--format %s before -a, "
+                 "or <driver type='%s'/> in the domain)"),
+               dom->name, d->source, claims, claims, claims);
   return TRUE;
 }
 
 gboolean
 bootfix_guest_check_sources (const BootfixDomain *dom,
-                             gboolean allow_unsafe_paths, GError **error)
+                             gboolean allow_unsafe_paths,
+                             gboolean allow_block_devices, GError **error)
 {
   for (guint i = 0; i < dom->disks->len; i++)
     if (!check_disk_source (dom, g_ptr_array_index (dom->disks, i),
-                            allow_unsafe_paths, error))
+                            allow_unsafe_paths, allow_block_devices, error))
       return FALSE;
   return TRUE;
 }

@@ -39,9 +39,11 @@ typedef struct {
 /* Every disk has a local source the user can read; errors name the
  * guest, the disk and what to do.  A domain XML may come from someone
  * else: a source that is a symbolic link or climbs with ".." is refused
- * (BOOTFIX_ERROR_REFUSED) unless allow_unsafe_paths. */
+ * (BOOTFIX_ERROR_REFUSED) unless allow_unsafe_paths, and so is an
+ * image whose chain of files (bootfix_image_chain_check) is unsafe. */
 gboolean bootfix_guest_check_sources (const BootfixDomain *dom,
                                       gboolean allow_unsafe_paths,
+                                      gboolean allow_block_devices,
                                       GError **error);
 
 /* The guest whose disks were added to a launched appliance from index

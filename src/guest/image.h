@@ -21,6 +21,12 @@ typedef struct {
   guint64 length;
 } BootfixRange;
 
+/* Run a qemu tool (qemu-img, qemu-io) in cwd (NULL: ours), collecting
+ * its standard output in *out (may be NULL); its standard error makes
+ * the message when it fails. */
+gboolean bootfix_image_run_tool (const char *const *argv, const char *cwd,
+                                 char **out, GError **error);
+
 /* qemu-img create -f qcow2 -b base -F base_format overlay. */
 gboolean bootfix_image_create_overlay (const char *base, const char *base_format,
                                        const char *overlay, GError **error);
@@ -34,9 +40,23 @@ GArray *bootfix_image_changed_ranges (const char *overlay, GError **error);
 GBytes *bootfix_image_read (const char *path, const char *format,
                             const BootfixRange *range, GError **error);
 
+/* Every range of an image as the guest sees it, one after the other,
+ * in one qemu-img run for formats other than raw. */
+GBytes *bootfix_image_read_ranges (const char *path, const char *format,
+                                   const GArray *ranges, GError **error);
+
 /* Write bytes at offset into a raw image and fsync it. */
 gboolean bootfix_image_write_raw (const char *path, guint64 offset,
                                   GBytes *data, GError **error);
+
+/* Write range i of ranges, whose bytes are in the file range_files[i]
+ * (a name without spaces, relative to workdir), into the image at path
+ * through qemu in its format, flush, and fsync each of files (every
+ * host file of the image). */
+gboolean bootfix_image_write_ranges (const char *path, const char *format,
+                                     const GArray *ranges, const char *workdir,
+                                     const char *const *range_files,
+                                     const GPtrArray *files, GError **error);
 
 /* Does a running qemu hold the image open for writing?  qemu marks
  * its permissions with OFD locks on bytes 100 + n (n = 1: write); a

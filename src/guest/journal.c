@@ -14,6 +14,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bootfix-error.h"
+#include "image-format.h"
 #include "journal.h"
 
 #define JOURNAL_FILE "journal.json"
@@ -56,6 +57,7 @@ disk_free (gpointer p)
   BootfixJournalDisk *d = p;
   g_free (d->path);
   g_free (d->format);
+  g_clear_pointer (&d->chain, bootfix_image_chain_free);
   g_free (d->overlay);
   g_free (d->old_file);
   g_clear_pointer (&d->ranges, g_array_unref);
@@ -97,6 +99,28 @@ sha256_of (GBytes *b)
 /* ---- journal.json ---- */
 
 static void
+add_layers_json (JsonBuilder *b, const BootfixImageChain *chain)
+{
+  json_builder_set_member_name (b, "layers");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < chain->layers->len; i++) {
+    const BootfixImageLayer *l = g_ptr_array_index (chain->layers, i);
+    json_builder_begin_object (b);
+    json_builder_set_member_name (b, "path");
+    json_builder_add_string_value (b, l->path);
+    json_builder_set_member_name (b, "format");
+    json_builder_add_string_value (b, l->format);
+    json_builder_set_member_name (b, "files");
+    json_builder_begin_array (b);
+    for (guint k = 0; k < l->files->len; k++)
+      json_builder_add_string_value (b, g_ptr_array_index (l->files, k));
+    json_builder_end_array (b);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+}
+
+static void
 add_disk_json (JsonBuilder *b, const BootfixJournalDisk *d)
 {
   json_builder_begin_object (b);
@@ -108,6 +132,8 @@ add_disk_json (JsonBuilder *b, const BootfixJournalDisk *d)
   json_builder_add_string_value (b, d->overlay);
   json_builder_set_member_name (b, "old_file");
   json_builder_add_string_value (b, d->old_file);
+  if (d->chain)
+    add_layers_json (b, d->chain);
   json_builder_set_member_name (b, "ranges");
   json_builder_begin_array (b);
   for (guint i = 0; d->ranges && i < d->ranges->len; i++) {
@@ -225,17 +251,14 @@ new_journal_dir (const char *parent, const char *guest, GError **error)
   return NULL;
 }
 
-static gboolean
+/* The disk may be written: a regular file (a block device if allowed)
+ * whose chain of files is safe, that qemu can write in place, and that
+ * no running qemu holds open for writing.  Returns its chain. */
+static BootfixImageChain *
 check_disk (const BootfixDomain *dom, const BootfixDisk *d,
-            gboolean allow_block_devices, GError **error)
+            gboolean allow_block_devices, gboolean allow_unsafe_paths,
+            GError **error)
 {
-  if (g_strcmp0 (d->format ? d->format : "raw", "raw") != 0) {
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                 _("guest %s: disk %s is %s; the undo journal handles raw "
-                   "images only so far. Convert it (qemu-img convert -O raw) "
-                   "or fix a raw copy"), dom->name, d->source, d->format);
-    return FALSE;
-  }
   GStatBuf st;
   gboolean is_block = g_stat (d->source, &st) == 0 && S_ISBLK (st.st_mode);
   if (!g_file_test (d->source, G_FILE_TEST_IS_REGULAR) &&
@@ -245,18 +268,32 @@ check_disk (const BootfixDomain *dom, const BootfixDisk *d,
                               "--allow-block-devices to write to it")
                           : _("guest %s: %s is not a regular file"),
                  dom->name, d->source);
-    return FALSE;
+    return NULL;
   }
-  gboolean in_use = FALSE;
-  if (!bootfix_image_in_use (d->source, &in_use, error))
-    return FALSE;
-  if (in_use) {
+  g_autoptr (BootfixImageChain) chain = bootfix_image_chain_check (
+    d->source, d->format ? d->format : "raw", allow_block_devices,
+    allow_unsafe_paths, error);
+  if (chain == NULL) {
+    g_prefix_error (error, _("guest %s: "), dom->name);
+    return NULL;
+  }
+  if (chain->not_writable) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: %s is %s, which qemu cannot change in place; fix a "
+                   "copy with --output DIR, or convert it (qemu-img convert -O "
+                   "qcow2) and fix that"), dom->name, d->source, chain->not_writable);
+    return NULL;
+  }
+  g_autofree char *busy = NULL;
+  if (!bootfix_image_chain_in_use (chain, &busy, error))
+    return NULL;
+  if (busy) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
                  _("guest %s: %s is in use by a running virtual machine; shut "
-                   "the guest down first"), dom->name, d->source);
-    return FALSE;
+                   "the guest down first"), dom->name, busy);
+    return NULL;
   }
-  return TRUE;
+  return g_steal_pointer (&chain);
 }
 
 /* Is name a journal folder of this guest (virt-bootfix-NAME-YYYYMMDD-
@@ -375,12 +412,19 @@ bootfix_journal_find_interrupted (const char *parent, const BootfixDomain *dom)
 
 BootfixJournal *
 bootfix_journal_create (const char *parent, const BootfixDomain *dom,
-                        gboolean allow_block_devices, GError **error)
+                        gboolean allow_block_devices,
+                        gboolean allow_unsafe_paths, GError **error)
 {
-  for (guint i = 0; i < dom->disks->len; i++)
-    if (!check_disk (dom, g_ptr_array_index (dom->disks, i),
-                     allow_block_devices, error))
+  g_autoptr (GPtrArray) chains =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_image_chain_free);
+  for (guint i = 0; i < dom->disks->len; i++) {
+    BootfixImageChain *chain = check_disk (dom, g_ptr_array_index (dom->disks, i),
+                                           allow_block_devices, allow_unsafe_paths,
+                                           error);
+    if (chain == NULL)
       return NULL;
+    g_ptr_array_add (chains, chain);
+  }
   if (!make_journal_parent (parent, error))
     return NULL;
   g_autofree char *safe = safe_guest_name (dom->name);
@@ -395,7 +439,8 @@ bootfix_journal_create (const char *parent, const BootfixDomain *dom,
     BootfixJournalDisk *d = g_new0 (BootfixJournalDisk, 1);
     g_ptr_array_add (j->disks, d);
     d->path = g_canonicalize_filename (src->source, NULL);
-    d->format = g_strdup ("raw");
+    d->format = g_strdup (src->format ? src->format : "raw");
+    d->chain = g_ptr_array_steal_index (chains, 0);
     d->overlay = g_strdup_printf ("%s/disk%u.qcow2", dir, i);
     d->old_file = g_strdup_printf ("%s/disk%u.old", dir, i);
     d->old_sha256 = g_ptr_array_new_with_free_func (g_free);
@@ -435,23 +480,49 @@ bootfix_journal_discard (BootfixJournal *j)
 /* ---- prepare: save the old bytes ---- */
 
 static gboolean
+bad_journal (const char *path, const char *why, GError **error)
+{
+  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+               _("%s is not a usable undo journal: %s"), path, why);
+  return FALSE;
+}
+
+/* Range i of bytes that hold every range of the disk one after the
+ * other (the old file, or one read of them all). */
+static GBytes *
+range_slice (const BootfixJournalDisk *d, GBytes *all, guint i, GError **error)
+{
+  guint64 pos = 0;
+  for (guint k = 0; k < i; k++)
+    pos += g_array_index (d->ranges, BootfixRange, k).length;
+  guint64 len = g_array_index (d->ranges, BootfixRange, i).length;
+  if (pos + len > g_bytes_get_size (all)) {
+    bad_journal (d->old_file, _("shorter than its ranges"), error);
+    return NULL;
+  }
+  return g_bytes_new_from_bytes (all, pos, len);
+}
+
+static gboolean
 save_old_bytes (BootfixJournalDisk *d, GError **error)
 {
   d->ranges = bootfix_image_changed_ranges (d->overlay, error);
   if (d->ranges == NULL)
     return FALSE;
-  g_autoptr (GByteArray) old = g_byte_array_new ();
+  /* every range in one read: one qemu-img run for a non-raw image */
+  g_autoptr (GBytes) old = bootfix_image_read_ranges (d->path, d->format, d->ranges, error);
+  if (old == NULL)
+    return FALSE;
   for (guint i = 0; i < d->ranges->len; i++) {
-    const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
-    g_autoptr (GBytes) b = bootfix_image_read (d->path, d->format, r, error);
+    g_autoptr (GBytes) b = range_slice (d, old, i, error);
     if (b == NULL)
       return FALSE;
     g_ptr_array_add (d->old_sha256, sha256_of (b));
     bootfix_debug_checkpoint ("old bytes read");
-    g_byte_array_append (old, g_bytes_get_data (b, NULL), (guint) g_bytes_get_size (b));
   }
-  return g_file_set_contents (d->old_file, (const char *) old->data, old->len,
-                              error) &&
+  gsize len = 0;
+  const char *data = g_bytes_get_data (old, &len);
+  return g_file_set_contents (d->old_file, data ? data : "", (gssize) len, error) &&
          bootfix_fsync_path (d->old_file, error);
 }
 
@@ -469,10 +540,74 @@ bootfix_journal_prepare (BootfixJournal *j, GError **error)
 
 /* ---- commit: overlay ranges into the disks ---- */
 
+/* Temporary files of a disk's ranges, in the journal folder, named
+ * without spaces for qemu-io (bootfix_image_write_ranges). */
+static char *
+range_file_name (const BootfixJournalDisk *d, guint i)
+{
+  g_autofree char *base = g_path_get_basename (d->old_file);
+  return g_strdup_printf ("%s.range%u", base, i);
+}
+
+static void
+remove_range_files (const char *dir, GPtrArray *names)
+{
+  for (guint i = 0; i < names->len; i++) {
+    g_autofree char *path = g_build_filename (dir, g_ptr_array_index (names, i), NULL);
+    (void) g_unlink (path);
+  }
+}
+
+/* Each range's new bytes to a file (bytes_of gives range i), then all
+ * of them into the image through qemu in its format. */
 static gboolean
-commit_disk (BootfixJournalDisk *d, GError **error)
+write_through_qemu (const char *dir, BootfixJournalDisk *d,
+                    GBytes *(*bytes_of) (BootfixJournalDisk *, guint, gpointer, GError **),
+                    gpointer user, GError **error)
+{
+  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  gboolean ok = TRUE;
+  for (guint i = 0; ok && i < d->ranges->len; i++) {
+    g_autoptr (GBytes) b = bytes_of (d, i, user, error);
+    char *name = range_file_name (d, i);
+    g_autofree char *path = g_build_filename (dir, name, NULL);
+    g_ptr_array_add (names, name);
+    ok = b != NULL && g_file_set_contents (path, g_bytes_get_data (b, NULL),
+                                           (gssize) g_bytes_get_size (b), error);
+  }
+  g_ptr_array_add (names, NULL);
+  const BootfixImageLayer *top = g_ptr_array_index (d->chain->layers, 0);
+  ok = ok && bootfix_image_write_ranges (d->path, d->format, d->ranges, dir,
+                                         (const char *const *) names->pdata,
+                                         top->files, error);
+  g_ptr_array_set_size (names, names->len - 1);
+  remove_range_files (dir, names);
+  return ok;
+}
+
+/* Range i of the overlay (user: all of them, read at once), its
+ * checksum recorded as the new bytes. */
+static GBytes *
+overlay_bytes (BootfixJournalDisk *d, guint i, gpointer user, GError **error)
+{
+  GBytes *b = range_slice (d, user, i, error);
+  if (b != NULL)
+    g_ptr_array_add (d->new_sha256, sha256_of (b));
+  return b;
+}
+
+static gboolean
+commit_disk (const char *dir, BootfixJournalDisk *d, GError **error)
 {
   d->new_sha256 = g_ptr_array_new_with_free_func (g_free);
+  if (!g_str_equal (d->format, "raw")) {
+    g_autoptr (GBytes) all = bootfix_image_read_ranges (d->overlay, "qcow2", d->ranges,
+                                                       error);
+    if (all == NULL || !write_through_qemu (dir, d, overlay_bytes, all, error))
+      return FALSE;
+    bootfix_debug_checkpoint ("ranges written");
+    return TRUE;
+  }
   for (guint i = 0; i < d->ranges->len; i++) {
     const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
     g_autoptr (GBytes) b = bootfix_image_read (d->overlay, "qcow2", r, error);
@@ -491,7 +626,7 @@ bootfix_journal_commit (BootfixJournal *j, GError **error)
     return FALSE;
   bootfix_debug_checkpoint ("committing");
   for (guint i = 0; i < j->disks->len; i++)
-    if (!commit_disk (g_ptr_array_index (j->disks, i), error))
+    if (!commit_disk (j->dir, g_ptr_array_index (j->disks, i), error))
       return FALSE;
   if (!journal_save (j, BOOTFIX_JOURNAL_COMMITTED, error))
     return FALSE;
@@ -502,14 +637,6 @@ bootfix_journal_commit (BootfixJournal *j, GError **error)
 }
 
 /* ---- loading ---- */
-
-static gboolean
-bad_journal (const char *path, const char *why, GError **error)
-{
-  g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
-               _("%s is not a usable undo journal: %s"), path, why);
-  return FALSE;
-}
 
 static const char *
 member_string (JsonObject *o, const char *name)
@@ -538,25 +665,76 @@ load_range (BootfixJournalDisk *d, JsonObject *o)
   return d->ranges->len <= BOOTFIX_MAX_RANGES;
 }
 
+/* A VMDK's descriptor and its 2 GiB extents of a 2 TiB disk. */
+#define MAX_LAYER_FILES 1025
+
+static BootfixImageLayer *
+load_layer (JsonObject *o)
+{
+  JsonNode *files = o ? json_object_get_member (o, "files") : NULL;
+  const char *path = member_string (o, "path"), *format = member_string (o, "format");
+  if (!path || !bootfix_image_format_handled (format) || !files ||
+      !JSON_NODE_HOLDS_ARRAY (files))
+    return NULL;
+  JsonArray *a = json_node_get_array (files);
+  guint n = json_array_get_length (a);
+  if (n == 0 || n > MAX_LAYER_FILES)
+    return NULL;
+  BootfixImageLayer *l = bootfix_image_layer_new (path, format);
+  for (guint k = 0; k < n; k++) {
+    JsonNode *f = json_array_get_element (a, k);
+    if (json_node_get_value_type (f) != G_TYPE_STRING ||
+        (k == 0 && !g_str_equal (json_node_get_string (f), path))) {
+      bootfix_image_layer_free (l);
+      return NULL;
+    }
+    if (k > 0)
+      g_ptr_array_add (l->files, g_strdup (json_node_get_string (f)));
+  }
+  return l;
+}
+
+/* "layers": the chain as it was resolved when the fix began. */
+static BootfixImageChain *
+load_layers (JsonNode *node)
+{
+  JsonArray *a = node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  if (a == NULL || json_array_get_length (a) == 0 ||
+      json_array_get_length (a) > BOOTFIX_MAX_CHAIN_DEPTH + 1)
+    return NULL;
+  g_autoptr (BootfixImageChain) chain = bootfix_image_chain_new ();
+  for (guint i = 0; i < json_array_get_length (a); i++) {
+    BootfixImageLayer *l = load_layer (json_array_get_object_element (a, i));
+    if (l == NULL)
+      return NULL;
+    g_ptr_array_add (chain->layers, l);
+  }
+  return g_steal_pointer (&chain);
+}
+
 static gboolean
 load_disk (BootfixJournal *j, JsonObject *o)
 {
   const char *path = member_string (o, "path");
+  const char *format = member_string (o, "format");
   const char *overlay = member_string (o, "overlay");
   const char *old_file = member_string (o, "old_file");
   JsonNode *ranges = o ? json_object_get_member (o, "ranges") : NULL;
   if (!path || !overlay || !old_file || !ranges || !JSON_NODE_HOLDS_ARRAY (ranges) ||
-      g_strcmp0 (member_string (o, "format"), "raw") != 0)
+      !bootfix_image_format_handled (format))
     return FALSE;
   BootfixJournalDisk *d = g_new0 (BootfixJournalDisk, 1);
   g_ptr_array_add (j->disks, d);
   d->path = g_strdup (path);
-  d->format = g_strdup ("raw");
+  d->format = g_strdup (format);
+  d->chain = load_layers (json_object_get_member (o, "layers"));
   d->overlay = g_strdup (overlay);
   d->old_file = g_strdup (old_file);
   d->ranges = g_array_new (FALSE, FALSE, sizeof (BootfixRange));
   d->old_sha256 = g_ptr_array_new_with_free_func (g_free);
   d->new_sha256 = g_ptr_array_new_with_free_func (g_free);
+  if (d->chain == NULL && !g_str_equal (format, "raw"))
+    return FALSE; /* a non-raw disk is only undone through its chain */
   JsonArray *a = json_node_get_array (ranges);
   for (guint i = 0; i < json_array_get_length (a); i++)
     if (!load_range (d, json_array_get_object_element (a, i)))
@@ -752,24 +930,54 @@ check_unchanged_since_fix (const BootfixJournal *j, GError **error)
   return TRUE;
 }
 
-static gboolean
-undo_disk (const BootfixJournalDisk *d, GError **error)
+/* The old bytes of range i (user: the old file's bytes). */
+static GBytes *
+old_bytes (BootfixJournalDisk *d, guint i, gpointer user, GError **error)
 {
-  g_autoptr (GMappedFile) old = g_mapped_file_new (d->old_file, FALSE, error);
-  if (old == NULL)
+  return range_slice (d, user, i, error);
+}
+
+static gboolean
+undo_disk (const char *dir, BootfixJournalDisk *d, GError **error)
+{
+  g_autoptr (GMappedFile) mapped = g_mapped_file_new (d->old_file, FALSE, error);
+  if (mapped == NULL)
     return FALSE;
-  gsize old_len = g_mapped_file_get_length (old);
-  const guint8 *old_bytes = (const guint8 *) g_mapped_file_get_contents (old);
-  guint64 pos = 0;
+  g_autoptr (GBytes) old = g_mapped_file_get_bytes (mapped);
+  gboolean raw = g_str_equal (d->format, "raw");
+  if (!raw && !write_through_qemu (dir, d, old_bytes, old, error))
+    return FALSE;
   for (guint i = 0; i < d->ranges->len; i++) {
     const BootfixRange *r = &g_array_index (d->ranges, BootfixRange, i);
-    if (pos + r->length > old_len)
-      return bad_journal (d->old_file, _("shorter than its ranges"), error);
-    g_autoptr (GBytes) b = g_bytes_new (old_bytes + pos, r->length);
-    if (!bootfix_image_write_raw (d->path, r->offset, b, error) ||
+    g_autoptr (GBytes) b = raw ? old_bytes (d, i, old, error) : NULL;
+    if ((raw && (b == NULL || !bootfix_image_write_raw (d->path, r->offset, b, error))) ||
         !range_matches (d, r, g_ptr_array_index (d->old_sha256, i), error))
       return FALSE;
-    pos += r->length;
+  }
+  return TRUE;
+}
+
+/* Before qemu opens a non-raw image again: its chain of files must be
+ * the one the fix resolved (and so checked under the user's options
+ * then).  Network and json: names stay refused. */
+static gboolean
+check_chains_unchanged (const BootfixJournal *j, GError **error)
+{
+  for (guint i = 0; i < j->disks->len; i++) {
+    const BootfixJournalDisk *d = g_ptr_array_index (j->disks, i);
+    if (d->chain == NULL)
+      continue;
+    g_autoptr (BootfixImageChain) now = bootfix_image_chain_check (d->path, d->format,
+                                                                  TRUE, TRUE, error);
+    if (now == NULL)
+      return FALSE;
+    if (!bootfix_image_chain_same (now, d->chain)) {
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                   _("%s no longer consists of the files it had when it was "
+                     "fixed (its backing files or extents changed); nothing was "
+                     "undone"), d->path);
+      return FALSE;
+    }
   }
   return TRUE;
 }
@@ -785,11 +993,13 @@ bootfix_journal_undo (BootfixJournal *j, gboolean force, GError **error)
   /* Before "committing" the disks were never written. */
   gboolean written = j->state == BOOTFIX_JOURNAL_COMMITTING ||
                      j->state == BOOTFIX_JOURNAL_COMMITTED;
+  if (written && !check_chains_unchanged (j, error))
+    return FALSE;
   if (j->state == BOOTFIX_JOURNAL_COMMITTED && !force &&
       !check_unchanged_since_fix (j, error))
     return FALSE;
   for (guint i = 0; written && i < j->disks->len; i++)
-    if (!undo_disk (g_ptr_array_index (j->disks, i), error))
+    if (!undo_disk (j->dir, g_ptr_array_index (j->disks, i), error))
       return FALSE;
   for (guint i = 0; i < j->disks->len; i++)
     (void) g_unlink (((BootfixJournalDisk *) g_ptr_array_index (j->disks, i))->overlay);

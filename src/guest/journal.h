@@ -3,7 +3,8 @@
  * guest's disks, never into the disks themselves.  Only after it was
  * verified are the base bytes it will replace copied into the journal
  * and flushed; then the changed ranges are copied from the overlays into
- * the disks.  A crash before that leaves the disks untouched; a crash
+ * the disks: into a raw disk's file directly, into any other format
+ * through qemu in that format (bootfix_image_write_ranges).  A crash before that leaves the disks untouched; a crash
  * during it is rolled back by --undo; --undo after a complete fix puts
  * every byte back.
  *
@@ -15,6 +16,7 @@
 #include <glib.h>
 #include "domain.h"
 #include "image.h"
+#include "image-chain.h"
 
 G_BEGIN_DECLS
 
@@ -28,7 +30,11 @@ typedef enum {
 
 typedef struct {
   char *path;        /* the guest's disk image (absolute) */
-  char *format;      /* raw */
+  char *format;      /* raw, qcow2, vmdk, vpc or vhdx */
+  /* Every file of the image and its backing files, as resolved when
+   * the fix began (NULL in a raw disk's entry of an older journal);
+   * undo refuses an image whose chain changed since. */
+  BootfixImageChain *chain;
   char *overlay;     /* qcow2 overlay inside the journal folder */
   char *old_file;    /* old bytes of every range, concatenated */
   GArray *ranges;    /* BootfixRange */
@@ -50,12 +56,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixJournal, bootfix_journal_free)
 
 /* A new journal folder under parent (default: the first disk's folder;
  * made, with its parents, mode 0700, when it does not exist) with one
- * qcow2 overlay per disk.  Refuses (BOOTFIX_ERROR_REFUSED) disks
- * that are not raw, block devices unless allowed, disks that a running qemu holds open for
- * writing, and disks an interrupted earlier fix left half-written. */
+ * qcow2 overlay per disk.  Refuses (BOOTFIX_ERROR_REFUSED) block
+ * devices unless allowed, images whose chain of files is unsafe
+ * (bootfix_image_chain_check) or that qemu cannot write in place
+ * (streamOptimized VMDK: that needs --output), and disks any file of
+ * which a running qemu holds open for writing. */
 BootfixJournal *bootfix_journal_create (const char *parent,
                                         const BootfixDomain *dom,
                                         gboolean allow_block_devices,
+                                        gboolean allow_unsafe_paths,
                                         GError **error);
 
 /* A fix of this guest killed while it wrote the disks leaves its

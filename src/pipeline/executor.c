@@ -451,7 +451,8 @@ recover_interrupted (Job *job, const char *parent, const BootfixDomain *dom,
 static gboolean
 prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
 {
-  if (!bootfix_guest_check_sources (dom, job->opts->allow_unsafe_paths, error))
+  if (!bootfix_guest_check_sources (dom, job->opts->allow_unsafe_paths,
+                                    job->opts->allow_block_devices, error))
     return FALSE;
   if (job->opts->dry_run)
     return TRUE;
@@ -470,7 +471,8 @@ prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
   if (!recover_interrupted (job, parent, dom, error))
     return FALSE;
   job->journal = bootfix_journal_create (parent, dom,
-                                         job->opts->allow_block_devices, error);
+                                         job->opts->allow_block_devices,
+                                         job->opts->allow_unsafe_paths, error);
   return job->journal != NULL;
 }
 

@@ -813,6 +813,11 @@ test_args_virtio_names (void)
     g_assert_cmpstr (disk->target_dev, ==, name);
     g_assert_cmpstr (disk->model, ==, "virtio-transitional");
   }
+  const char *formats[] = { "qcow2", "vhdx", NULL };
+  bootfix_domain_set_formats (d, formats);
+  g_assert_cmpstr (((BootfixDisk *) g_ptr_array_index (d->disks, 0))->format, ==, "qcow2");
+  g_assert_cmpstr (((BootfixDisk *) g_ptr_array_index (d->disks, 1))->format, ==, "vhdx");
+  g_assert_null (((BootfixDisk *) g_ptr_array_index (d->disks, 2))->format);
   g_autoptr (BootfixDomain) empty =
     bootfix_domain_new_from_disks (none, "pc", "ide", NULL, db, &error);
   g_assert_null (empty);

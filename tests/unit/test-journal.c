@@ -252,7 +252,7 @@ test_abandoned_folders (void)
   BootfixDisk disk = { .source = image, .format = (char *) "raw", .source_type = (char *) "file" };
   g_ptr_array_add (dom.disks, &disk);
   g_autoptr (GError) error = NULL;
-  g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE, &error);
+  g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE, FALSE, &error);
   g_assert_no_error (error);
   g_assert_nonnull (j);
   g_assert_false (folder_exists (parent, "virt-bootfix-g-20260101-000000.journal"));
@@ -287,7 +287,7 @@ test_create_makes_folder (void)
 
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixJournal) j = bootfix_journal_create (parent, &dom, FALSE,
-                                                         &error);
+                                                         FALSE, &error);
   g_assert_no_error (error);
   g_assert_true (g_str_has_prefix (j->dir, parent));
   g_autofree char *middle = g_path_get_dirname (parent);
@@ -305,7 +305,7 @@ test_create_makes_folder (void)
   g_autofree char *under = g_build_filename (file, "journals", NULL);
   g_assert_true (g_file_set_contents (file, "x", 1, NULL));
   g_autoptr (BootfixJournal) none = bootfix_journal_create (under, &dom,
-                                                            FALSE, &error);
+                                                            FALSE, FALSE, &error);
   g_assert_null (none);
   g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED);
   g_assert_nonnull (strstr (error->message, "cannot create the journal folder"));
@@ -403,6 +403,67 @@ test_load_from_folder_lists (void)
   g_assert_cmpint (system (cmd), ==, 0);
 }
 
+/* A qcow2 disk: the old bytes go back through qemu-io in its format,
+ * after the image's chain is found to be the one recorded; a non-raw
+ * entry without its layers is not a usable journal. */
+static void
+test_undo_qcow2 (void)
+{
+  g_autofree char *qemu_img = g_find_program_in_path ("qemu-img");
+  if (!qemu_img) {
+    g_test_skip ("qemu-img is not installed");
+    return;
+  }
+  g_autofree char *dir = g_dir_make_tmp ("test-journal-XXXXXX", NULL);
+  g_autofree char *image = g_build_filename (dir, "disk.qcow2", NULL);
+  g_autofree char *make = g_strdup_printf (
+    "qemu-img create -q -f qcow2 '%s' 1M && "
+    "qemu-io -f qcow2 -c 'write -q -P 0x6e 1024 512' '%s'", image, image);
+  g_assert_cmpint (system (make), ==, 0);
+  g_autofree char *olds = g_strnfill (512, 'o');
+  g_autofree char *old = g_build_filename (dir, "disk0.old", NULL);
+  g_assert_true (g_file_set_contents (old, olds, 512, NULL));
+  g_autofree char *old_sha = sha_of_fill ('o', 512);
+  g_autofree char *new_sha = sha_of_fill ('n', 512);
+  g_autofree char *path = g_build_filename (dir, "journal.json", NULL);
+  for (guint i = 0; i < 3; i++) {
+    /* no layers; a file the image does not have; the true layers */
+    g_autofree char *l =
+      i == 0 ? g_strdup ("")
+      : g_strdup_printf (",\"layers\":[{\"path\":\"%s\",\"format\":\"qcow2\","
+                         "\"files\":[\"%s\"%s%s%s]}]", image, image,
+                         i == 1 ? ",\"" : "", i == 1 ? image : "", i == 1 ? ".x\"" : "");
+    g_autofree char *json = g_strdup_printf (
+      "{\"version\":1,\"guest\":\"g\",\"state\":\"committed\",\"disks\":[{"
+      "\"path\":\"%s\",\"format\":\"qcow2\",\"overlay\":\"%s/disk0.qcow2\","
+      "\"old_file\":\"%s\"%s,\"ranges\":[{\"offset\":1024,\"length\":512,"
+      "\"old_sha256\":\"%s\",\"new_sha256\":\"%s\"}]}]}",
+      image, dir, old, l, old_sha, new_sha);
+    g_assert_true (g_file_set_contents (path, json, -1, NULL));
+    g_autoptr (GError) error = NULL;
+    g_autoptr (BootfixJournal) j = bootfix_journal_load (dir, &error);
+    if (i == 0) { /* no layers */
+      g_assert_null (j);
+      continue;
+    }
+    g_assert_no_error (error);
+    gboolean ok = bootfix_journal_undo (j, FALSE, &error);
+    if (i == 1) { /* a file the image does not have */
+      g_assert_false (ok);
+      g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED);
+      continue;
+    }
+    g_assert_no_error (error);
+    g_assert_true (ok);
+  }
+  BootfixRange r = { 1024, 512 };
+  g_autoptr (GBytes) now = bootfix_image_read (image, "qcow2", &r, NULL);
+  g_assert_nonnull (now);
+  g_assert_cmpmem (g_bytes_get_data (now, NULL), 512, olds, 512);
+  g_autofree char *rm = g_strdup_printf ("rm -rf '%s'", dir);
+  g_assert_cmpint (system (rm), ==, 0);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -418,6 +479,7 @@ main (int argc, char **argv)
   g_test_add ("/journal/undo/short-old-file", Fixture, NULL, fixture_setup,
               test_undo_short_old_file, fixture_teardown);
   g_test_add_func ("/journal/load/bad", test_bad_journals);
+  g_test_add_func ("/journal/undo/qcow2", test_undo_qcow2);
   g_test_add_func ("/journal/create/removes-abandoned", test_abandoned_folders);
   g_test_add_func ("/journal/create/makes-folder", test_create_makes_folder);
   for (guint i = 0; i < G_N_ELEMENTS (folder_cases); i++) {
