@@ -102,8 +102,9 @@ vm_hwm() {
   local key value _
   hwm=0
   while read -r key value _; do
-    [[ $key == VmHWM: ]] && { hwm=$value; return; }
-  done 2>/dev/null <"/proc/$1/status"
+    [[ $key == VmHWM: ]] && { hwm=$value; return 0; }
+  done 2>/dev/null <"/proc/$1/status" || true
+  return 0 # a process gone since it was listed is not an error
 }
 
 # rss_watch ROOT OUT: until ROOT exits, every 0.2 s, the high-water mark of
@@ -152,7 +153,7 @@ measure() {
   M_RC=0
   wait "$pid" || M_RC=$?
   M_SECONDS=$(elapsed "$t0")
-  wait "$watcher"
+  wait "$watcher" || die "the RSS watcher of $* failed"
   read -r M_HOST_KB M_QEMU_KB M_APPLIANCES <"$log.rss"
   M_GNU_KB=$(tail -n 1 "$log.time")
   [[ $M_GNU_KB =~ ^[0-9]+$ ]] || M_GNU_KB=0
