@@ -17,7 +17,7 @@ import re
 import subprocess
 import sys
 
-LAYERS = ["common", "formats", "config", "guest", "pipeline", "batch"]
+LAYERS = ["common", "formats", "config", "libvirt", "guest", "pipeline", "batch"]
 BEGIN = "<!-- layer-graph:begin -->"
 END = "<!-- layer-graph:end -->"
 

@@ -13,6 +13,11 @@ packages=(
   libxml2-dev libxml2-utils libglib2.0-dev libjson-glib-dev
   linux-image-amd64 qemu-system-x86 qemu-utils ntfs-3g python3 python3-hivex jq reglookup
   libgcab-dev
+  libvirt-dev # -c URI -d NAME reads guests through libvirt
+  # tests/integration/test-libvirt.sh runs a private libvirt daemon, and
+  # test-v2v.sh converts a phony guest with virt-v2v (-i disk needs
+  # nbdkit and nbdcopy, which Debian only recommends)
+  libvirt-daemon-system libvirt-clients virt-v2v nbdkit libnbd-bin
   slurm-wlm munge # tests/integration/test-slurm.sh starts its own cluster
   perl  # pod2man and podchecker for the man page (a minimal system has only perl-base)
   man-db  # tests/install: man -l renders both man pages

@@ -20,6 +20,7 @@
 #include "image-chain.h"
 #include "image-format.h"
 #include "journal.h"
+#include "libvirt-guest.h"
 #include "report.h"
 
 /* Exit codes (also in the man page). */
@@ -30,6 +31,19 @@ enum {
   EXIT_REFUSED = 3,
 };
 
+/* A guest named on the command line, in the order given. */
+typedef struct {
+  gboolean xml_option; /* --domain-xml: always a file */
+  char *arg;           /* -d: a file or a libvirt guest (see below) */
+} GuestArg;
+
+static void
+guest_arg_free (GuestArg *g)
+{
+  g_free (g->arg);
+  g_free (g);
+}
+
 typedef struct {
   char *batch;
   int jobs;
@@ -37,7 +51,9 @@ typedef struct {
   char *jsonl;
   char *resume;
   char *shard;
-  char **domains;
+  char *uri;          /* -c */
+  GPtrArray *guests;  /* GuestArg*: -d and --domain-xml */
+  guint n_domain;     /* how many of them came with -d */
   char **disks;
   char **disk_formats; /* the --format in force at each -a (NULL: raw) */
   char *format;        /* the last --format seen */
@@ -69,7 +85,8 @@ options_clear (Options *o)
   g_free (o->jsonl);
   g_free (o->resume);
   g_free (o->shard);
-  g_strfreev (o->domains);
+  g_free (o->uri);
+  g_clear_pointer (&o->guests, g_ptr_array_unref);
   g_strfreev (o->disks);
   g_strfreev (o->disk_formats);
   g_free (o->format);
@@ -159,11 +176,96 @@ on_add (const char *name, const char *value, gpointer data, GError **error)
   return TRUE;
 }
 
+static void
+add_guest (Options *o, gboolean xml_option, const char *arg)
+{
+  GuestArg *g = g_new0 (GuestArg, 1);
+  g->xml_option = xml_option;
+  g->arg = g_strdup (arg);
+  g_ptr_array_add (o->guests, g);
+}
+
+static gboolean
+add_domain_arg (const char *name, const char *value, gpointer data,
+                GError **error)
+{
+  Options *o = data;
+  add_guest (o, FALSE, value);
+  o->n_domain++;
+  return TRUE;
+}
+
+static gboolean
+add_domain_xml_arg (const char *name, const char *value, gpointer data,
+                    GError **error)
+{
+  add_guest (data, TRUE, value);
+  return TRUE;
+}
+
+/* What is wrong with the options given, or NULL. */
+static const char *
+usage_problem (const Options *o, int argc)
+{
+  gboolean guests = o->guests->len > 0;
+
+  if (argc > 1)
+    return _("unexpected argument; name guests with -d or --domain-xml and "
+             "disks with -a");
+  if (o->format && (guests || o->batch || o->format_unused))
+    return _("--format applies to the -a disks given after it");
+  if (o->undo && (guests || o->uri || o->disks || o->batch || o->dry_run ||
+                  o->journal || o->root || o->machine || o->bus || o->model ||
+                  o->json || o->virtio_win || o->discard_hive_logs ||
+                  o->allow_block_devices || o->allow_unsafe_paths))
+    return _("--undo takes only a journal (and --force)");
+  if (o->force && !o->undo)
+    return _("--force goes with --undo");
+  if (o->undo)
+    return NULL;
+  if (o->uri && o->n_domain == 0)
+    return _("-c URI goes with -d NAME, the libvirt guests it holds (a --batch "
+             "list names domain XML files only)");
+  if (!o->batch && (o->jobs || o->group_size || o->jsonl || o->resume ||
+                    o->shard))
+    return _("-j, --group-size, --jsonl, --resume and --shard go with --batch");
+  if (o->batch && (guests || o->disks))
+    return _("use --batch, -d (or --domain-xml) or -a, not two of them");
+  if (o->jobs < 0 || o->group_size < 0)
+    return _("-j and --group-size take a positive number");
+  if (o->virtio_win && !g_file_test (o->virtio_win, G_FILE_TEST_IS_DIR))
+    return _("--virtio-win needs a directory (a mounted virtio-win ISO or a "
+             "copy of it)");
+  if ((o->batch || guests) && (o->machine || o->bus || o->model))
+    return _("--machine, --bus and --controller-model go with -a; a domain "
+             "XML already says them");
+  if (o->batch)
+    return NULL;
+  if (!guests && !o->disks)
+    return _("nothing to do: give -d NAME, --domain-xml FILE, -a DISK "
+             "--machine M --bus B, --batch LIST, or --undo JOURNAL");
+  if (guests && o->disks)
+    return _("use either -d (or --domain-xml) or -a, not both");
+  if (o->disks && (!o->machine || !o->bus))
+    return _("-a needs --machine and --bus (for example --machine pc --bus "
+             "ide)");
+  return NULL;
+}
+
 static gboolean
 parse_options (int *argc, char ***argv, Options *o, int *exit_code)
 {
   const GOptionEntry entries[] = {
-    { "domain", 'd', 0, G_OPTION_ARG_FILENAME_ARRAY, &o->domains,
+    { "connect", 'c', 0, G_OPTION_ARG_STRING, &o->uri,
+      N_("libvirt URI of the guests named with -d (default: libvirt's "
+         "default URI)"), N_("URI") },
+    { "domain", 'd', G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK,
+      (gpointer) add_domain_arg,
+      N_("a libvirt guest to fix, by name or UUID (repeatable); without -c, "
+         "an existing file or a path with '/' is read as domain XML"),
+      N_("NAME") },
+    { "domain-xml", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK,
+      (gpointer) add_domain_xml_arg,
       N_("libvirt domain XML of a guest to fix (repeatable)"), N_("FILE") },
     { "batch", 0, 0, G_OPTION_ARG_FILENAME, &o->batch,
       N_("fix many guests: a file with one domain XML per line, a folder "
@@ -245,45 +347,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
     *exit_code = EXIT_READY;
     return FALSE;
   }
-  const char *problem = NULL;
-  if (*argc > 1)
-    problem = _("unexpected argument; name disks with -a and domains with --domain");
-  else if (o->format && (o->domains || o->batch || o->format_unused))
-    problem = _("--format applies to the -a disks given after it");
-  else if (o->undo && (o->domains || o->disks || o->batch || o->dry_run || o->journal ||
-                  o->root || o->machine || o->bus || o->model || o->json ||
-                  o->virtio_win || o->discard_hive_logs ||
-                  o->allow_block_devices || o->allow_unsafe_paths))
-    problem = _("--undo takes only a journal (and --force)");
-  else if (o->force && !o->undo)
-    problem = _("--force goes with --undo");
-  else if (o->undo)
-    return TRUE;
-  else if (!o->batch && (o->jobs || o->group_size || o->jsonl || o->resume ||
-                         o->shard))
-    problem = _("-j, --group-size, --jsonl, --resume and --shard go with --batch");
-  else if (o->batch && (o->domains || o->disks))
-    problem = _("use --batch, --domain or -a, not two of them");
-  else if (o->jobs < 0 || o->group_size < 0)
-    problem = _("-j and --group-size take a positive number");
-  else if (o->virtio_win && !g_file_test (o->virtio_win, G_FILE_TEST_IS_DIR))
-    problem = _("--virtio-win needs a directory (a mounted virtio-win ISO or "
-                "a copy of it)");
-  else if (o->batch && (o->machine || o->bus || o->model))
-    problem = _("--machine, --bus and --controller-model go with -a; a domain XML "
-                "already says them");
-  else if (o->batch)
-    return TRUE;
-  else if (!o->domains && !o->disks)
-    problem = _("nothing to do: give --domain FILE, -a DISK --machine M --bus B, "
-                "--batch LIST, or --undo JOURNAL");
-  else if (o->domains && o->disks)
-    problem = _("use either --domain or -a, not both");
-  else if (o->disks && (!o->machine || !o->bus))
-    problem = _("-a needs --machine and --bus (for example --machine pc --bus ide)");
-  else if (o->domains && (o->machine || o->bus || o->model))
-    problem = _("--machine, --bus and --controller-model go with -a; a domain XML "
-                "already says them");
+  const char *problem = usage_problem (o, *argc);
   if (problem) {
     *exit_code = usage_error (octx, problem);
     return FALSE;
@@ -373,8 +437,35 @@ resolve_auto_formats (Options *o, GError **error)
   return TRUE;
 }
 
-/* The guests named on the command line, each either fixed or reported
- * as an error: one bad domain file does not stop the others. */
+/* The libvirt connection, opened for the first guest named in libvirt
+ * and kept for the others; when it cannot open, each of them reports
+ * why. */
+typedef struct {
+  BootfixLibvirt *lv;
+  GError *error;
+} Connection;
+
+static BootfixDomain *
+read_from_libvirt (const BootfixContext *ctx, Options *o, Connection *c,
+                   const char *name, GError **error)
+{
+  if (c->lv == NULL && c->error == NULL)
+    c->lv = bootfix_libvirt_open (o->uri, &c->error);
+  if (c->lv == NULL) {
+    *error = g_error_copy (c->error);
+    return NULL;
+  }
+  g_autofree char *msg = g_strdup_printf (_("Reading guest %s from libvirt "
+                                            "(%s)"), name,
+                                          bootfix_libvirt_uri (c->lv));
+  print_progress (msg, o);
+  return bootfix_libvirt_read_domain (c->lv, name, ctx->controllers, error);
+}
+
+/* The guests named on the command line, in their order, each either
+ * fixed or reported as an error: one bad domain does not stop the
+ * others.  A guest named in libvirt is refused by its state before
+ * any of its disks is opened. */
 static void
 run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
 {
@@ -390,13 +481,20 @@ run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
                                   : bootfix_report_for_error (o->disks[0], error));
     return;
   }
-  for (char **d = o->domains; *d; d++) {
+  Connection c = { 0 };
+  for (guint i = 0; i < o->guests->len; i++) {
+    const GuestArg *g = g_ptr_array_index (o->guests, i);
     g_autoptr (GError) error = NULL;
-    g_autoptr (BootfixDomain) dom = bootfix_domain_parse_file (*d, ctx->controllers,
-                                                              &error);
+    g_autoptr (BootfixDomain) dom = NULL;
+    if (g->xml_option || bootfix_libvirt_arg_is_file (g->arg, o->uri != NULL))
+      dom = bootfix_domain_parse_file (g->arg, ctx->controllers, &error);
+    else
+      dom = read_from_libvirt (ctx, o, &c, g->arg, &error);
     g_ptr_array_add (reports, dom ? fix_one (ctx, dom, o)
-                                  : bootfix_report_for_error (*d, error));
+                                  : bootfix_report_for_error (g->arg, error));
   }
+  g_clear_pointer (&c.lv, bootfix_libvirt_free);
+  g_clear_error (&c.error);
 }
 
 /* --undo JOURNAL: put the old bytes back. */
@@ -440,7 +538,10 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  g_auto (Options) o = { .clock = g_timer_new () };
+  g_auto (Options) o = {
+    .clock = g_timer_new (),
+    .guests = g_ptr_array_new_with_free_func ((GDestroyNotify) guest_arg_free),
+  };
   int exit_code = EXIT_READY;
   if (!parse_options (&argc, &argv, &o, &exit_code))
     return exit_code;
