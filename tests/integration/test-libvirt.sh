@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Guests named in libvirt (-c URI -d NAME), against a real libvirt
+# daemon of our own (libvirt-daemon.sh): two phony guests are defined
+# with virsh; one is fixed by name, the other is started (under TCG it
+# sits in the firmware: the phony disk has no boot code) and must be
+# refused, by name, by its libvirt state, with its image byte-identical;
+# the old -d FILE and --domain-xml FILE still reach the image lock check.
+# One appliance launch in all.
+#
+# Environment (set by meson): VIRT_BOOTFIX, BUILD_GUESTS, MKHIVE,
+# PHONY_DIR, BOOTFIX_MODULEDIR.  Exit 77 when no appliance or no libvirt
+# daemon can start here (the reason is printed).
+#
+# SPDX-License-Identifier: LGPL-2.1-or-later
+set -euo pipefail
+
+: "${VIRT_BOOTFIX:?}" "${BUILD_GUESTS:?}" "${PHONY_DIR:?}"
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh" libvirt
+# shellcheck source=libvirt-daemon.sh
+. "$(dirname "$0")/libvirt-daemon.sh"
+trap 'libvirt_daemon_stop; rm -rf "$work"' EXIT
+trap 'exit 143' INT TERM HUP # so that the EXIT trap runs
+
+build_phony_guests
+
+rc=0
+libvirt_daemon_start "$work/daemon" || rc=$?
+if [ "$rc" -eq 77 ]; then
+  echo "SKIP: no libvirt daemon can start here (see above)"
+  exit 77
+fi
+[ "$rc" -eq 0 ] || { echo "FAIL: the libvirt daemon did not come up"; exit 1; }
+uri=$LIBVIRT_DAEMON_URI
+pass "libvirt daemon answers at $uri"
+
+virsh_() { virsh -q -c "$uri" "$@"; }
+sum() { sha256sum "$1" | cut -d' ' -f1; }
+
+# prepare NAME: a copy of phony win7 as a TCG guest (type 'qemu', no
+# KVM here) with little memory, defined in the daemon.
+prepare() {
+  local name=$1
+  cp --sparse=always "$PHONY_DIR/win7.img" "$work/$name.img"
+  sed -e "s|<domain type='kvm'>|<domain type='qemu'>|" \
+      -e "s|<name>[^<]*</name>|<name>$name</name>|" \
+      -e "s|<memory unit='MiB'>[0-9]*</memory>|<memory unit='MiB'>64</memory>|" \
+      -e "s|$PHONY_DIR/win7.img|$work/$name.img|" \
+      "$PHONY_DIR/win7.xml" > "$work/$name.xml"
+  virsh_ define "$work/$name.xml" > /dev/null
+}
+
+# bootfix CASE EXPECTED_EXIT ARGS...: run, keep output in $work/CASE.*
+bootfix() {
+  local case=$1 want=$2 got=0
+  shift 2
+  env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" --json "$work/$case.json" "$@" \
+    > "$work/$case.out" 2> "$work/$case.err" || got=$?
+  if [ "$got" -ne "$want" ]; then
+    fail "$case: exit $got, expected $want"
+    sed 's/^/    /' "$work/$case.out" "$work/$case.err"
+    return 1
+  fi
+  pass "$case: exit $got"
+}
+json_get() { jq -r "$2" "$work/$1.json"; }
+
+prepare lv-fix
+prepare lv-run
+expect_eq "both guests defined, shut off" \
+  "$(virsh_ list --all --name | sort | xargs)" "lv-fix lv-run"
+
+# ---- by name: the shut-off guest is fixed ----
+before=$(sum "$work/lv-fix.img")
+if bootfix by-name 0 -c "$uri" -d lv-fix; then
+  expect_eq "by-name status" "$(json_get by-name '.guests[0].status')" fixed
+  expect_eq "by-name guest" "$(json_get by-name '.guests[0].name')" lv-fix
+  expect_eq "by-name target" \
+    "$(json_get by-name '.guests[0].target | .machine + " " + .bus + " " + .controller')" \
+    "pc-i440fx-7.2 ide piix3-ide"
+  expect_grep "by-name read through libvirt" "Reading guest lv-fix from libvirt" "$work/by-name.out"
+  expect_grep "by-name enables intelide" 'Services\\intelide\\Start: 3 -> 0' "$work/by-name.out"
+  expect_eq "by-name image written" "$([ "$(sum "$work/lv-fix.img")" != "$before" ] && echo yes)" yes
+fi
+
+# ---- a running guest is refused by name, before any disk is opened ----
+virsh_ start lv-run > /dev/null
+for _ in $(seq 100); do
+  [ "$(virsh_ domstate lv-run)" = running ] && break
+  sleep 0.2
+done
+expect_eq "lv-run started" "$(virsh_ domstate lv-run)" running
+before=$(sum "$work/lv-run.img")
+
+if bootfix running 3 -c "$uri" -d lv-run; then
+  expect_eq "running status" "$(json_get running '.guests[0].status')" refused
+  expect_grep "running: refused by its libvirt state" \
+    "guest lv-run is running according to libvirt at $uri" "$work/running.err"
+  expect_grep "running: says what to do" "shutdown 'lv-run'" "$work/running.err"
+  expect_grep "running: read through libvirt" "Reading guest lv-run" "$work/running.out"
+  if grep -q "Opening the guest" "$work/running.out"; then
+    fail "running: a disk was opened"
+  else
+    pass "running: no disk opened"
+  fi
+fi
+# Without -c: libvirt's default URI, here from LIBVIRT_DEFAULT_URI.
+LIBVIRT_DEFAULT_URI=$uri bootfix default-uri 3 -d lv-run &&
+  expect_grep "default URI used" "is running according to libvirt at $uri" "$work/default-uri.err"
+# The old spelling, -d FILE without -c, and --domain-xml FILE: the same
+# guest as a file, refused by the image lock qemu holds.
+bootfix old-file 3 -d "$work/lv-run.xml" &&
+  expect_grep "-d FILE reaches the lock check" "in use by a running virtual machine" "$work/old-file.err"
+bootfix domain-xml 3 --domain-xml "$work/lv-run.xml" &&
+  expect_grep "--domain-xml reaches the lock check" "in use by a running virtual machine" "$work/domain-xml.err"
+
+virsh_ suspend lv-run > /dev/null
+if bootfix paused 3 -c "$uri" -d lv-run; then
+  expect_grep "paused: refused" "guest lv-run is paused" "$work/paused.err"
+  expect_grep "paused: says what to do" "resume 'lv-run'" "$work/paused.err"
+fi
+virsh_ resume lv-run > /dev/null
+expect_eq "lv-run image byte-identical" "$(sum "$work/lv-run.img")" "$before"
+
+# With -c, -d is always a name: a file name is an unknown guest.
+bootfix unknown 1 -c "$uri" -d "$work/lv-run.xml" &&
+  expect_grep "unknown guest names the URI and the fix" \
+    "libvirt at $uri has no guest $work/lv-run.xml" "$work/unknown.err"
+# A batch list holds files only.
+printf '%s\n' "$work/lv-fix.xml" > "$work/list"
+"$VIRT_BOOTFIX" -c "$uri" --batch "$work/list" > "$work/batch.out" 2>&1 && got=0 || got=$?
+expect_eq "-c with --batch is a usage error" "$got" 2
+
+# ---- clean up in the daemon, then stop it ----
+virsh_ destroy lv-run > /dev/null
+virsh_ undefine lv-run > /dev/null
+virsh_ undefine lv-fix > /dev/null
+expect_eq "no guest left" "$(virsh_ list --all --name | xargs)" ""
+libvirt_daemon_stop
+expect_eq "no qemu left of ours" "$(pgrep -f "$work/lv-run.img" || true)" ""
+
+finish
