@@ -5,7 +5,7 @@
 # Runs the bash completion as bash would and fails when what it offers
 # after "--" differs from the long options of PROGRAM --help (a new
 # option must be added to it, a removed one taken out), or when it stops
-# completing files, folders and bus names where it should.
+# completing files, folders, bus names and libvirt guests where it should.
 set -euo pipefail
 program=${1:?PROGRAM} completion=${2:?COMPLETION}
 failures=0
@@ -43,10 +43,24 @@ mkdir "$tmp/journals"
 touch "$tmp/guest.xml" "$tmp/guest.img"
 expect "--domain completes files" "$(offered virt-bootfix --domain "$tmp/g")" \
   "$(printf '%s\n' "$tmp/guest.img" "$tmp/guest.xml")"
+expect "--domain-xml completes files" "$(offered virt-bootfix --domain-xml "$tmp/guest.x")" \
+  "$tmp/guest.xml"
 expect "--journal completes folders only" \
   "$(offered virt-bootfix -d x.xml --journal "$tmp/")" "$tmp/journals"
 expect "--bus completes the buses" "$(offered virt-bootfix --bus s)" \
   "$(printf '%s\n' sata scsi)"
 expect "-a DISK: files" "$(offered virt-bootfix -a "$tmp/guest.i")" "$tmp/guest.img"
+
+# -d offers libvirt's guests too: a virsh of our own that lists two,
+# and must be asked on the -c URI of the line.
+mkdir "$tmp/bin"
+cat > "$tmp/bin/virsh" <<'EOF'
+#!/bin/sh
+[ "$*" = "-q -r -c test:///default list --all --name" ] && printf 'win7\nwin10\n'
+EOF
+chmod +x "$tmp/bin/virsh"
+expect "-d offers the guests of -c URI" \
+  "$(PATH=$tmp/bin:$PATH offered virt-bootfix -c test:///default -d win)" \
+  "$(printf '%s\n' win10 win7)"
 
 [ "$failures" -eq 0 ] || { echo "$failures failed"; exit 1; }

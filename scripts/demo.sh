@@ -34,12 +34,12 @@ cat "$demo/$guest.xml"
 # (the binary itself knows only its installed folders).
 eval "$(meson devenv -C build --dump)"
 echo
-echo "== virt-bootfix --dry-run --domain $guest.xml   (changes nothing)"
-env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --dry-run --domain "$demo/$guest.xml"
+echo "== virt-bootfix --dry-run --domain-xml $guest.xml   (changes nothing)"
+env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --dry-run --domain-xml "$demo/$guest.xml"
 
 echo
-echo "== virt-bootfix --domain $guest.xml --json report.json"
-env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$demo/$guest.xml" --json "$demo/report.json"
+echo "== virt-bootfix --domain-xml $guest.xml --json report.json"
+env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain-xml "$demo/$guest.xml" --json "$demo/report.json"
 
 echo
 echo "== The JSON report ($demo/report.json)"
@@ -47,4 +47,4 @@ cat "$demo/report.json"
 
 echo
 echo "== Running it again: nothing left to do"
-env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain "$demo/$guest.xml"
+env -u LIBGUESTFS_BACKEND_SETTINGS build/src/cli/virt-bootfix --domain-xml "$demo/$guest.xml"

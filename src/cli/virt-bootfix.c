@@ -263,7 +263,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
       (gpointer) add_domain_arg,
       N_("a libvirt guest to fix, by name or UUID (repeatable); without -c, "
          "an existing file or a path with '/' is read as domain XML"),
-      N_("NAME") },
+      N_("GUEST") },
     { "domain-xml", 0, G_OPTION_FLAG_FILENAME, G_OPTION_ARG_CALLBACK,
       (gpointer) add_domain_xml_arg,
       N_("libvirt domain XML of a guest to fix (repeatable)"), N_("FILE") },
