@@ -48,6 +48,8 @@ disk_free (BootfixDisk *disk)
   g_free (disk->bus);
   g_free (disk->source);
   g_free (disk->source_type);
+  g_free (disk->pool);
+  g_free (disk->volume);
   g_free (disk->format);
   g_free (disk->model);
   g_free (disk);
@@ -176,7 +178,8 @@ get_int (const Reader *r, xmlNode *node, const char *attr, int min, int max,
   return TRUE;
 }
 
-/* A guest name we can print and use in file names. */
+/* A guest name we can print and use in file names; libvirt's pool and
+ * volume names (a dir pool's volume is a file name in it) alike. */
 static gboolean
 guest_name_valid (const char *name)
 {
@@ -362,14 +365,41 @@ resolve_path (const char *base_dir, const char *path)
   return g_build_filename (base_dir, path, NULL);
 }
 
-/* source/@file for type='file', source/@dev for 'block'; other types
- * (network, volume, nvme, dir) have no host path we can name. */
+/* type='volume': source/@pool and @volume.  Only libvirt knows the
+ * path; without libvirt the disk stays without a source and is refused
+ * when the guest is opened. */
+static gboolean
+read_disk_volume (const Reader *r, xmlNode *node, BootfixDisk *disk,
+                  GError **error)
+{
+  xmlNode *source = bootfix_xml_first_child (node, "source");
+  g_autofree char *pool = source ? bootfix_xml_get_attr (source, "pool") : NULL;
+  g_autofree char *volume = source ? bootfix_xml_get_attr (source, "volume")
+                                   : NULL;
+
+  if (pool == NULL || volume == NULL || !guest_name_valid (pool) ||
+      !guest_name_valid (volume))
+    return fail (r, error, BOOTFIX_ERROR_INVALID_DOMAIN,
+                 _("disk '%s' of type 'volume' has no usable <source "
+                   "pool='...' volume='...'> (names of 1 to %d bytes, "
+                   "without '/' or control characters); fix the XML"),
+                 disk->target_dev, MAX_NAME_LEN);
+  disk->pool = g_steal_pointer (&pool);
+  disk->volume = g_steal_pointer (&volume);
+  return TRUE;
+}
+
+/* source/@file for type='file', source/@dev for 'block', the pool and
+ * volume for 'volume'; other types (network, nvme, dir) have no host
+ * path we can name. */
 static gboolean
 read_disk_source (const Reader *r, xmlNode *node, BootfixDisk *disk,
                   GError **error)
 {
   const char *attr = NULL;
 
+  if (g_str_equal (disk->source_type, "volume"))
+    return read_disk_volume (r, node, disk, error);
   if (g_str_equal (disk->source_type, "file"))
     attr = "file";
   else if (g_str_equal (disk->source_type, "block"))

@@ -13,6 +13,8 @@ typedef struct {
   char *bus;         /* target/@bus */
   char *source;      /* source/@file or @dev; NULL for network/volume */
   char *source_type; /* disk/@type: file, block, network, volume, nvme */
+  char *pool;        /* type='volume': source/@pool and @volume, which */
+  char *volume;      /* libvirt turns into source (libvirt-guest.c) */
   char *format;      /* driver/@type: raw, qcow2; NULL when absent */
   char *model;       /* disk/@model, virtio only; NULL when absent */
   int boot_order;    /* boot/@order, 0 when absent */

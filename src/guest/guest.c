@@ -82,6 +82,16 @@ check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
                    gboolean allow_unsafe, gboolean allow_block_devices,
                    GError **error)
 {
+  if (d->source == NULL && d->volume != NULL) {
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: disk %s is volume %s of libvirt storage pool "
+                   "%s, which only libvirt can turn into a path; name the "
+                   "guest with -d NAME (and -c URI) instead of its XML, or "
+                   "point the domain at the image file"),
+                 dom->name, d->target_dev ? d->target_dev : "?", d->volume,
+                 d->pool);
+    return FALSE;
+  }
   if (d->source == NULL) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
                  _("guest %s: disk %s has no local source (type '%s'); copy "

@@ -214,6 +214,58 @@ check_paths_absolute (const BootfixDomain *d, const char *uri, GError **error)
   return TRUE;
 }
 
+/* A disk of type 'volume' gets the path libvirt gives its volume, when
+ * the volume is a file or a block device; other kinds (network, RBD...)
+ * stay without a source and are refused when the guest is opened. */
+static gboolean
+resolve_volume (BootfixLibvirt *lv, const char *guest, BootfixDisk *disk,
+                GError **error)
+{
+  virStoragePoolPtr pool = virStoragePoolLookupByName (lv->conn, disk->pool);
+  virStorageVolPtr vol = pool ? virStorageVolLookupByName (pool, disk->volume)
+                              : NULL;
+  virStorageVolInfo info = { 0 };
+  gboolean ok = vol != NULL && virStorageVolGetInfo (vol, &info) == 0;
+  if (!ok) {
+    g_autofree char *quri = g_shell_quote (lv->uri);
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                 _("libvirt at %s: guest '%s': disk %s: cannot find volume %s "
+                   "of storage pool %s (%s); virsh -c %s vol-list %s lists "
+                   "the pool"), lv->uri, guest, disk->target_dev, disk->volume,
+                 disk->pool, last_libvirt_error (), quri, disk->pool);
+  } else if (info.type == VIR_STORAGE_VOL_FILE ||
+             info.type == VIR_STORAGE_VOL_BLOCK) {
+    char *path = virStorageVolGetPath (vol);
+    disk->source = g_strdup (path);
+    free (path);
+    if (disk->source == NULL) {
+      ok = FALSE;
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_FAILED,
+                   _("libvirt at %s: guest '%s': disk %s: no path for volume "
+                     "%s of storage pool %s: %s"), lv->uri, guest,
+                   disk->target_dev, disk->volume, disk->pool,
+                   last_libvirt_error ());
+    }
+  }
+  if (vol)
+    virStorageVolFree (vol);
+  if (pool)
+    virStoragePoolFree (pool);
+  return ok;
+}
+
+static gboolean
+resolve_volumes (BootfixLibvirt *lv, BootfixDomain *d, GError **error)
+{
+  for (guint i = 0; i < d->disks->len; i++) {
+    BootfixDisk *disk = g_ptr_array_index (d->disks, i);
+    if (disk->volume != NULL && disk->source == NULL &&
+        !resolve_volume (lv, d->name, disk, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 BootfixDomain *
 bootfix_libvirt_read_domain (BootfixLibvirt *lv, const char *name,
                              const BootfixControllerDb *db, GError **error)
@@ -240,7 +292,8 @@ bootfix_libvirt_read_domain (BootfixLibvirt *lv, const char *name,
   g_autoptr (BootfixDomain) d =
     bootfix_domain_parse (xml, strlen (xml), what, NULL, db, error);
   free (xml);
-  if (d == NULL || !check_paths_absolute (d, lv->uri, error))
+  if (d == NULL || !check_paths_absolute (d, lv->uri, error) ||
+      !resolve_volumes (lv, d, error))
     return NULL;
   return g_steal_pointer (&d);
 }

@@ -42,7 +42,8 @@ gboolean bootfix_libvirt_check_state (const char *guest, const char *uri,
 
 /* The guest named name (or with that UUID): refused when it is not shut
  * off cleanly (above), else its inactive definition (the one its next
- * start uses) through the domain reader. */
+ * start uses) through the domain reader, with the path of each disk
+ * that is a volume of a storage pool (type='volume') filled in. */
 BootfixDomain *bootfix_libvirt_read_domain (BootfixLibvirt *lv,
                                             const char *name,
                                             const BootfixControllerDb *db,

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Guests named in libvirt (-c URI -d NAME), against a real libvirt
 # daemon of our own (libvirt-daemon.sh): two phony guests are defined
-# with virsh; one is fixed by name, the other is started (under TCG it
+# with virsh; one, whose disk is a volume of a storage pool, is fixed by
+# name, the other is started (under TCG it
 # sits in the firmware: the phony disk has no boot code) and must be
 # refused, by name, by its libvirt state, with its image byte-identical;
 # the old -d FILE and --domain-xml FILE still reach the image lock check.
@@ -37,16 +38,24 @@ pass "libvirt daemon answers at $uri"
 virsh_() { virsh -q -c "$uri" "$@"; }
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
-# prepare NAME: a copy of phony win7 as a TCG guest (type 'qemu', no
-# KVM here) with little memory, defined in the daemon.
+# prepare NAME [POOL]: a copy of phony win7 as a TCG guest (type
+# 'qemu', no KVM here) with little memory, defined in the daemon; with
+# POOL, its disk is the volume NAME.img of that storage pool.
 prepare() {
-  local name=$1
-  cp --sparse=always "$PHONY_DIR/win7.img" "$work/$name.img"
+  local name=$1 pool=${2:-} img=$work/$1.img
+  [ -z "$pool" ] || img=$work/pool/$name.img
+  cp --sparse=always "$PHONY_DIR/win7.img" "$img"
   sed -e "s|<domain type='kvm'>|<domain type='qemu'>|" \
       -e "s|<name>[^<]*</name>|<name>$name</name>|" \
       -e "s|<memory unit='MiB'>[0-9]*</memory>|<memory unit='MiB'>64</memory>|" \
-      -e "s|$PHONY_DIR/win7.img|$work/$name.img|" \
+      -e "s|$PHONY_DIR/win7.img|$img|" \
       "$PHONY_DIR/win7.xml" > "$work/$name.xml"
+  if [ -n "$pool" ]; then
+    virsh_ pool-refresh "$pool" > /dev/null
+    sed -i -e "s|<disk type='file' device='disk'>|<disk type='volume' device='disk'>|" \
+           -e "s|<source file='[^']*'/>|<source pool='$pool' volume='$name.img'/>|" \
+           "$work/$name.xml"
+  fi
   virsh_ define "$work/$name.xml" > /dev/null
 }
 
@@ -65,13 +74,16 @@ bootfix() {
 }
 json_get() { jq -r "$2" "$work/$1.json"; }
 
-prepare lv-fix
+mkdir "$work/pool"
+virsh_ pool-define-as bootfix-test dir --target "$work/pool" > /dev/null
+virsh_ pool-start bootfix-test > /dev/null
+prepare lv-fix bootfix-test
 prepare lv-run
 expect_eq "both guests defined, shut off" \
   "$(virsh_ list --all --name | sort | xargs)" "lv-fix lv-run"
 
-# ---- by name: the shut-off guest is fixed ----
-before=$(sum "$work/lv-fix.img")
+# ---- by name: the shut-off guest is fixed, its volume found ----
+before=$(sum "$work/pool/lv-fix.img")
 if bootfix by-name 0 -c "$uri" -d lv-fix; then
   expect_eq "by-name status" "$(json_get by-name '.guests[0].status')" fixed
   expect_eq "by-name guest" "$(json_get by-name '.guests[0].name')" lv-fix
@@ -80,8 +92,15 @@ if bootfix by-name 0 -c "$uri" -d lv-fix; then
     "pc-i440fx-7.2 ide piix3-ide"
   expect_grep "by-name read through libvirt" "Reading guest lv-fix from libvirt" "$work/by-name.out"
   expect_grep "by-name enables intelide" 'Services\\intelide\\Start: 3 -> 0' "$work/by-name.out"
-  expect_eq "by-name image written" "$([ "$(sum "$work/lv-fix.img")" != "$before" ] && echo yes)" yes
+  expect_eq "by-name disk is the pool's volume" \
+    "$(json_get by-name '.guests[0].disks[0]')" "$work/pool/lv-fix.img"
+  expect_eq "by-name image written" "$([ "$(sum "$work/pool/lv-fix.img")" != "$before" ] && echo yes)" yes
 fi
+
+# The same guest from its XML file: only libvirt knows the volume's path.
+bootfix volume-xml 3 --domain-xml "$work/lv-fix.xml" &&
+  expect_grep "a volume without libvirt is refused, saying why" \
+    "disk hda is volume lv-fix.img of libvirt storage pool bootfix-test" "$work/volume-xml.err"
 
 # ---- a running guest is refused by name, before any disk is opened ----
 virsh_ start lv-run > /dev/null
@@ -135,7 +154,10 @@ expect_eq "-c with --batch is a usage error" "$got" 2
 virsh_ destroy lv-run > /dev/null
 virsh_ undefine lv-run > /dev/null
 virsh_ undefine lv-fix > /dev/null
-expect_eq "no guest left" "$(virsh_ list --all --name | xargs)" ""
+virsh_ pool-destroy bootfix-test > /dev/null
+virsh_ pool-undefine bootfix-test > /dev/null
+expect_eq "no guest or pool left" \
+  "$(virsh_ list --all --name | xargs)$(virsh_ pool-list --all --name | xargs)" ""
 libvirt_daemon_stop
 expect_eq "no qemu left of ours" "$(pgrep -f "$work/lv-run.img" || true)" ""
 

@@ -129,6 +129,12 @@ static const DomainCase domain_cases[] = {
   OK ("virtio-transitional.xml", "virtio-blk", "1af4:1001", "vda", NULL),
   OK ("virtio-non-transitional.xml", "virtio-blk", "1af4:1042", "vda", NULL),
   OK ("network-source.xml", "virtio-blk", "1af4:1001", "vda", NULL),
+  /* A volume of a libvirt storage pool: libvirt gives the path later. */
+  OK ("volume-source.xml", "piix3-ide", "8086:7010", "hda", NULL),
+  ERR ("volume-no-pool.xml", INVALID_DOMAIN,
+       "disk 'hda' of type 'volume' has no usable <source pool='...' "
+       "volume='...'>"),
+  ERR ("volume-slash.xml", INVALID_DOMAIN, "without '/' or control characters"),
   /* SCSI: the model is on the <controller> */
   OK ("scsi-lsilogic.xml", "lsi53c895a", "1000:0012", "sda", NULL),
   OK ("scsi-lsisas1068.xml", "lsisas1068", "1000:0054", "sda", NULL),
@@ -373,6 +379,15 @@ test_domain_names (void)
   g_assert_null (disk->source);
   g_assert_cmpstr (disk->source_type, ==, "network");
   g_assert_cmpstr (net->name, ==, "nbd");
+
+  g_autoptr (BootfixDomain) vol = parse_test_file ("volume-source.xml");
+  const BootfixDisk *vdisk = boot_disk (vol);
+  g_assert_null (vdisk->source);
+  g_assert_cmpstr (vdisk->source_type, ==, "volume");
+  g_assert_cmpstr (vdisk->pool, ==, "default");
+  g_assert_cmpstr (vdisk->volume, ==, "win7.img");
+  g_assert_null (disk->pool);
+  g_assert_null (disk->volume);
 }
 
 static void

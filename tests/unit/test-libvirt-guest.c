@@ -149,6 +149,21 @@ test_read_shut_off (void)
   }
 }
 
+/* A disk of type 'volume' gets its path from the pool. */
+static void
+test_read_volume (void)
+{
+  g_autoptr (BootfixLibvirt) lv = open_test_host ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixDomain) d =
+    bootfix_libvirt_read_domain (lv, "win7-volume", db, &error);
+  g_assert_no_error (error);
+  const BootfixDisk *disk = g_ptr_array_index (d->disks, d->boot_disk);
+  g_assert_cmpstr (disk->source, ==, "/srv/pool/win7-vol.img");
+  g_assert_cmpstr (disk->pool, ==, "images");
+  g_assert_cmpstr (d->controller->id, ==, "piix3-ide");
+}
+
 typedef struct {
   const char *guest;
   int code;
@@ -161,6 +176,8 @@ static const ReadCase refused_cases[] = {
   { "win7-saved", BOOTFIX_ERROR_REFUSED, "saved memory state" },
   { "no-such-guest", BOOTFIX_ERROR_FAILED, "has no guest no-such-guest" },
   { "00000000-0000-0000-0000-000000000000", BOOTFIX_ERROR_FAILED, "has no guest" },
+  { "win7-lost-volume", BOOTFIX_ERROR_FAILED,
+    "disk hda: cannot find volume gone.img of storage pool images" },
   { "win7-relative", BOOTFIX_ERROR_INVALID_DOMAIN,
     "has the relative path images/win7-relative.img" },
   /* The domain reader's own refusals name libvirt, not a file. */
@@ -214,6 +231,7 @@ main (int argc, char **argv)
   g_test_add_func ("/libvirt/arg-is-file", test_arg_is_file);
   g_test_add_func ("/libvirt/check-state", test_check_state);
   g_test_add_func ("/libvirt/read-shut-off", test_read_shut_off);
+  g_test_add_func ("/libvirt/read-volume", test_read_volume);
   g_test_add_func ("/libvirt/read-refused", test_read_refused);
   g_test_add_func ("/libvirt/open-fails", test_open_fails);
   int ret = g_test_run ();
