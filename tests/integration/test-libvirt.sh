@@ -20,7 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh" libvirt
 # shellcheck source=libvirt-daemon.sh
 . "$(dirname "$0")/libvirt-daemon.sh"
-trap 'libvirt_daemon_stop; rm -rf "$work"' EXIT
+trap 'rc=$?; libvirt_daemon_stop; cleanup_work "$rc"' EXIT
 trap 'exit 143' INT TERM HUP # so that the EXIT trap runs
 
 build_phony_guests
