@@ -252,8 +252,10 @@ usage_problem (const Options *o, int argc)
   return NULL;
 }
 
-static gboolean
-parse_options (int *argc, char ***argv, Options *o, int *exit_code)
+/* The options, parsed into o (the -a, --format and -d callbacks get it
+ * as the main group's data).  The group copies the table. */
+static GOptionContext *
+option_context_new (Options *o)
 {
   const GOptionEntry entries[] = {
     { "connect", 'c', 0, G_OPTION_ARG_STRING, &o->uri,
@@ -328,7 +330,7 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
       N_("print the version and exit"), NULL },
     { 0 },
   };
-  g_autoptr (GOptionContext) octx = g_option_context_new (NULL);
+  GOptionContext *octx = g_option_context_new (NULL);
   GOptionGroup *main_group = g_option_group_new (NULL, NULL, NULL, o, NULL);
   g_option_context_set_summary (octx,
     _("Make a restored Windows guest boot on QEMU/KVM's emulated disk "
@@ -337,6 +339,13 @@ parse_options (int *argc, char ***argv, Options *o, int *exit_code)
   g_option_group_add_entries (main_group, entries);
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (octx, main_group);
+  return octx;
+}
+
+static gboolean
+parse_options (int *argc, char ***argv, Options *o, int *exit_code)
+{
+  g_autoptr (GOptionContext) octx = option_context_new (o);
   g_autoptr (GError) error = NULL;
   if (!g_option_context_parse (octx, argc, argv, &error)) {
     *exit_code = usage_error (octx, error->message);
