@@ -65,9 +65,9 @@ static void
 test_lookup_env (void)
 {
   g_autofree char *saved = g_strdup (g_getenv ("BOOTFIX_TEST_DIR"));
-  g_assert_true (g_setenv ("BOOTFIX_TEST_DIR", "/srv/data", TRUE));
+  g_assert_true (g_setenv ("BOOTFIX_TEST_DIR", "/opt/bootfix-test/data", TRUE));
   g_assert_cmpstr (bootfix_lookup_dir ("BOOTFIX_TEST_DIR", "share/x"), ==,
-                   "/srv/data");
+                   "/opt/bootfix-test/data");
   /* Empty is unset. */
   g_assert_true (g_setenv ("BOOTFIX_TEST_DIR", "", TRUE));
   g_assert_cmpstr (bootfix_lookup_dir ("BOOTFIX_TEST_DIR", "share/x"), ==,

@@ -145,7 +145,7 @@ test_read_shut_off (void)
     g_assert_cmpstr (d->bus, ==, "sata");
     g_assert_cmpstr (d->controller->id, ==, "ich9-ahci");
     const BootfixDisk *disk = g_ptr_array_index (d->disks, d->boot_disk);
-    g_assert_cmpstr (disk->source, ==, "/srv/images/win7-off.img");
+    g_assert_cmpstr (disk->source, ==, "/var/lib/libvirt/images/win7-off.img");
   }
 }
 
@@ -159,7 +159,7 @@ test_read_volume (void)
     bootfix_libvirt_read_domain (lv, "win7-volume", db, &error);
   g_assert_no_error (error);
   const BootfixDisk *disk = g_ptr_array_index (d->disks, d->boot_disk);
-  g_assert_cmpstr (disk->source, ==, "/srv/pool/win7-vol.img");
+  g_assert_cmpstr (disk->source, ==, "/var/lib/libvirt/pool/win7-vol.img");
   g_assert_cmpstr (disk->pool, ==, "images");
   g_assert_cmpstr (d->controller->id, ==, "piix3-ide");
 }
