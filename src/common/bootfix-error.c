@@ -9,14 +9,36 @@
 
 G_DEFINE_QUARK (bootfix-error-quark, bootfix_error)
 
+static gboolean
+set_error_va (GError **error, BootfixError code, const char *format,
+              va_list ap) G_GNUC_PRINTF (3, 0);
+
+static gboolean
+set_error_va (GError **error, BootfixError code, const char *format,
+              va_list ap)
+{
+  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  g_set_error_literal (error, BOOTFIX_ERROR, code, msg);
+  return FALSE;
+}
+
 gboolean
 bootfix_guest_error (GError **error, const char *format, ...)
 {
   va_list ap;
   va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
+  set_error_va (error, BOOTFIX_ERROR_GUEST, format, ap);
   va_end (ap);
-  g_set_error_literal (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST, msg);
+  return FALSE;
+}
+
+gboolean
+bootfix_refuse (GError **error, const char *format, ...)
+{
+  va_list ap;
+  va_start (ap, format);
+  set_error_va (error, BOOTFIX_ERROR_REFUSED, format, ap);
+  va_end (ap);
   return FALSE;
 }
 

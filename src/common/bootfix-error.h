@@ -28,6 +28,9 @@ typedef enum {
  * FALSE, for `return bootfix_guest_error (error, …);`. */
 gboolean bootfix_guest_error (GError **error, const char *format, ...)
   G_GNUC_PRINTF (2, 3);
+/* The same with BOOTFIX_ERROR_REFUSED (unsafe: exit 3). */
+gboolean bootfix_refuse (GError **error, const char *format, ...)
+  G_GNUC_PRINTF (2, 3);
 
 /* How guest text bound for a terminal or a report shows what must not
  * reach it as is: control characters (C0, DEL, C1) and bytes that are

@@ -91,20 +91,6 @@ bootfix_image_chain_free (BootfixImageChain *c)
   g_free (c);
 }
 
-static gboolean
-refuse (GError **error, const char *format, ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-refuse (GError **error, const char *format, ...)
-{
-  va_list ap;
-  va_start (ap, format);
-  g_autofree char *msg = g_strdup_vprintf (format, ap);
-  va_end (ap);
-  g_set_error_literal (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED, msg);
-  return FALSE;
-}
-
 /* ---- opening and reading ---- */
 
 /* Open a file of the chain and check what it is.  The named image
@@ -123,21 +109,21 @@ open_checked (Resolver *r, const char *path, gboolean top, GError **error)
     if (fd >= 0)
       close (fd);
     if (saved == ELOOP)
-      refuse (error, _("%s is a symbolic link; name the file itself, or pass "
+      bootfix_refuse (error, _("%s is a symbolic link; name the file itself, or pass "
                        "--allow-unsafe-paths if you trust the image"), path);
     else
-      refuse (error, _("cannot open %s: %s"), path, g_strerror (saved));
+      bootfix_refuse (error, _("cannot open %s: %s"), path, g_strerror (saved));
     return -1;
   }
   g_autofree char *key = g_strdup_printf ("%ju:%ju", (uintmax_t) st.st_dev,
                                           (uintmax_t) st.st_ino);
   gboolean ok = FALSE;
   if (S_ISBLK (st.st_mode) && !top && !r->allow_block_devices)
-    refuse (error, _("%s is a block device; pass --allow-block-devices to use it"), path);
+    bootfix_refuse (error, _("%s is a block device; pass --allow-block-devices to use it"), path);
   else if (!S_ISREG (st.st_mode) && !S_ISBLK (st.st_mode))
-    refuse (error, _("%s is not a regular file"), path);
+    bootfix_refuse (error, _("%s is not a regular file"), path);
   else if (!g_hash_table_add (r->seen, g_steal_pointer (&key)))
-    refuse (error, _("%s is reached twice: the image's files form a loop"), path);
+    bootfix_refuse (error, _("%s is reached twice: the image's files form a loop"), path);
   else
     ok = TRUE;
   if (!ok) {
@@ -160,7 +146,7 @@ read_at (int fd, const char *path, guint64 offset, gsize len, gsize *got,
       continue;
     if (n < 0) {
       int saved = errno;
-      refuse (error, _("cannot read %s: %s"), path, g_strerror (saved));
+      bootfix_refuse (error, _("cannot read %s: %s"), path, g_strerror (saved));
       return NULL;
     }
     if (n == 0)
@@ -197,7 +183,7 @@ resolve_reference (Resolver *r, const char *holder, const char *name,
                    GError **error)
 {
   if (g_str_has_prefix (name, "json:") || name[strcspn (name, ":/")] == ':') {
-    refuse (error, _("%s names \"%s\", which qemu would read as a json: or "
+    bootfix_refuse (error, _("%s names \"%s\", which qemu would read as a json: or "
                      "network name, not a local file; refused"), holder, name);
     return NULL;
   }
@@ -215,7 +201,7 @@ resolve_reference (Resolver *r, const char *holder, const char *name,
   else if (real && !(g_str_has_prefix (real, r->folder) && real[strlen (r->folder)] == '/'))
     why = _("lies outside the image's folder");
   if (why != NULL) {
-    refuse (error, _("%s names \"%s\", which %s; keep the image's files in "
+    bootfix_refuse (error, _("%s names \"%s\", which %s; keep the image's files in "
                      "its folder (%s), or pass --allow-unsafe-paths if you trust "
                      "the image"), holder, name, why, r->folder);
     return NULL;
@@ -242,7 +228,7 @@ set_not_writable (Resolver *r, const char *why)
 static gboolean
 parse_error (GError **error, const char *path, GError *local)
 {
-  refuse (error, _("%s: %s"), path, local->message);
+  bootfix_refuse (error, _("%s: %s"), path, local->message);
   g_error_free (local);
   return FALSE;
 }
@@ -285,7 +271,7 @@ read_qcow2_layer (Resolver *r, BootfixImageLayer *l, int fd, char **backing,
     return parse_error (error, l->path, local);
   l->kind = g_strdup_printf ("v%u", h.version);
   if (h.backing_file && h.backing_format == NULL) {
-    refuse (error, _("%s does not record the format of its backing file %s, so "
+    bootfix_refuse (error, _("%s does not record the format of its backing file %s, so "
                      "qemu would guess it from the file's own bytes; record it "
                      "with qemu-img rebase -u -b %s -F FORMAT %s"),
             l->path, h.backing_file, h.backing_file, l->path);
@@ -330,7 +316,7 @@ read_vhdx_layer (BootfixImageLayer *l, int fd, GError **error)
   if (sig == NULL)
     return FALSE;
   if (!bootfix_vhdx_signature_ok (sig, len))
-    return refuse (error, _("%s is not a VHDX image (no vhdxfile signature)"), l->path);
+    return bootfix_refuse (error, _("%s is not a VHDX image (no vhdxfile signature)"), l->path);
   g_autofree guint8 *table = read_at (fd, l->path, BOOTFIX_VHDX_REGION_TABLE_AT,
                                       BOOTFIX_VHDX_REGION_TABLE_SIZE, &len, error);
   if (table == NULL)
@@ -357,7 +343,7 @@ refuse_vmdk_parent (const guint8 *head, gsize len, gsize at, const char *path,
   if (at >= len ||
       !bootfix_vmdk_names_parent ((const char *) head + at, len - at))
     return TRUE;
-  return refuse (error, _("%s is a VMDK snapshot (it names a parent with "
+  return bootfix_refuse (error, _("%s is a VMDK snapshot (it names a parent with "
                           "parentFileNameHint), which virt-bootfix does not "
                           "follow; consolidate or convert it first"), path);
 }
@@ -378,7 +364,7 @@ check_sparse (Resolver *r, int fd, const char *path, const char *kind_if_top,
   if (!bootfix_vmdk_sparse_header_parse (head, len, &h, &local))
     return parse_error (error, path, local);
   if (h.capacity == 0)
-    return refuse (error, _("%s is a sparse VMDK whose header defers to an embedded "
+    return bootfix_refuse (error, _("%s is a sparse VMDK whose header defers to an embedded "
                             "descriptor; not supported"), path);
   gboolean compressed = !bootfix_vmdk_sparse_writable (&h);
   if (kind_if_top != NULL)
@@ -446,7 +432,7 @@ read_layer (Resolver *r, const char *path, const char *format, gboolean top,
             char **backing, char **backing_format, GError **error)
 {
   if (!bootfix_image_format_handled (format))
-    return refuse (error, _("%s: the format '%s' is not handled (raw, qcow2, vmdk, "
+    return bootfix_refuse (error, _("%s: the format '%s' is not handled (raw, qcow2, vmdk, "
                             "vpc and vhdx are); convert the image with qemu-img "
                             "convert -O qcow2"), path, format);
   int fd = open_checked (r, path, top, error);
@@ -476,7 +462,7 @@ resolve_layers (Resolver *r, const char *top, const char *format, GError **error
   for (guint depth = 0;; depth++) {
     g_autofree char *backing = NULL, *backing_format = NULL;
     if (depth > BOOTFIX_MAX_CHAIN_DEPTH)
-      return refuse (error, _("%s has more than %d backing files"), top,
+      return bootfix_refuse (error, _("%s has more than %d backing files"), top,
                      BOOTFIX_MAX_CHAIN_DEPTH);
     if (!read_layer (r, path, fmt, depth == 0, &backing, &backing_format, error))
       return FALSE;
@@ -508,7 +494,7 @@ bootfix_image_chain_resolve (const char *path, const char *format,
   };
   gboolean ok = r.folder != NULL
                 ? resolve_layers (&r, top, format ? format : "raw", error)
-                : refuse (error, _("cannot find the folder of %s: %s"), top,
+                : bootfix_refuse (error, _("cannot find the folder of %s: %s"), top,
                           g_strerror (errno));
   free (r.folder);
   g_hash_table_unref (r.seen);
@@ -632,7 +618,7 @@ bootfix_image_chain_cross_check (const BootfixImageChain *chain, GError **error)
     diff = layer_difference (g_ptr_array_index (chain->layers, i),
                              json_array_get_object_element (layers, i));
   if (diff != NULL)
-    return refuse (error, _("%s: %s; refused"), top->path, diff);
+    return bootfix_refuse (error, _("%s: %s; refused"), top->path, diff);
   return TRUE;
 }
 
