@@ -512,11 +512,11 @@ report_targets() {
     target "batch of $large_count, -j $j, at ≤ 0.3 × (a) a guest" "$m s a guest, (a) $a s" \
       "$(ratio "$m" "$a")" le 0.3
   done
-  target "peak RSS of virt-bootfix (b) ≤ 64 MiB" "largest virt-bootfix process" \
+  target "peak RSS of virt-bootfix (b) ≤ 64 MiB" "largest virt-bootfix process, MiB" \
     "$(mib "${peak[fix_host]}")" le 64
   for j in "${jobs[@]}"; do
     target "peak RSS of the batch of $large_count, -j $j, ≤ 64 MiB" \
-      "largest virt-bootfix process" \
+      "largest virt-bootfix process, MiB" \
       "$(mib "${peak[large_j${j}_host]}")" le 64
   done
   target "64 GiB image within 10 % of 1 GiB" "$(med size64G) s vs $(med size1G) s" \
@@ -532,8 +532,13 @@ report_v2v_target() {
   b_grown=$(med fix_grown)
   target "(d) ≥ 3 × (b), both on win7-grown" "(d) $(med v2v) s, (b) $b_grown s" \
     "$(ratio "$(med v2v)" "$b_grown")" ge 3
-  target "(d) ≥ 3 × (b), win7 as built: virt-v2v stopped" \
-    "stopped after $v2v_failed_after s, (b) $b s" "$(ratio "$v2v_failed_after" "$b")" ge 3
+  # A conversion that stopped gives only a lower bound: enough to say the
+  # target is met when it is already reached, never that it is missed.
+  local r
+  r=$(ratio "$v2v_failed_after" "$b")
+  printf '| %s | %s | %s | %s |\n' "(d) ≥ 3 × (b), win7 as built (virt-v2v stopped)" \
+    "stopped after $v2v_failed_after s, (b) $b s" "at least $r" \
+    "$(awk -v r="$r" 'BEGIN { print r >= 3 ? "met (lower bound)" : "unknown (only a lower bound)" }')"
 }
 
 report_notes() {
@@ -541,6 +546,7 @@ report_notes() {
   if [[ $v2v_guest != "$phony/win7" ]]; then
     notes=("virt-v2v cannot convert the phony win7 as it is built (a 64 MiB disk): it stopped after $v2v_failed_after s (one run), at \`$v2v_failed_stage\`, with \`$v2v_failed_error\`. No time for a whole conversion of that image exists, so none is given; the second (d) row is only a lower bound: virt-v2v had spent that long before it gave up. The first (d) row converts a copy grown to $GROWN_SIZE (virt-resize, then win7's disk signature put back), and virt-bootfix was timed on the same grown copy." "${notes[@]}")
   fi
+  notes+=("(g): the 1 GiB and 64 GiB copies are win7's 64 MiB image extended with truncate (sparse); their MBR was read back with sfdisk and holds win7's partition unchanged, so only the disk's size differs.")
   notes+=("virt-v2v copies only the blocks in use; the phony guest holds a few MiB, so on a real disk with tens of GiB in use (d) grows with the data while virt-bootfix reads and writes only the hives and a few sectors.")
   if ((small_count != 10 || large_count != 50)); then
     notes+=("The issue's targets are for batches of 10 and 50 guests; this run used $small_count and $large_count, so the batch verdicts do not answer them.")

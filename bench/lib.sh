@@ -24,7 +24,11 @@ phony=$top/build/phony-guests
 ./tests/phony/build-guests.sh "$phony" build/tests/phony/mkhive >/dev/null
 work=$(mktemp -d "${TMPDIR:-/tmp}/bootfix-bench-XXXXXX")
 trap 'rm -rf "$work"' EXIT
-trap 'exit 130' INT TERM HUP # so that the EXIT trap runs
+# So that the EXIT trap runs, and a long run stopped from outside says so.
+for sig in INT TERM HUP; do
+  # shellcheck disable=SC2064 # $sig now, on purpose
+  trap "echo 'bench: stopped by SIG$sig' >&2; exit 130" "$sig"
+done
 # The build tree's data and modules (the binary knows only its installed
 # folders), from meson; loaded once so meson's start-up is not timed.
 eval "$(meson devenv -C build --dump)"
