@@ -12,6 +12,7 @@
 
 #include "domain.h"
 #include "bootfix-error.h"
+#include "domain-xml.h"
 #include "xml-util.h"
 
 /* Bounds on hostile input.  No real guest comes near them; they keep
@@ -80,6 +81,7 @@ bootfix_domain_free (BootfixDomain *d)
   g_free (d->bus);
   g_free (d->controller_model);
   g_ptr_array_unref (d->warnings);
+  g_clear_pointer (&d->xml, g_bytes_unref);
   g_free (d);
 }
 
@@ -497,12 +499,21 @@ read_disk (Reader *r, xmlNode *node, GError **error)
 /* Only device='disk' (libvirt's default) is a disk image we repair.
  * device='lun' passes a host SCSI device through with its own command
  * set: it is not a restored image, so we count it only to explain. */
+gboolean
+bootfix_domain_is_disk_node (xmlNode *node)
+{
+  if (!bootfix_xml_is_element (node, "disk"))
+    return FALSE;
+  g_autofree char *device = bootfix_xml_get_attr (node, "device");
+  return device == NULL || g_str_equal (device, "disk");
+}
+
 static gboolean
 read_disk_element (Reader *r, xmlNode *node, GError **error)
 {
   g_autofree char *device = bootfix_xml_get_attr (node, "device");
 
-  if (device == NULL || g_str_equal (device, "disk"))
+  if (bootfix_domain_is_disk_node (node))
     return read_disk (r, node, error);
   if (g_str_equal (device, "lun"))
     r->n_luns++;
@@ -801,6 +812,7 @@ bootfix_domain_parse (const char *xml, gsize len, const char *what,
   }
   if (!read_domain (&r, doc, error))
     return NULL;
+  d->xml = g_bytes_new (xml, len);
   return g_steal_pointer (&d);
 }
 

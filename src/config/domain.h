@@ -41,6 +41,9 @@ typedef struct {
   char *controller_model; /* the model used for the lookup, or NULL */
   const BootfixController *controller; /* owned by the db */
   GPtrArray *warnings;   /* char*: things worth telling the user */
+  /* The document as read, for --output to rewrite (domain-xml.h);
+   * NULL for the -a form. */
+  GBytes *xml;
 } BootfixDomain;
 
 void bootfix_domain_free (BootfixDomain *d);

@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* Tests for the domain XML --output writes (domain-xml.c): the user's
+ * domain pointed at new images, and a domain made from -a's arguments.
+ * Each result is read back with the domain reader; virt-xml-validate
+ * checks it against libvirt's schema where that tool is installed. */
+#include "config.h"
+
+#include <string.h>
+#include <glib.h>
+#include <glib/gstdio.h>
+
+#include "bootfix-error.h"
+#include "controllers.h"
+#include "domain.h"
+#include "domain-xml.h"
+
+static BootfixControllerDb *db;
+
+static void
+assert_contains (const char *haystack, const char *needle)
+{
+  if (strstr (haystack, needle) == NULL) {
+    g_test_message ("expected \"%s\" in \"%s\"", needle, haystack);
+    g_assert_not_reached ();
+  }
+}
+
+static void
+assert_lacks (const char *haystack, const char *needle)
+{
+  if (strstr (haystack, needle) != NULL) {
+    g_test_message ("did not expect \"%s\" in \"%s\"", needle, haystack);
+    g_assert_not_reached ();
+  }
+}
+
+static BootfixDomain *
+parse (const char *xml)
+{
+  g_autoptr (GError) error = NULL;
+  BootfixDomain *d = bootfix_domain_parse (xml, strlen (xml), "test.xml",
+                                           "/images", db, &error);
+  g_assert_no_error (error);
+  return d;
+}
+
+static const BootfixDisk *
+disk (const BootfixDomain *d, guint i)
+{
+  g_assert_cmpuint (i, <, d->disks->len);
+  return g_ptr_array_index (d->disks, i);
+}
+
+/* libvirt's own schema, when its validator is here. */
+static void
+validate (const char *xml)
+{
+  g_test_message ("%s", xml);
+  g_autofree char *tool = g_find_program_in_path ("virt-xml-validate");
+  if (tool == NULL) {
+    g_test_message ("virt-xml-validate not installed: schema not checked");
+    return;
+  }
+  g_autofree char *path = NULL;
+  int fd = g_file_open_tmp ("bootfix-domain-XXXXXX.xml", &path, NULL);
+  g_assert_cmpint (fd, >=, 0);
+  close (fd);
+  g_assert_true (g_file_set_contents (path, xml, -1, NULL));
+  const char *argv[] = { tool, path, "domain", NULL };
+  g_autofree char *out = NULL, *err = NULL;
+  int status = 0;
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, 0, NULL, NULL,
+                               &out, &err, &status, NULL));
+  if (!g_spawn_check_wait_status (status, NULL))
+    g_test_message ("virt-xml-validate: %s%s\n%s", out, err, xml);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_unlink (path);
+}
+
+/* Two disks (relative and absolute sources), a CD-ROM and a LUN that
+ * stay as they are, a <backingStore/>, a disk without <driver>. */
+static const char two_disks[] =
+  "<!-- the user's own comment -->\n"
+  "<domain type='kvm'>\n"
+  "  <name>w7</name>\n"
+  "  <uuid>8a2e8f0c-1111-4c2b-9e37-2f5b1c4d6e7f</uuid>\n"
+  "  <memory unit='MiB'>2048</memory>\n"
+  "  <os>\n"
+  "    <type arch='x86_64' machine='pc-i440fx-7.2'>hvm</type>\n"
+  "  </os>\n"
+  "  <devices>\n"
+  "    <disk type='file' device='disk'>\n"
+  "      <driver name='qemu' type='raw' cache='none'/>\n"
+  "      <source file='w7.img'/>\n"
+  "      <backingStore/>\n"
+  "      <target dev='hda' bus='ide'/>\n"
+  "      <boot order='1'/>\n"
+  "    </disk>\n"
+  "    <disk type='file' device='cdrom'>\n"
+  "      <source file='/isos/virtio-win.iso'/>\n"
+  "      <target dev='hdc' bus='ide'/>\n"
+  "      <readonly/>\n"
+  "    </disk>\n"
+  "    <disk type='block' device='lun'>\n"
+  "      <source dev='/dev/sdz'/>\n"
+  "      <target dev='sdb' bus='scsi'/>\n"
+  "    </disk>\n"
+  "    <disk device='disk'>\n"
+  "      <source file='/data/w7-data.img'/>\n"
+  "      <target dev='hdb' bus='ide'/>\n"
+  "    </disk>\n"
+  "  </devices>\n"
+  "</domain>\n";
+
+static void
+test_rewrite_every_disk (void)
+{
+  g_autoptr (BootfixDomain) before = parse (two_disks);
+  g_assert_cmpstr (disk (before, 0)->source, ==, "/images/w7.img");
+  const BootfixDiskImage images[] = {
+    { "hda", "/out/w7-hda.qcow2", "qcow2" },
+    { "hdb", "/out/w7-hdb.qcow2", "qcow2" },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = bootfix_domain_xml_with_images (before, images, 2,
+                                                         NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (BootfixDomain) after = parse (xml);
+  g_assert_cmpuint (after->disks->len, ==, 2);
+  for (guint i = 0; i < 2; i++) {
+    g_assert_cmpstr (disk (after, i)->source, ==, images[i].file);
+    g_assert_cmpstr (disk (after, i)->format, ==, "qcow2");
+    g_assert_cmpstr (disk (after, i)->source_type, ==, "file");
+  }
+  g_assert_cmpint (disk (after, 0)->boot_order, ==, 1);
+  /* Everything else as it was. */
+  assert_contains (xml, "<!-- the user's own comment -->");
+  assert_contains (xml, "<uuid>8a2e8f0c-1111-4c2b-9e37-2f5b1c4d6e7f</uuid>");
+  assert_contains (xml, "cache=\"none\"");
+  assert_contains (xml, "<source file=\"/isos/virtio-win.iso\"/>");
+  assert_contains (xml, "<source dev=\"/dev/sdz\"/>");
+  assert_contains (xml, "<driver name=\"qemu\" type=\"qcow2\"/>");
+  assert_lacks (xml, "backingStore");
+  assert_lacks (xml, "<?xml");
+  assert_lacks (xml, "w7.img");
+  g_assert_cmpstr (after->name, ==, "w7");
+  g_assert_cmpstr (after->machine, ==, "pc-i440fx-7.2");
+  validate (xml);
+}
+
+/* A block disk becomes a file; a raw standalone copy says raw. */
+static void
+test_rewrite_block_disk (void)
+{
+  static const char xml[] =
+    "<domain type='kvm'><name>b</name><memory>1048576</memory>"
+    "<os><type arch='x86_64' machine='q35'>hvm</type></os><devices>"
+    "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
+    "<source dev='/dev/vg0/b'><seclabel model='dac' relabel='no'/></source>"
+    "<target dev='sda' bus='sata'/></disk></devices></domain>";
+  const BootfixDiskImage image = { "sda", "/out/b-sda.raw", "raw" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "b",
+                                                          &image, 1, &error);
+  g_assert_no_error (error);
+  assert_contains (out, "<disk type=\"file\" device=\"disk\">");
+  assert_contains (out, "<source file=\"/out/b-sda.raw\"/>");
+  assert_contains (out, "<driver name=\"qemu\" type=\"raw\"/>");
+  assert_lacks (out, "/dev/vg0/b");
+  assert_lacks (out, "seclabel");
+  validate (out);
+}
+
+/* A disk with no <source> at all (libvirt's empty drive) gets one. */
+static void
+test_rewrite_no_source (void)
+{
+  static const char xml[] =
+    "<domain type='kvm'><name>e</name><memory>1048576</memory>"
+    "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>\n"
+    "  <disk type='file' device='disk'>\n"
+    "    <target dev='hda' bus='ide'/>\n"
+    "  </disk>\n"
+    "</devices></domain>";
+  const BootfixDiskImage image = { "hda", "/out/e-hda.qcow2", "qcow2" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "e",
+                                                          &image, 1, &error);
+  g_assert_no_error (error);
+  g_autoptr (BootfixDomain) after = parse (out);
+  g_assert_cmpstr (disk (after, 0)->source, ==, "/out/e-hda.qcow2");
+  g_assert_cmpstr (disk (after, 0)->format, ==, "qcow2");
+  validate (out);
+}
+
+/* The document must hold the disks that were fixed, in that order. */
+static void
+test_rewrite_mismatch (void)
+{
+  const BootfixDiskImage images[] = {
+    { "hda", "/out/a.qcow2", "qcow2" },
+    { "hdb", "/out/b.qcow2", "qcow2" },
+    { "hdc", "/out/c.qcow2", "qcow2" },
+  };
+  const BootfixDiskImage swapped[] = {
+    { "hdb", "/out/b.qcow2", "qcow2" },
+    { "hda", "/out/a.qcow2", "qcow2" },
+  };
+  struct { const BootfixDiskImage *images; guint n; const char *says; } cases[] = {
+    { images, 1, "more disks than were fixed" },
+    { images, 3, "has 2 disks, but 3 were fixed" },
+    { swapped, 2, "hda, not hdb" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *out = bootfix_domain_xml_rewrite_disks (
+      two_disks, strlen (two_disks), "w7", cases[i].images, cases[i].n, &error);
+    g_assert_null (out);
+    g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DOMAIN);
+    assert_contains (error->message, cases[i].says);
+  }
+}
+
+/* The rewrite parses with the same locked-down context as the reader. */
+static void
+test_rewrite_hostile (void)
+{
+  static const char xml[] =
+    "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+    "<domain><name>&x;</name><devices><disk device='disk'>"
+    "<target dev='hda' bus='ide'/></disk></devices></domain>";
+  const BootfixDiskImage image = { "hda", "/out/a.qcow2", "qcow2" };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "h",
+                                                          &image, 1, &error);
+  g_assert_null (out);
+  g_assert_nonnull (error);
+}
+
+/* -a: what the arguments said, the rest stated in a comment. */
+static void
+test_from_args (void)
+{
+  const char *disks[] = { "/images/a&b.img", "/images/data.img", NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixDomain) dom = bootfix_domain_new_from_disks (
+    disks, "q35", "scsi", "lsisas1068", db, &error);
+  g_assert_no_error (error);
+  g_assert_null (dom->xml);
+  const BootfixDiskImage images[] = {
+    { "sda", "/out/a&b-sda.qcow2", "qcow2" },
+    { "sdb", "/out/a&b-sdb.qcow2", "qcow2" },
+  };
+  for (guint efi = 0; efi < 2; efi++) {
+    g_autofree char *xml = bootfix_domain_xml_with_images (
+      dom, images, 2, efi ? "efi" : "bios", &error);
+    g_assert_no_error (error);
+    g_autoptr (BootfixDomain) back = parse (xml);
+    g_assert_cmpstr (back->name, ==, "a&b");
+    g_assert_cmpstr (back->machine, ==, "q35");
+    g_assert_cmpstr (back->bus, ==, "scsi");
+    g_assert_cmpstr (back->controller->id, ==, dom->controller->id);
+    g_assert_cmpuint (back->disks->len, ==, 2);
+    for (guint i = 0; i < 2; i++) {
+      g_assert_cmpstr (disk (back, i)->source, ==, images[i].file);
+      g_assert_cmpstr (disk (back, i)->format, ==, "qcow2");
+    }
+    g_assert_cmpstr (back->firmware, ==, efi ? "efi" : "bios");
+    assert_contains (xml, "Check them before you boot");
+    validate (xml);
+  }
+  g_assert_null (bootfix_domain_xml_from_args (dom, images, 1, NULL, &error));
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DOMAIN);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_autofree char *path = g_build_filename (g_getenv ("BOOTFIX_DATADIR"),
+                                            "controllers.xml", NULL);
+  g_autoptr (GError) error = NULL;
+  db = bootfix_controller_db_load (path, &error);
+  g_assert_no_error (error);
+  g_test_add_func ("/domain-xml/rewrite/every-disk", test_rewrite_every_disk);
+  g_test_add_func ("/domain-xml/rewrite/block-disk", test_rewrite_block_disk);
+  g_test_add_func ("/domain-xml/rewrite/no-source", test_rewrite_no_source);
+  g_test_add_func ("/domain-xml/rewrite/mismatch", test_rewrite_mismatch);
+  g_test_add_func ("/domain-xml/rewrite/hostile", test_rewrite_hostile);
+  g_test_add_func ("/domain-xml/from-args", test_from_args);
+  int r = g_test_run ();
+  bootfix_controller_db_free (db);
+  return r;
+}
