@@ -47,6 +47,15 @@ bootfix_image_create_overlay (const char *base, const char *base_format,
   return run_qemu_img (argv, NULL, error);
 }
 
+gboolean
+bootfix_image_convert (const char *overlay, const char *format,
+                       const char *target, GError **error)
+{
+  const char *argv[] = { "qemu-img", "convert", "-q", "-f", "qcow2", "-O",
+                         format, overlay, target, NULL };
+  return run_qemu_img (argv, NULL, error) && bootfix_fsync_path (target, error);
+}
+
 static gboolean
 json_uint (JsonObject *o, const char *member, guint64 *out)
 {

@@ -35,6 +35,11 @@ gboolean bootfix_image_create_overlay (const char *base, const char *base_format
  * when adjacent, in offset order. */
 GArray *bootfix_image_changed_ranges (const char *overlay, GError **error);
 
+/* A standalone image of what the guest sees through overlay (a qcow2
+ * and its backing chain): qemu-img convert -O format, then fsync. */
+gboolean bootfix_image_convert (const char *overlay, const char *format,
+                                const char *target, GError **error);
+
 /* Read a range of an image as the guest sees it (format "raw" is read
  * directly, others through qemu-img dd). */
 GBytes *bootfix_image_read (const char *path, const char *format,
