@@ -212,6 +212,9 @@ bootfix_report_guest_from_json (JsonNode *node, GError **error)
       !read_string (o, "", "accelerator", &r->accelerator, error) ||
       !read_string (o, "", "rule", &r->rule_id, error) ||
       !read_string (o, "", "journal", &r->journal, error) ||
+      /* Added with --output; reports from before it lack it. */
+      (json_object_has_member (o, "output") &&
+       !read_string (o, "", "output", &r->output, error)) ||
       !read_status (o, &r->status, error) ||
       !read_objects (o, "actions", read_change, r->changes, error) ||
       !read_objects (o, "hives", read_hive, r->hives, error) ||

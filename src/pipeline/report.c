@@ -64,6 +64,7 @@ bootfix_guest_report_free (BootfixGuestReport *r)
   g_free (r->accelerator);
   g_free (r->rule_id);
   g_free (r->journal);
+  g_free (r->output);
   g_ptr_array_unref (r->changes);
   g_ptr_array_unref (r->messages);
   g_ptr_array_unref (r->hives);
@@ -162,6 +163,7 @@ bootfix_report_guest_to_json (const BootfixGuestReport *r)
   add_string (b, "accelerator", r->accelerator);
   add_string (b, "rule", r->rule_id);
   add_string (b, "journal", r->journal);
+  add_string (b, "output", r->output);
   add_string (b, "status", bootfix_status_to_string (r->status));
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
@@ -286,6 +288,9 @@ bootfix_report_print (const BootfixGuestReport *r, FILE *fp)
   }
   if (r->journal)
     fprintf (fp, _("  undo with: virt-bootfix --undo %s\n"), r->journal);
+  if (r->output)
+    fprintf (fp, _("  the guest to boot: %s (its disks were only read)\n"),
+             r->output);
 }
 
 int

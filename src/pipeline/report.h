@@ -45,6 +45,7 @@ typedef struct {
   char *accelerator;      /* "kvm" / "tcg"; NULL when no appliance ran */
   char *rule_id;          /* matched rule, NULL when none */
   char *journal;          /* undo journal of a fix, else NULL */
+  char *output;           /* --output: DIR/NAME.xml once written, else NULL */
   BootfixStatus status;
   GPtrArray *changes;     /* BootfixChange* */
   GPtrArray *messages;    /* char*: warnings, the error, the advice */

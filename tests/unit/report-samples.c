@@ -70,6 +70,7 @@ unchanged_report (void)
   r->osinfo = g_strdup ("winxp");
   r->accelerator = g_strdup ("kvm");
   r->rule_id = g_strdup ("nt51-ahci");
+  r->output = g_strdup ("out/xp.xml");
   r->status = BOOTFIX_STATUS_UNCHANGED;
   return r;
 }

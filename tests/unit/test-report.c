@@ -140,6 +140,12 @@ mutate_journal (GPtrArray *all)
 }
 
 static void
+mutate_output (GPtrArray *all)
+{
+  g_clear_pointer (&nth (all, 1)->output, g_free);
+}
+
+static void
 mutate_hive_state (GPtrArray *all)
 {
   BootfixHiveReport *h = g_ptr_array_index (nth (all, 2)->hives, 0);
@@ -154,7 +160,7 @@ test_mutations_fail (void)
 {
   static const Mutation mutations[] = {
     mutate_status, mutate_seconds, mutate_reason, mutate_minor,
-    mutate_message, mutate_journal, mutate_hive_state,
+    mutate_message, mutate_journal, mutate_output, mutate_hive_state,
   };
   g_autofree char *want = golden ();
   for (guint i = 0; i < G_N_ELEMENTS (mutations); i++) {
