@@ -63,6 +63,8 @@ typedef struct {
   char *model;
   char *json;
   char *journal;
+  char *output;
+  char *output_format;
   char *undo;
   char *root;
   char *virtio_win;
@@ -95,6 +97,8 @@ options_clear (Options *o)
   g_free (o->model);
   g_free (o->json);
   g_free (o->journal);
+  g_free (o->output);
+  g_free (o->output_format);
   g_free (o->undo);
   g_free (o->root);
   g_free (o->virtio_win);
@@ -215,7 +219,8 @@ usage_problem (const Options *o, int argc)
   if (o->format && (guests || o->batch || o->format_unused))
     return _("--format applies to the -a disks given after it");
   if (o->undo && (guests || o->uri || o->disks || o->batch || o->dry_run ||
-                  o->journal || o->root || o->machine || o->bus || o->model ||
+                  o->journal || o->output || o->output_format ||
+                  o->root || o->machine || o->bus || o->model ||
                   o->json || o->virtio_win || o->discard_hive_logs ||
                   o->allow_block_devices || o->allow_unsafe_paths))
     return _("--undo takes only a journal (and --force)");
@@ -223,6 +228,16 @@ usage_problem (const Options *o, int argc)
     return _("--force goes with --undo");
   if (o->undo)
     return NULL;
+  if (o->output_format && !o->output)
+    return _("--output-format goes with --output");
+  if (o->output_format && !g_str_equal (o->output_format, "raw") &&
+      !g_str_equal (o->output_format, "qcow2"))
+    return _("--output-format takes raw or qcow2");
+  if (o->output && o->journal)
+    return _("--journal does not go with --output: the disks are not "
+             "written, so there is nothing to undo");
+  if (o->output && !*o->output)
+    return _("--output needs a folder");
   if (o->uri && o->n_domain == 0)
     return _("-c URI goes with -d NAME, the libvirt guests it holds (a --batch "
              "list names domain XML files only)");
@@ -314,6 +329,13 @@ option_context_new (Options *o)
          "do not apply as it is, losing the changes only the logs held"), NULL },
     { "journal", 0, 0, G_OPTION_ARG_FILENAME, &o->journal,
       N_("keep the undo journal in DIR (default: next to the first disk)"), N_("DIR") },
+    { "output", 0, 0, G_OPTION_ARG_FILENAME, &o->output,
+      N_("leave the disks untouched: write the fix into qcow2 overlays in DIR, "
+         "backed by the disks, and DIR/NAME.xml, the domain that boots them"),
+      N_("DIR") },
+    { "output-format", 0, 0, G_OPTION_ARG_STRING, &o->output_format,
+      N_("with --output: write standalone raw or qcow2 images instead of "
+         "overlays"), N_("raw|qcow2") },
     { "undo", 0, 0, G_OPTION_ARG_FILENAME, &o->undo,
       N_("put back every byte a fix changed, from its journal"), N_("JOURNAL") },
     { "force", 0, 0, G_OPTION_ARG_NONE, &o->force,
@@ -370,6 +392,8 @@ fix_options (Options *o)
   return (BootfixFixOptions) {
     .dry_run = o->dry_run,
     .journal_dir = o->journal,
+    .output_dir = o->output,
+    .output_format = o->output_format,
     .root = o->root,
     .virtio_win = o->virtio_win,
     .allow_block_devices = o->allow_block_devices,

@@ -16,6 +16,7 @@
 #include "host.h"
 #include "journal.h"
 #include "module-loader.h"
+#include "output.h"
 #include "plan.h"
 
 /* ---- the run-wide context ---- */
@@ -68,8 +69,9 @@ typedef struct {
 typedef enum {
   JOB_NEW,       /* checked, overlays made: waits for an appliance */
   JOB_ADDED,     /* its disks are in an appliance */
-  JOB_WRITTEN,   /* fixed and verified in its overlays: waits for the
-                  * appliance to shut down, then commits */
+  JOB_WRITTEN,   /* fixed and verified in its overlays (or, with
+                  * --output, found unchanged): waits for the appliance
+                  * to shut down, then commits */
   JOB_DONE,      /* the report is final */
   JOB_RETRY,     /* must run again, alone */
 } JobState;
@@ -91,7 +93,10 @@ struct _BootfixJob {
   BootfixRule *rule;       /* NULL when no rule matched */
   GPtrArray *claimed;      /* BootfixModule* whose probe said yes */
   BootfixGuest *guest;
-  BootfixJournal *journal; /* NULL for --dry-run */
+  BootfixJournal *journal; /* NULL for --dry-run and --output */
+  BootfixOutput *output;   /* --output, not --dry-run */
+  gboolean unchanged;      /* --output: nothing to fix, written all the same */
+  const char *firmware;    /* --output of the -a form: "efi" or "bios" */
   char *tmpdir;
   BootfixHiveCache *hives; /* from the inspection on */
   BootfixEdits *edits; /* files and device bytes outside the registry */
@@ -116,6 +121,10 @@ job_clear (Job *job)
   if (job->journal && job->journal->state < BOOTFIX_JOURNAL_COMMITTING)
     bootfix_journal_discard (job->journal);
   g_clear_pointer (&job->journal, bootfix_journal_free);
+  /* Unless committed, nothing of this guest stays in DIR. */
+  if (job->output)
+    bootfix_output_discard (job->output);
+  g_clear_pointer (&job->output, bootfix_output_free);
 }
 
 static void
@@ -392,6 +401,18 @@ commit_journal (Job *job, BootfixGuestReport *report, GError **error)
   return TRUE;
 }
 
+/* --output: the images into DIR, then DIR/NAME.xml. */
+static gboolean
+commit_output (Job *job, GError **error)
+{
+  progress (job, job->output->format ? _("Writing the standalone disk images")
+                                     : _("Writing the output"));
+  if (!bootfix_output_commit (job->output, job->dom, job->firmware, error))
+    return FALSE;
+  job->report->output = g_strdup (job->output->xml_path);
+  return TRUE;
+}
+
 /* ---- one guest ---- */
 
 static void
@@ -428,6 +449,14 @@ recover_interrupted (Job *job, const char *parent, const BootfixDomain *dom,
   g_autoptr (BootfixJournal) j = bootfix_journal_find_interrupted (parent, dom);
   if (j == NULL)
     return TRUE;
+  if (job->opts->output_dir) {
+    /* Rolling it back would write the disks --output promises not to. */
+    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                 _("guest %s: an earlier fix in place was stopped while it "
+                   "wrote the disks, so they hold part of it; run "
+                   "'virt-bootfix --undo %s' first"), dom->name, j->dir);
+    return FALSE;
+  }
   if (!job->opts->undo_interrupted) {
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
                  _("guest %s: an earlier fix was stopped while it wrote the "
@@ -446,14 +475,36 @@ recover_interrupted (Job *job, const char *parent, const BootfixDomain *dom,
   return TRUE;
 }
 
+/* --output: the disks are only read, and DIR can take this guest's
+ * files; unless --dry-run, the overlays are made there. */
+static gboolean
+prepare_output (Job *job, const BootfixDomain *dom, GError **error)
+{
+  const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
+  g_autofree char *parent = g_path_get_dirname (first->source);
+  if (!recover_interrupted (job, parent, dom, error))
+    return FALSE;
+  g_autoptr (BootfixOutput) out =
+    bootfix_output_create (job->opts->output_dir, job->opts->output_format,
+                           dom, job->opts->allow_block_devices,
+                           job->opts->dry_run, error);
+  if (out == NULL)
+    return FALSE;
+  if (!job->opts->dry_run)
+    job->output = g_steal_pointer (&out);
+  return TRUE;
+}
+
 /* Before any appliance: the disks are usable, and (unless --dry-run)
- * the undo journal with its overlays exists. */
+ * the undo journal with its overlays exists, or --output's overlays. */
 static gboolean
 prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
 {
   if (!bootfix_guest_check_sources (dom, job->opts->allow_unsafe_paths,
                                     job->opts->allow_block_devices, error))
     return FALSE;
+  if (job->opts->output_dir)
+    return prepare_output (job, dom, error);
   if (job->opts->dry_run)
     return TRUE;
   const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
@@ -663,7 +714,8 @@ bootfix_job_add_to (BootfixJob *job, BootfixAppliance *app)
 {
   g_return_if_fail (job->state == JOB_NEW);
   g_autoptr (GPtrArray) overlays =
-    job->journal ? bootfix_journal_overlays (job->journal) : NULL;
+    job->journal ? bootfix_journal_overlays (job->journal)
+    : job->output ? bootfix_output_overlays (job->output) : NULL;
   job->first = bootfix_appliance_add_guest (app, job->dom, overlays,
                                             job->opts->dry_run);
   job->app = bootfix_appliance_ref (app);
@@ -684,6 +736,27 @@ bootfix_job_fail (BootfixJob *job, const GError *error)
 }
 
 static void job_run (Job *job);
+
+/* A domain written for the -a form needs the firmware, which the
+ * arguments do not say: Windows boots from a GPT disk only through
+ * UEFI and from an MBR disk only through BIOS (docs/output.md,
+ * "The -a form"). */
+static void
+note_firmware (Job *job)
+{
+  if (job->output == NULL || job->dom->xml != NULL)
+    return;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) disks = bootfix_guest_disks (job->guest, &error);
+  const BootfixGuestDisk *boot = disks && job->dom->boot_disk < disks->len
+                                 ? g_ptr_array_index (disks, job->dom->boot_disk)
+                                 : NULL;
+  if (boot == NULL)
+    g_debug ("guest %s: no partition table for the firmware: %s", job->name,
+             error ? error->message : "?");
+  job->firmware = boot && boot->layout &&
+                  boot->layout->label == BOOTFIX_DISK_LABEL_GPT ? "efi" : "bios";
+}
 
 void
 bootfix_job_run (BootfixJob *job)
@@ -706,7 +779,13 @@ job_run (Job *job)
   }
   if (plan->refused)
     finish_refused (report, plan, job->name);
-  else if (report->changes->len == 0)
+  else if (report->changes->len == 0 && job->output) {
+    /* DIR gets its guest all the same: a bootable result either way. */
+    job->unchanged = TRUE;
+    note_firmware (job);
+    job->state = JOB_WRITTEN;
+    return;
+  } else if (report->changes->len == 0)
     report->status = BOOTFIX_STATUS_UNCHANGED;
   else if (job->opts->dry_run)
     report->status = BOOTFIX_STATUS_WOULD_FIX;
@@ -714,8 +793,10 @@ job_run (Job *job)
     progress (job, _("Writing the changes"));
     if (!commit_and_check (job, plan, &error) || !write_guest (job, &error))
       bootfix_job_fail (job, error);
-    else
+    else {
+      note_firmware (job);
       job->state = JOB_WRITTEN;
+    }
     return;
   }
   job_end (job);
@@ -730,8 +811,10 @@ bootfix_job_finish (BootfixJob *job, const GError *shutdown_error)
   g_autoptr (GError) error = NULL;
   if (shutdown_error != NULL)
     bootfix_job_fail (job, shutdown_error);
-  else if (commit_journal (job, job->report, &error)) {
-    job->report->status = BOOTFIX_STATUS_FIXED;
+  else if (job->output ? commit_output (job, &error)
+                       : commit_journal (job, job->report, &error)) {
+    job->report->status = job->unchanged ? BOOTFIX_STATUS_UNCHANGED
+                                         : BOOTFIX_STATUS_FIXED;
     job_end (job);
   } else
     bootfix_job_fail (job, error);

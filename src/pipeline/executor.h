@@ -31,6 +31,10 @@ typedef struct {
   gboolean dry_run;
   const char *journal_dir; /* parent of the undo journal; NULL: next to
                             * the first disk */
+  /* --output DIR: the disks are only read; the fix goes into overlays
+   * in DIR and DIR/NAME.xml points at them (output.h).  No journal. */
+  const char *output_dir;
+  const char *output_format; /* NULL: overlays; raw, qcow2: standalone */
   const char *root;        /* --root */
   const char *virtio_win;  /* --virtio-win DIR, or NULL */
   gboolean allow_block_devices;
@@ -57,7 +61,9 @@ typedef struct {
  *   bootfix_job_run (job)            inspect, plan, diff, write into the
  *                                    overlays, verify, flush
  *   (the appliance is shut down)
- *   bootfix_job_finish (job, NULL)   the journal commits
+ *   bootfix_job_finish (job, NULL)   the journal commits (with --output:
+ *                                    the images and NAME.xml are put in
+ *                                    DIR instead)
  *
  * At every step the job may end (is_done: its report is final; the
  * guest is changed only when the status is fixed) or, in a shared
