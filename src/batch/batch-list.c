@@ -374,3 +374,28 @@ bootfix_batch_check_disjoint (GPtrArray *entries,
   }
   return TRUE;
 }
+
+gboolean
+bootfix_batch_check_unique_names (GPtrArray *entries, const char *const *names,
+                                  GError **error)
+{
+  g_autoptr (GHashTable) first = g_hash_table_new (g_str_hash, g_str_equal);
+  for (guint i = 0; i < entries->len; i++) {
+    if (names[i] == NULL)
+      continue;
+    gpointer seen = NULL;
+    if (g_hash_table_lookup_extended (first, names[i], NULL, &seen)) {
+      const BootfixBatchEntry *a = g_ptr_array_index (entries, GPOINTER_TO_UINT (seen));
+      const BootfixBatchEntry *b = g_ptr_array_index (entries, i);
+      g_autofree char *pa = shown (a->path), *pb = shown (b->path);
+      g_autofree char *name = shown (names[i]);
+      g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
+                   _("%s and %s both name their guest '%s'; with --output each "
+                     "guest's result is DIR/NAME.xml, so the names of one batch "
+                     "must differ: change one <name>"), pa, pb, name);
+      return FALSE;
+    }
+    g_hash_table_insert (first, (gpointer) names[i], GUINT_TO_POINTER (i));
+  }
+  return TRUE;
+}

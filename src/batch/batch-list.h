@@ -58,6 +58,16 @@ gboolean bootfix_batch_check_disjoint (GPtrArray *entries,
                                        const char *const *const *disks,
                                        GError **error);
 
+/* With --output every guest's result is DIR/NAME.xml: two entries
+ * whose guests have the same <name> would write the same files, so
+ * they are refused before anything is opened (BOOTFIX_ERROR_REFUSED
+ * naming both domain files and the name), rather than numbered, which
+ * would leave the user guessing which result is which.  names[i] is
+ * entry i's guest name (NULL: its domain could not be read). */
+gboolean bootfix_batch_check_unique_names (GPtrArray *entries,
+                                           const char *const *names,
+                                           GError **error);
+
 G_END_DECLS
 
 #endif

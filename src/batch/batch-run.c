@@ -130,14 +130,16 @@ guests_free (Guest *guests, guint n)
   g_free (guests);
 }
 
-/* Every domain of the list is read (cheap) so that shared disks are
- * found across the whole list, whatever the shard. */
+/* Every domain of the list is read (cheap) so that shared disks, and
+ * with --output shared names, are found across the whole list,
+ * whatever the shard. */
 static gboolean
 load_guests (Batch *b, GError **error)
 {
   b->n_guests = b->entries->len;
   b->guests = g_new0 (Guest, b->n_guests);
   g_autofree const char *const **disks = g_new0 (const char *const *, b->n_guests + 1);
+  g_autofree const char **names = g_new0 (const char *, b->n_guests + 1);
   for (guint i = 0; i < b->n_guests; i++) {
     Guest *g = &b->guests[i];
     g->entry = g_ptr_array_index (b->entries, i);
@@ -145,8 +147,11 @@ load_guests (Batch *b, GError **error)
                                         &g->dom_error);
     g->disks = domain_disks (g->dom);
     disks[i] = (const char *const *) g->disks;
+    names[i] = g->dom ? g->dom->name : NULL;
   }
-  return bootfix_batch_check_disjoint (b->entries, disks, error);
+  return bootfix_batch_check_disjoint (b->entries, disks, error) &&
+         (b->o->fix->output_dir == NULL ||
+          bootfix_batch_check_unique_names (b->entries, names, error));
 }
 
 /* --shard and --resume: which guests this run does. */

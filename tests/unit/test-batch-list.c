@@ -323,6 +323,24 @@ test_disjoint (Disjoint *d, gconstpointer unused)
   }
 }
 
+/* --output: two guests of one name would write one DIR/NAME.xml. */
+static void
+test_unique_names (void)
+{
+  g_autoptr (GPtrArray) entries = parse_string ("one.xml\ntwo.xml\nthree.xml\n", NULL);
+  const char *distinct[] = { "win7", "Win7", "win7-2" };
+  const char *unreadable[] = { "win7", NULL, NULL };
+  g_assert_true (bootfix_batch_check_unique_names (entries, distinct, NULL));
+  g_assert_true (bootfix_batch_check_unique_names (entries, unreadable, NULL));
+  const char *same[] = { "xp", "win7", "win7" };
+  g_autoptr (GError) error = NULL;
+  g_assert_false (bootfix_batch_check_unique_names (entries, same, &error));
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED);
+  g_assert_nonnull (strstr (error->message, BASE "/two.xml"));
+  g_assert_nonnull (strstr (error->message, BASE "/three.xml"));
+  g_assert_nonnull (strstr (error->message, "'win7'"));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -337,5 +355,6 @@ main (int argc, char **argv)
   g_test_add_func ("/batch-list/shard/pinned", test_shard_pinned);
   g_test_add ("/batch-list/disjoint", Disjoint, NULL, disjoint_setup,
               test_disjoint, disjoint_teardown);
+  g_test_add_func ("/batch-list/unique-names", test_unique_names);
   return g_test_run ();
 }
