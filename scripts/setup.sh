@@ -19,6 +19,7 @@ packages=(
   # nbdkit and nbdcopy, which Debian only recommends)
   libvirt-daemon-system libvirt-clients virt-v2v nbdkit libnbd-bin
   slurm-wlm munge # tests/integration/test-slurm.sh starts its own cluster
+  libvirt-clients # virt-xml-validate: --output's NAME.xml against libvirt's schema
   perl  # pod2man and podchecker for the man page (a minimal system has only perl-base)
   man-db  # tests/install: man -l renders both man pages
   python3-jsonschema  # the report's JSON Schema: tests/unit/test-report-schema.py, tests/integration/lib.sh
