@@ -3,7 +3,9 @@
  * against the real data/controllers.xml.  Besides memory errors
  * (ASan/UBSan) it checks the reader's promises: a result is complete
  * and consistent, a failure names the domain (never our data) in a
- * UTF-8 message, and GLib criticals do not happen. */
+ * UTF-8 message, and GLib criticals do not happen.  A domain that
+ * reads is also rewritten as --output does (domain-xml.c), and the
+ * rewrite must read back with its disks on the new images. */
 #include "config.h"
 
 #include "fuzz-common.h"
@@ -17,6 +19,8 @@
 #include "bootfix-error.h"
 #include "controllers.h"
 #include "domain.h"
+#include "domain-xml.h"
+#include "xml-util.h"
 
 int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
@@ -112,6 +116,34 @@ touch_domain (const BootfixDomain *d)
   return n;
 }
 
+/* --output's rewrite of a domain that read: it succeeds, and what it
+ * writes reads again with the same disks, each on its image. */
+static void
+check_rewrite (const BootfixDomain *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autofree BootfixDiskImage *images = g_new0 (BootfixDiskImage, d->disks->len);
+  for (guint i = 0; i < d->disks->len; i++) {
+    const BootfixDisk *disk = g_ptr_array_index (d->disks, i);
+    g_ptr_array_add (files, g_strdup_printf ("/nonexistent/out/%u.qcow2", i));
+    images[i] = (BootfixDiskImage) { disk->target_dev, files->pdata[i], "qcow2" };
+  }
+  g_autofree char *xml = bootfix_domain_xml_with_images (d, images, d->disks->len,
+                                                        NULL, &error);
+  CHECK (xml != NULL && error == NULL);
+  if (strlen (xml) > BOOTFIX_MAX_XML_SIZE)
+    return;
+  g_autoptr (BootfixDomain) back =
+    bootfix_domain_parse (xml, strlen (xml), "rewritten.xml", NULL, db, &error);
+  CHECK (back != NULL && back->disks->len == d->disks->len);
+  for (guint i = 0; i < back->disks->len; i++) {
+    const BootfixDisk *disk = g_ptr_array_index (back->disks, i);
+    CHECK (g_strcmp0 (disk->source, files->pdata[i]) == 0);
+    CHECK (g_strcmp0 (disk->format, "qcow2") == 0);
+  }
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -124,6 +156,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   if (d != NULL) {
     CHECK (error == NULL);
     (void) touch_domain (d);
+    check_rewrite (d);
   } else {
     /* Hostile XML is the domain's fault; the CLI maps these codes to
      * "fix the XML" / "not supported", never to "broken install". */
