@@ -13,6 +13,7 @@
 #include "bootfix-error.h"
 #include "domain-xml.h"
 #include "image.h"
+#include "image-chain.h"
 #include "journal.h"
 #include "output.h"
 
@@ -58,10 +59,12 @@ refuse (GError **error, const char *guest, const char *fmt, ...)
 /* ---- checks ---- */
 
 /* Only read here, but a block device still needs the user's word, and
- * a disk a running VM writes would change under the overlay. */
+ * a disk a running VM writes (any file of its chain, which the source
+ * check resolved and approved already) would change under the overlay. */
 static gboolean
 check_source (const char *guest, const BootfixOutputDisk *d,
-              gboolean allow_block_devices, GError **error)
+              gboolean allow_block_devices, gboolean allow_unsafe_paths,
+              GError **error)
 {
   GStatBuf st;
   gboolean is_block = g_stat (d->source, &st) == 0 && S_ISBLK (st.st_mode);
@@ -70,12 +73,14 @@ check_source (const char *guest, const BootfixOutputDisk *d,
                                    "--allow-block-devices to read it"), d->source);
   if (!is_block && !g_file_test (d->source, G_FILE_TEST_IS_REGULAR))
     return refuse (error, guest, _("%s is not a regular file"), d->source);
-  gboolean in_use = FALSE;
-  if (!bootfix_image_in_use (d->source, &in_use, error))
+  g_autoptr (BootfixImageChain) chain = bootfix_image_chain_resolve (
+    d->source, d->source_format, allow_block_devices, allow_unsafe_paths, error);
+  g_autofree char *busy = NULL;
+  if (chain == NULL || !bootfix_image_chain_in_use (chain, &busy, error))
     return FALSE;
-  if (in_use)
+  if (busy)
     return refuse (error, guest, _("%s is in use by a running virtual machine; "
-                                   "shut the guest down first"), d->source);
+                                   "shut the guest down first"), busy);
   return TRUE;
 }
 
@@ -172,12 +177,13 @@ make_folders (BootfixOutput *o, GError **error)
 BootfixOutput *
 bootfix_output_create (const char *dir, const char *format,
                        const BootfixDomain *dom, gboolean allow_block_devices,
-                       gboolean dry_run, GError **error)
+                       gboolean allow_unsafe_paths, gboolean dry_run,
+                       GError **error)
 {
   g_autoptr (BootfixOutput) o = output_new (dir, format, dom);
   for (guint i = 0; i < o->disks->len; i++)
     if (!check_source (o->guest, g_ptr_array_index (o->disks, i),
-                       allow_block_devices, error))
+                       allow_block_devices, allow_unsafe_paths, error))
       return NULL;
   if (!check_outputs (o, error))
     return NULL;

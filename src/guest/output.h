@@ -37,7 +37,9 @@ typedef struct {
 } BootfixOutput;
 
 /* Check that the guest's disks can be read (a regular file, a block
- * device only if allowed, not in use by a running VM) and that DIR
+ * device only if allowed, no file of the image's chain in use by a
+ * running VM; the chain rules, with allow_unsafe_paths, are those of
+ * bootfix_guest_check_sources, which ran first) and that DIR
  * holds none of the files this guest would get, none of which may be
  * one of its disks (BOOTFIX_ERROR_REFUSED otherwise).  Unless dry_run,
  * create DIR when missing, the work folder and the overlays.  format:
@@ -45,6 +47,7 @@ typedef struct {
 BootfixOutput *bootfix_output_create (const char *dir, const char *format,
                                       const BootfixDomain *dom,
                                       gboolean allow_block_devices,
+                                      gboolean allow_unsafe_paths,
                                       gboolean dry_run, GError **error);
 
 /* Overlay paths in disk order, for the appliance. */

@@ -487,7 +487,8 @@ prepare_output (Job *job, const BootfixDomain *dom, GError **error)
   g_autoptr (BootfixOutput) out =
     bootfix_output_create (job->opts->output_dir, job->opts->output_format,
                            dom, job->opts->allow_block_devices,
-                           job->opts->dry_run, error);
+                           job->opts->allow_unsafe_paths, job->opts->dry_run,
+                           error);
   if (out == NULL)
     return FALSE;
   if (!job->opts->dry_run)
