@@ -4,7 +4,7 @@
 # read (sha256), DIR gets overlays backed by them (or standalone images
 # with --output-format) and NAME.xml, which libvirt's schema accepts;
 # the fixed guests are read back through the results in one guestfish
-# launch.  Five virt-bootfix runs, each one appliance launch.
+# launch.  Six virt-bootfix runs, each one appliance launch.
 #
 # Environment (set by meson): VIRT_BOOTFIX, BUILD_GUESTS, MKHIVE,
 # PHONY_DIR, BOOTFIX_DATADIR, BOOTFIX_MODULEDIR.  Exit 77 when no
@@ -112,6 +112,20 @@ if bootfix second 0 --allow-unsafe-paths --domain "$work/out/w7.xml" --output "$
 fi
 source_untouched w7
 
+# ---- a source qemu cannot write in place: a streamOptimized VMDK ----
+# (refused in place; --output reads it and records vmdk as the backing
+# format).
+prepare win7 w7so
+qemu-img convert -q -f raw -O vmdk -o subformat=streamOptimized "$work/w7so.img" "$work/w7so.vmdk"
+sed -i -e "s|$work/w7so.img|$work/w7so.vmdk|" -e "s|type='raw'|type='vmdk'|" "$work/w7so.xml"
+sha256sum "$work/w7so.vmdk" > "$work/w7so.sum"
+if bootfix vmdk 0 --domain "$work/w7so.xml" --output "$work/so"; then
+  expect_eq "vmdk status" "$(status vmdk 0)" fixed
+  expect_eq "the backing format is vmdk" \
+    "$(qemu-img info --output=json "$work/so/w7so-hda.qcow2" | jq -r '."backing-filename-format"')" vmdk
+fi
+source_untouched w7so
+
 # ---- -a and a standalone raw image ----
 prepare win7 a7
 if bootfix args 0 -a "$work/a7.img" --machine pc --bus ide --output "$work/raw" --output-format raw; then
@@ -146,7 +160,7 @@ bootfix same-name 3 --batch "$work/list-same" --output "$work/same" &&
 
 # ---- every result read back in one launch ----
 results=("$work/out/w7-hda.qcow2:qcow2" "$work/out2/w7-hda.qcow2:qcow2"
-         "$work/raw/a7-hda.raw:raw" "$work/qc/b1-hda.qcow2:qcow2" "$work/qc/b2-hda.qcow2:qcow2")
+         "$work/so/w7so-hda.qcow2:qcow2" "$work/raw/a7-hda.raw:raw" "$work/qc/b1-hda.qcow2:qcow2" "$work/qc/b2-hda.qcow2:qcow2")
 present=() script="" adds=""
 for r in "${results[@]}"; do
   if [ -f "${r%:*}" ]; then present+=("$r"); else fail "missing result ${r%:*}"; fi
