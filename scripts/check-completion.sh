@@ -49,6 +49,8 @@ expect "--journal completes folders only" \
   "$(offered virt-bootfix -d x.xml --journal "$tmp/")" "$tmp/journals"
 expect "--bus completes the buses" "$(offered virt-bootfix --bus s)" \
   "$(printf '%s\n' sata scsi)"
+expect "--firmware completes bios and efi" "$(offered virt-bootfix --firmware '')" \
+  "$(printf '%s\n' bios efi)"
 expect "-a DISK: files" "$(offered virt-bootfix -a "$tmp/guest.i")" "$tmp/guest.img"
 
 # -d offers libvirt's guests too: a virsh of our own that lists two,

@@ -10,6 +10,7 @@
 
 #include <unistd.h>
 
+#include "batch-list.h"
 #include "batch-progress.h"
 #include "batch-run.h"
 #include "bootfix-error.h"
@@ -22,6 +23,7 @@
 #include "journal.h"
 #include "libvirt-guest.h"
 #include "report.h"
+#include "target.h"
 
 /* Exit codes (also in the man page). */
 enum {
@@ -61,6 +63,7 @@ typedef struct {
   char *machine;
   char *bus;
   char *model;
+  char *firmware;
   char *json;
   char *journal;
   char *output;
@@ -73,6 +76,7 @@ typedef struct {
   gboolean discard_hive_logs;
   gboolean force;
   gboolean dry_run;
+  gboolean print_target;
   gboolean verbose;
   gboolean trace;
   gboolean quiet;
@@ -95,6 +99,7 @@ options_clear (Options *o)
   g_free (o->machine);
   g_free (o->bus);
   g_free (o->model);
+  g_free (o->firmware);
   g_free (o->json);
   g_free (o->journal);
   g_free (o->output);
@@ -222,7 +227,8 @@ usage_problem (const Options *o, int argc)
                   o->journal || o->output || o->output_format ||
                   o->root || o->machine || o->bus || o->model ||
                   o->json || o->virtio_win || o->discard_hive_logs ||
-                  o->allow_block_devices || o->allow_unsafe_paths))
+                  o->allow_block_devices || o->allow_unsafe_paths ||
+                  o->firmware || o->print_target))
     return _("--undo takes only a journal (and --force)");
   if (o->force && !o->undo)
     return _("--force goes with --undo");
@@ -238,6 +244,13 @@ usage_problem (const Options *o, int argc)
              "written, so there is nothing to undo");
   if (o->output && !*o->output)
     return _("--output needs a folder");
+  if (o->print_target && (o->dry_run || o->journal || o->root ||
+                          o->virtio_win || o->discard_hive_logs ||
+                          o->allow_block_devices || o->allow_unsafe_paths ||
+                          o->jobs || o->group_size || o->jsonl || o->resume ||
+                          o->output || o->output_format))
+    return _("--print-target opens no disk: it takes -d, --domain-xml, -a or "
+             "--batch (with --shard), and --json");
   if (o->uri && o->n_domain == 0)
     return _("-c URI goes with -d NAME, the libvirt guests it holds (a --batch "
              "list names domain XML files only)");
@@ -251,9 +264,13 @@ usage_problem (const Options *o, int argc)
   if (o->virtio_win && !g_file_test (o->virtio_win, G_FILE_TEST_IS_DIR))
     return _("--virtio-win needs a directory (a mounted virtio-win ISO or a "
              "copy of it)");
-  if ((o->batch || guests) && (o->machine || o->bus || o->model))
-    return _("--machine, --bus and --controller-model go with -a; a domain "
-             "XML already says them");
+  if ((o->batch || guests) && (o->machine || o->bus || o->model ||
+                                o->firmware))
+    return _("--machine, --bus, --controller-model and --firmware go with -a; "
+             "a domain XML already says them");
+  if (o->firmware && !g_str_equal (o->firmware, "bios") &&
+      !g_str_equal (o->firmware, "efi"))
+    return _("--firmware takes bios or efi");
   if (o->batch)
     return NULL;
   if (!guests && !o->disks)
@@ -313,6 +330,12 @@ option_context_new (Options *o)
       N_("with -a: disk bus (ide, sata, scsi, virtio)"), N_("BUS") },
     { "controller-model", 0, 0, G_OPTION_ARG_STRING, &o->model,
       N_("with -a: controller model (e.g. virtio-scsi, lsisas1068)"), N_("MODEL") },
+    { "firmware", 0, 0, G_OPTION_ARG_STRING, &o->firmware,
+      N_("with -a: the guest's firmware, bios or efi (default: what the "
+         "disk needs)"), N_("bios|efi") },
+    { "print-target", 0, 0, G_OPTION_ARG_NONE, &o->print_target,
+      N_("print what each domain resolves to (machine, firmware, boot disk, "
+         "bus, controller, PCI id) without opening any disk"), NULL },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
       N_("open the disks read-only, print the plan, change nothing"), NULL },
     { "virtio-win", 0, 0, G_OPTION_ARG_FILENAME, &o->virtio_win,
@@ -479,7 +502,7 @@ typedef struct {
 } Connection;
 
 static BootfixDomain *
-read_from_libvirt (const BootfixContext *ctx, Options *o, Connection *c,
+read_from_libvirt (const BootfixControllerDb *db, Options *o, Connection *c,
                    const char *name, GError **error)
 {
   if (c->lv == NULL && c->error == NULL)
@@ -492,7 +515,50 @@ read_from_libvirt (const BootfixContext *ctx, Options *o, Connection *c,
                                             "(%s)"), name,
                                           bootfix_libvirt_uri (c->lv));
   print_progress (msg, o);
-  return bootfix_libvirt_read_domain (c->lv, name, ctx->controllers, error);
+  return bootfix_libvirt_read_domain (c->lv, name, db, error);
+}
+
+/* The -a disks as a domain, or NULL with why. */
+static BootfixDomain *
+domain_from_disks (const BootfixControllerDb *db, Options *o, GError **error)
+{
+  if (!resolve_auto_formats (o, error))
+    return NULL;
+  BootfixDomain *dom = bootfix_domain_new_from_disks (
+    (const char *const *) o->disks, o->machine, o->bus, o->model, db, error);
+  if (dom) {
+    bootfix_domain_set_formats (dom, (const char *const *) o->disk_formats);
+    dom->firmware = g_strdup (o->firmware);
+  }
+  return dom;
+}
+
+/* Each guest named with -d, --domain-xml or -a as a domain, or why it
+ * is not one (BootfixTarget*, in their order); no disk is opened. */
+static GPtrArray *
+resolve_guests (const BootfixControllerDb *db, Options *o)
+{
+  GPtrArray *targets =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_target_free);
+  if (o->disks) {
+    GError *error = NULL;
+    BootfixDomain *dom = domain_from_disks (db, o, &error);
+    g_ptr_array_add (targets, bootfix_target_new (o->disks[0], dom, error));
+    return targets;
+  }
+  Connection c = { 0 };
+  for (guint i = 0; i < o->guests->len; i++) {
+    const GuestArg *g = g_ptr_array_index (o->guests, i);
+    GError *error = NULL;
+    BootfixDomain *dom =
+      g->xml_option || bootfix_libvirt_arg_is_file (g->arg, o->uri != NULL)
+      ? bootfix_domain_parse_file (g->arg, db, &error)
+      : read_from_libvirt (db, o, &c, g->arg, &error);
+    g_ptr_array_add (targets, bootfix_target_new (g->arg, dom, error));
+  }
+  g_clear_pointer (&c.lv, bootfix_libvirt_free);
+  g_clear_error (&c.error);
+  return targets;
 }
 
 /* The guests named on the command line, in their order, each either
@@ -502,32 +568,12 @@ read_from_libvirt (const BootfixContext *ctx, Options *o, Connection *c,
 static void
 run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
 {
-  if (o->disks) {
-    g_autoptr (GError) error = NULL;
-    g_autoptr (BootfixDomain) dom = resolve_auto_formats (o, &error)
-      ? bootfix_domain_new_from_disks ((const char *const *) o->disks, o->machine,
-                                       o->bus, o->model, ctx->controllers, &error)
-      : NULL;
-    if (dom)
-      bootfix_domain_set_formats (dom, (const char *const *) o->disk_formats);
-    g_ptr_array_add (reports, dom ? fix_one (ctx, dom, o)
-                                  : bootfix_report_for_error (o->disks[0], error));
-    return;
+  g_autoptr (GPtrArray) targets = resolve_guests (ctx->controllers, o);
+  for (guint i = 0; i < targets->len; i++) {
+    const BootfixTarget *t = g_ptr_array_index (targets, i);
+    g_ptr_array_add (reports, t->dom ? fix_one (ctx, t->dom, o)
+                                     : bootfix_report_for_error (t->source, t->error));
   }
-  Connection c = { 0 };
-  for (guint i = 0; i < o->guests->len; i++) {
-    const GuestArg *g = g_ptr_array_index (o->guests, i);
-    g_autoptr (GError) error = NULL;
-    g_autoptr (BootfixDomain) dom = NULL;
-    if (g->xml_option || bootfix_libvirt_arg_is_file (g->arg, o->uri != NULL))
-      dom = bootfix_domain_parse_file (g->arg, ctx->controllers, &error);
-    else
-      dom = read_from_libvirt (ctx, o, &c, g->arg, &error);
-    g_ptr_array_add (reports, dom ? fix_one (ctx, dom, o)
-                                  : bootfix_report_for_error (g->arg, error));
-  }
-  g_clear_pointer (&c.lv, bootfix_libvirt_free);
-  g_clear_error (&c.error);
 }
 
 /* --undo JOURNAL: put the old bytes back. */
@@ -562,6 +608,61 @@ print_reports (GPtrArray *reports, const Options *o)
   }
 }
 
+/* ---- --print-target ---- */
+
+/* The --batch list's domain files (its --shard) as targets. */
+static GPtrArray *
+resolve_batch (const BootfixControllerDb *db, const Options *o, GError **error)
+{
+  guint k = 0, n = 1;
+  if (o->shard && !bootfix_batch_shard_parse (o->shard, &k, &n, error))
+    return NULL;
+  g_autoptr (GPtrArray) entries = bootfix_batch_list_load (o->batch, error);
+  if (entries == NULL)
+    return NULL;
+  GPtrArray *targets =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_target_free);
+  for (guint i = 0; i < entries->len; i++) {
+    const BootfixBatchEntry *e = g_ptr_array_index (entries, i);
+    GError *err = NULL;
+    if (!bootfix_batch_in_shard (e, k, n))
+      continue;
+    BootfixDomain *dom = bootfix_domain_parse_file (e->path, db, &err);
+    g_ptr_array_add (targets, bootfix_target_new (e->path, dom, err));
+  }
+  return targets;
+}
+
+/* What each domain resolves to, from controllers.xml alone: no module,
+ * no rule, no disk. */
+static int
+run_print_target (Options *o)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *path = g_build_filename (bootfix_data_dir (),
+                                            "controllers.xml", NULL);
+  g_autoptr (BootfixControllerDb) db = bootfix_controller_db_load (path, &error);
+  g_autoptr (GPtrArray) targets = db == NULL ? NULL
+    : o->batch ? resolve_batch (db, o, &error) : resolve_guests (db, o);
+  if (targets == NULL) {
+    fprintf (stderr, _("virt-bootfix: %s\n"), error->message);
+    return error->code == BOOTFIX_ERROR_USAGE ? EXIT_USAGE : EXIT_ERROR;
+  }
+  for (guint i = 0; i < targets->len; i++)
+    bootfix_target_print (g_ptr_array_index (targets, i),
+                          o->quiet ? NULL : stdout, stderr);
+  if (o->json) {
+    g_autofree char *json = bootfix_targets_to_json (targets);
+    g_autofree char *text = g_strconcat (json, "\n", NULL);
+    if (!g_file_set_contents (o->json, text, -1, &error)) {
+      fprintf (stderr, _("virt-bootfix: cannot write the report: %s\n"),
+               error->message);
+      return EXIT_ERROR;
+    }
+  }
+  return bootfix_targets_exit_code (targets);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -581,6 +682,8 @@ main (int argc, char **argv)
   g_log_set_default_handler (log_handler, &o);
   if (o.undo)
     return run_undo (&o);
+  if (o.print_target)
+    return run_print_target (&o);
 
   g_autoptr (GError) error = NULL;
   g_autoptr (BootfixContext) ctx = bootfix_context_load (&error);

@@ -937,7 +937,7 @@ bootfix_domain_new_from_disks (const char *const *disks, const char *machine,
     return NULL;
   d->name = name_from_disk (g_ptr_array_index (d->disks, 0));
   d->arch = g_strdup ("x86_64");
-  d->firmware = g_strdup ("bios"); /* unknown here; the guest tells */
+  d->firmware = NULL; /* unknown here: --firmware, or the disk tells */
   if (!g_str_equal (bus, "virtio")) {
     BootfixDomainController *c = g_new0 (BootfixDomainController, 1);
     c->type = g_strdup (bus);

@@ -32,7 +32,8 @@ typedef struct {
   char *machine;         /* as written: "pc-i440fx-7.2" */
   char *machine_family;  /* "i440fx" / "q35" */
   char *arch;            /* os/type/@arch, "x86_64" when absent */
-  char *firmware;        /* "efi" or "bios" */
+  char *firmware;        /* "efi" or "bios"; NULL when unknown (the -a
+                          * form: the caller may set it from --firmware) */
   GPtrArray *disks;      /* BootfixDisk*, only device='disk', doc order */
   GPtrArray *controllers;/* BootfixDomainController* */
   guint boot_disk;       /* index into disks */

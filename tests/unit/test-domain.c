@@ -821,6 +821,8 @@ test_args_virtio_names (void)
     disks, "pc", "virtio", "virtio-transitional", db, &error);
 
   g_assert_no_error (error);
+  /* The disk alone says which firmware it needs (--firmware may). */
+  g_assert_null (d->firmware);
   g_assert_cmpuint (d->controllers->len, ==, 0);
   for (guint i = 0; i < 3; i++) {
     const BootfixDisk *disk = g_ptr_array_index (d->disks, i);
