@@ -171,27 +171,76 @@ read_hive (JsonObject *o, const char *where, GPtrArray *into, GError **error)
   return TRUE;
 }
 
+static gboolean
+read_link (JsonObject *o, const char *where, GPtrArray *into, GError **error)
+{
+  g_autofree char *name = NULL, *state = NULL, *detail = NULL, *remedy = NULL;
+  BootfixLinkState s;
+  if (!read_string (o, where, "name", &name, error) ||
+      !read_string (o, where, "state", &state, error) ||
+      !read_string (o, where, "detail", &detail, error) ||
+      !read_string (o, where, "remedy", &remedy, error))
+    return FALSE;
+  if (name == NULL || !bootfix_link_state_from_string (state, &s))
+    return bad_member (error, where, name ? "state" : "name",
+                       name ? _("a link state") : _("a string"));
+  g_ptr_array_add (into, bootfix_link_new (name, s, detail, remedy));
+  return TRUE;
+}
+
 typedef gboolean (*ReadElement) (JsonObject *o, const char *where,
                                  GPtrArray *into, GError **error);
 
-/* An array of objects, each read by read_element into `into`. */
+/* An array of objects, each read by read_element into `into`; `where`
+ * is the path of the object holding member. */
+static gboolean
+read_objects_in (JsonObject *guest, const char *where_in, const char *member,
+                 ReadElement read_element, GPtrArray *into, GError **error)
+{
+  JsonNode *n = member_of_type (guest, member, JSON_NODE_ARRAY);
+  if (n == NULL)
+    return bad_member (error, where_in, member, _("an array of objects"));
+  JsonArray *a = json_node_get_array (n);
+  for (guint i = 0; i < json_array_get_length (a); i++) {
+    g_autofree char *element = g_strdup_printf ("%s[%u]", member, i);
+    g_autofree char *where = g_strconcat (where_in, element, ".", NULL);
+    JsonNode *e = json_array_get_element (a, i);
+    if (!JSON_NODE_HOLDS_OBJECT (e))
+      return bad_member (error, where_in, element, _("an object"));
+    if (!read_element (json_node_get_object (e), where, into, error))
+      return FALSE;
+  }
+  return TRUE;
+}
+
 static gboolean
 read_objects (JsonObject *guest, const char *member, ReadElement read_element,
               GPtrArray *into, GError **error)
 {
-  JsonNode *n = member_of_type (guest, member, JSON_NODE_ARRAY);
-  if (n == NULL)
-    return bad_member (error, "", member, _("an array of objects"));
-  JsonArray *a = json_node_get_array (n);
-  for (guint i = 0; i < json_array_get_length (a); i++) {
-    g_autofree char *element = g_strdup_printf ("%s[%u]", member, i);
-    g_autofree char *where = g_strconcat (element, ".", NULL);
-    JsonNode *e = json_array_get_element (a, i);
-    if (!JSON_NODE_HOLDS_OBJECT (e))
-      return bad_member (error, "", element, _("an object"));
-    if (!read_element (json_node_get_object (e), where, into, error))
-      return FALSE;
-  }
+  return read_objects_in (guest, "", member, read_element, into, error);
+}
+
+/* "check": null, or its links.  The verdict is not read: it follows
+ * from the links and the status, and is checked against them. */
+static gboolean
+read_check (JsonObject *guest, BootfixGuestReport *r, GError **error)
+{
+  JsonNode *n = json_object_get_member (guest, "check");
+  if (n != NULL && JSON_NODE_HOLDS_NULL (n))
+    return TRUE;
+  JsonObject *check = read_object (guest, "", "check", error);
+  g_autofree char *verdict = NULL;
+  BootfixLinkState want, got;
+  if (check == NULL || !read_string (check, "check.", "verdict", &verdict, error) ||
+      !read_objects_in (check, "check.", "links", read_link, r->links, error))
+    return FALSE;
+  r->checked = TRUE;
+  gboolean has = bootfix_report_verdict (r, &got);
+  if (verdict ? !bootfix_link_state_from_string (verdict, &want) || !has ||
+                want != got
+              : has)
+    return bad_member (error, "check.", "verdict",
+                       _("the verdict of its links"));
   return TRUE;
 }
 
@@ -218,6 +267,7 @@ bootfix_report_guest_from_json (JsonNode *node, GError **error)
       !read_status (o, &r->status, error) ||
       !read_objects (o, "actions", read_change, r->changes, error) ||
       !read_objects (o, "hives", read_hive, r->hives, error) ||
+      !read_check (o, r, error) ||
       !read_strings (o, "messages", r->messages, error) ||
       !read_seconds (o, &r->seconds, error))
     return NULL;

@@ -33,6 +33,51 @@ bootfix_hive_report_free (BootfixHiveReport *h)
   g_free (h);
 }
 
+BootfixLink *
+bootfix_link_new (const char *name, BootfixLinkState state, const char *detail,
+                  const char *remedy)
+{
+  BootfixLink *l = g_new0 (BootfixLink, 1);
+  l->name = g_strdup (name);
+  l->state = state;
+  l->detail = g_strdup (detail);
+  l->remedy = g_strdup (remedy);
+  return l;
+}
+
+void
+bootfix_link_free (BootfixLink *link)
+{
+  if (link == NULL)
+    return;
+  g_free (link->name);
+  g_free (link->detail);
+  g_free (link->remedy);
+  g_free (link);
+}
+
+const char *
+bootfix_link_state_to_string (BootfixLinkState state)
+{
+  switch (state) {
+  case BOOTFIX_LINK_STATE_OK: return "ok";
+  case BOOTFIX_LINK_STATE_FIXABLE: return "fixable";
+  case BOOTFIX_LINK_STATE_BROKEN: return "broken";
+  }
+  return "broken";
+}
+
+gboolean
+bootfix_link_state_from_string (const char *name, BootfixLinkState *state)
+{
+  for (BootfixLinkState s = BOOTFIX_LINK_STATE_OK; s <= BOOTFIX_LINK_STATE_BROKEN; s++)
+    if (g_strcmp0 (name, bootfix_link_state_to_string (s)) == 0) {
+      *state = s;
+      return TRUE;
+    }
+  return FALSE;
+}
+
 BootfixGuestReport *
 bootfix_guest_report_new (const char *name)
 {
@@ -43,6 +88,7 @@ bootfix_guest_report_new (const char *name)
   r->messages = g_ptr_array_new_with_free_func (g_free);
   r->hives =
     g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_hive_report_free);
+  r->links = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_link_free);
   r->status = BOOTFIX_STATUS_ERROR;
   return r;
 }
@@ -68,6 +114,7 @@ bootfix_guest_report_free (BootfixGuestReport *r)
   g_ptr_array_unref (r->changes);
   g_ptr_array_unref (r->messages);
   g_ptr_array_unref (r->hives);
+  g_ptr_array_unref (r->links);
   g_free (r);
 }
 
@@ -136,6 +183,35 @@ add_hives (JsonBuilder *b, GPtrArray *hives)
   json_builder_end_array (b);
 }
 
+/* "check": null, or {"verdict": ..., "links": [{name, state, detail,
+ * remedy}, ...]}. */
+static void
+add_check (JsonBuilder *b, const BootfixGuestReport *r)
+{
+  json_builder_set_member_name (b, "check");
+  if (!r->checked) {
+    json_builder_add_null_value (b);
+    return;
+  }
+  BootfixLinkState verdict;
+  json_builder_begin_object (b);
+  add_string (b, "verdict", bootfix_report_verdict (r, &verdict)
+                            ? bootfix_link_state_to_string (verdict) : NULL);
+  json_builder_set_member_name (b, "links");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < r->links->len; i++) {
+    const BootfixLink *l = g_ptr_array_index (r->links, i);
+    json_builder_begin_object (b);
+    add_string (b, "name", l->name);
+    add_string (b, "state", bootfix_link_state_to_string (l->state));
+    add_string (b, "detail", l->detail);
+    add_string (b, "remedy", l->remedy);
+    json_builder_end_object (b);
+  }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+}
+
 JsonNode *
 bootfix_report_guest_to_json (const BootfixGuestReport *r)
 {
@@ -171,6 +247,7 @@ bootfix_report_guest_to_json (const BootfixGuestReport *r)
     add_change (b, g_ptr_array_index (r->changes, i));
   json_builder_end_array (b);
   add_hives (b, r->hives);
+  add_check (b, r);
   add_strings (b, "messages", r->messages);
   json_builder_set_member_name (b, "seconds");
   json_builder_add_double_value (b, r->seconds);
@@ -264,18 +341,63 @@ print_change (const BootfixChange *raw, gboolean would, FILE *fp)
              c->new_value);
 }
 
+static const char *
+verdict_sentence (const BootfixGuestReport *r)
+{
+  BootfixLinkState verdict;
+  if (!bootfix_report_verdict (r, &verdict))
+    return _("could not be checked");
+  switch (verdict) {
+  case BOOTFIX_LINK_STATE_OK: return _("boots as it is");
+  case BOOTFIX_LINK_STATE_FIXABLE: return _("will boot once virt-bootfix has fixed it");
+  case BOOTFIX_LINK_STATE_BROKEN: return _("will not boot; see what to do below");
+  }
+  return "";
+}
+
+/* "  ok       boot-manager: \bootmgr on /dev/sda1" and what to do. */
+static void
+print_link (const BootfixLink *l, FILE *fp)
+{
+  g_autofree char *detail = printable (l->detail);
+  g_autofree char *remedy = printable (l->remedy);
+  fprintf (fp, "  %-8s %s: %s\n", bootfix_link_state_to_string (l->state),
+           l->name, detail ? detail : "");
+  if (remedy == NULL)
+    return;
+  if (l->state == BOOTFIX_LINK_STATE_FIXABLE)
+    fprintf (fp, _("           the fix: %s\n"), remedy);
+  else
+    fprintf (fp, _("           what to do: %s\n"), remedy);
+}
+
+static void
+print_check (const BootfixGuestReport *r, FILE *fp)
+{
+  for (guint i = 0; i < r->links->len; i++)
+    print_link (g_ptr_array_index (r->links, i), fp);
+  if (r->changes->len > 0)
+    fprintf (fp, g_dngettext (GETTEXT_PACKAGE,
+                              "  a fix would make %u change (--dry-run lists it)\n",
+                              "  a fix would make %u changes (--dry-run lists them)\n",
+                              r->changes->len), r->changes->len);
+}
+
 void
 bootfix_report_print (const BootfixGuestReport *r, FILE *fp)
 {
   g_autofree char *product = printable (r->product);
-  fprintf (fp, "%s: %s\n", r->name, status_sentence (r->status));
+  fprintf (fp, "%s: %s\n", r->name,
+           r->checked ? verdict_sentence (r) : status_sentence (r->status));
   if (r->product)
     fprintf (fp, _("  %s (%d.%d %s) on %s, %s bus, %s [%s]\n"), product,
              r->major, r->minor, r->arch ? r->arch : "?",
              r->machine ? r->machine : "?", r->bus ? r->bus : "?",
              r->controller ? r->controller : "?", r->pci_id ? r->pci_id : "?");
   gboolean would = r->status == BOOTFIX_STATUS_WOULD_FIX;
-  for (guint i = 0; i < r->changes->len; i++)
+  if (r->checked)
+    print_check (r, fp);
+  for (guint i = 0; !r->checked && i < r->changes->len; i++)
     print_change (g_ptr_array_index (r->changes, i), would, fp);
   for (guint i = 0; i < r->hives->len; i++) {
     const BootfixHiveReport *h = g_ptr_array_index (r->hives, i);
@@ -304,4 +426,34 @@ bootfix_report_exit_code (GPtrArray *reports)
     refused |= r->status == BOOTFIX_STATUS_REFUSED;
   }
   return refused ? 3 : 0;
+}
+
+gboolean
+bootfix_report_verdict (const BootfixGuestReport *r, BootfixLinkState *verdict)
+{
+  BootfixLinkState worst = BOOTFIX_LINK_STATE_OK;
+  if (!r->checked)
+    return FALSE;
+  for (guint i = 0; i < r->links->len; i++)
+    worst = MAX (worst, ((const BootfixLink *) g_ptr_array_index (r->links, i))->state);
+  /* A check that failed half-way knows only that nothing after the
+   * failure was seen, unless what it saw already stops the boot. */
+  if (r->status == BOOTFIX_STATUS_ERROR && worst != BOOTFIX_LINK_STATE_BROKEN)
+    return FALSE;
+  *verdict = worst;
+  return TRUE;
+}
+
+int
+bootfix_report_check_exit_code (GPtrArray *reports)
+{
+  BootfixLinkState worst = BOOTFIX_LINK_STATE_OK;
+  for (guint i = 0; i < reports->len; i++) {
+    BootfixLinkState v;
+    if (!bootfix_report_verdict (g_ptr_array_index (reports, i), &v))
+      return 1;
+    worst = MAX (worst, v);
+  }
+  return worst == BOOTFIX_LINK_STATE_BROKEN ? 3
+         : worst == BOOTFIX_LINK_STATE_FIXABLE ? 4 : 0;
 }

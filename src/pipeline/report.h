@@ -31,6 +31,31 @@ BootfixHiveReport *bootfix_hive_report_new (const char *name, const char *path,
                                             const char *detail);
 void bootfix_hive_report_free (BootfixHiveReport *h);
 
+/* One link of the boot chain, as --check found it.  The values are the
+ * ABI's BOOTFIX_LINK_* (bootfix-module.h). */
+typedef enum {
+  BOOTFIX_LINK_STATE_OK = 0,      /* as the next link needs it */
+  BOOTFIX_LINK_STATE_FIXABLE = 1, /* not yet, but a fix makes it so */
+  BOOTFIX_LINK_STATE_BROKEN = 2,  /* and no fix here can help */
+} BootfixLinkState;
+
+typedef struct {
+  char *name;    /* a stable id: "partition-table", "boot-manager", ... */
+  BootfixLinkState state;
+  char *detail;  /* what was found, for people */
+  char *remedy;  /* broken: what the user must do; fixable: what the
+                  * fix does; NULL when there is nothing to say */
+} BootfixLink;
+
+BootfixLink *bootfix_link_new (const char *name, BootfixLinkState state,
+                               const char *detail, const char *remedy);
+void bootfix_link_free (BootfixLink *link);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixLink, bootfix_link_free)
+/* "ok", "fixable", "broken"; FALSE for any other name. */
+const char *bootfix_link_state_to_string (BootfixLinkState state);
+gboolean bootfix_link_state_from_string (const char *name,
+                                         BootfixLinkState *state);
+
 typedef struct {
   char *name;
   GPtrArray *disks;       /* char* */
@@ -50,6 +75,10 @@ typedef struct {
   GPtrArray *changes;     /* BootfixChange* */
   GPtrArray *messages;    /* char*: warnings, the error, the advice */
   GPtrArray *hives;       /* BootfixHiveReport*: the hives not clean */
+  /* --check: the links of the boot chain, in the order the firmware
+   * walks them; checked says the report is a check's. */
+  gboolean checked;
+  GPtrArray *links;       /* BootfixLink* */
   double seconds;
 } BootfixGuestReport;
 
@@ -88,6 +117,18 @@ void bootfix_report_print (const BootfixGuestReport *r, FILE *fp);
 
 /* 1 if any guest had an error, else 3 if any was refused, else 0. */
 int bootfix_report_exit_code (GPtrArray *reports);
+
+/* What --check says of a guest: the worst state among its links
+ * (broken also when the check could not finish but some link is
+ * broken).  FALSE when the check found no verdict: it failed before any
+ * link was broken, or the report is not a check's. */
+gboolean bootfix_report_verdict (const BootfixGuestReport *r,
+                                 BootfixLinkState *verdict);
+
+/* --check's exit status: 1 if a guest could not be checked, else 3 if
+ * one will not boot (a broken link), else 4 if one needs a fix, else 0:
+ * every guest boots as it is. */
+int bootfix_report_check_exit_code (GPtrArray *reports);
 
 G_END_DECLS
 

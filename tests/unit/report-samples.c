@@ -107,6 +107,39 @@ error_report (void)
   return r;
 }
 
+BootfixGuestReport *
+sample_checked_report (void)
+{
+  BootfixGuestReport *r = bootfix_guest_report_new ("win7-gpt");
+  add_common (r, "win7-gpt.img");
+  r->product = g_strdup ("Windows 7 Professional");
+  r->major = 6;
+  r->minor = 1;
+  r->arch = g_strdup ("x86_64");
+  r->osinfo = g_strdup ("win7");
+  r->accelerator = g_strdup ("tcg");
+  r->rule_id = g_strdup ("nt61-ahci");
+  r->status = BOOTFIX_STATUS_WOULD_FIX;
+  r->checked = TRUE;
+  g_ptr_array_add (r->links,
+                   bootfix_link_new ("partition-table", BOOTFIX_LINK_STATE_BROKEN,
+                                     "/dev/sda is GPT; BIOS boots MBR disks",
+                                     "<os firmware='efi'>"));
+  g_ptr_array_add (r->links,
+                   bootfix_link_new ("default-loader", BOOTFIX_LINK_STATE_FIXABLE,
+                                     "{default} names disk 0x1A2B3C4D",
+                                     "points it at /dev/sda2"));
+  g_ptr_array_add (r->links,
+                   bootfix_link_new ("storage-driver-file", BOOTFIX_LINK_STATE_OK,
+                                     "msahci.sys \xe2\x9c\x93", NULL));
+  g_ptr_array_add (r->changes,
+                   bootfix_change_new ("bcd", "\\Boot\\BCD {default} device",
+                                       NULL, "disk 0x1A2B3C4D @ 1048576",
+                                       "disk 0x7A1F000A @ 1048576", "bootchain"));
+  r->seconds = 3;
+  return r;
+}
+
 GPtrArray *
 sample_reports (void)
 {
@@ -116,5 +149,6 @@ sample_reports (void)
   g_ptr_array_add (all, unchanged_report ());
   g_ptr_array_add (all, refused_report ());
   g_ptr_array_add (all, error_report ());
+  g_ptr_array_add (all, sample_checked_report ());
   return all;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* A fixed set of guest reports, one of each kind (fixed with every kind
- * of change and a dirty hive, unchanged, refused, error), with guest
+ * of change and a dirty hive, unchanged, refused, error, and a --check
+ * with a link of each state), with guest
  * strings as hostile as a guest may make them.  test-report.c compares
  * their --json document with a golden file; write-reports.c writes
  * them as a document and as --jsonl records for the schema test. */
@@ -16,7 +17,9 @@
 
 /* The fixed guest alone. */
 BootfixGuestReport *sample_fixed_report (void);
-/* All four, in that order (BootfixGuestReport*, freed with the array). */
+/* --check of a guest that will not boot: one link of each state. */
+BootfixGuestReport *sample_checked_report (void);
+/* All five, in that order (BootfixGuestReport*, freed with the array). */
 GPtrArray *sample_reports (void);
 
 #endif

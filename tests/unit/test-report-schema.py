@@ -54,6 +54,15 @@ BAD_DOCUMENTS = [
     ("a message that is not text", ["guests", 2, "messages", 0], 1),
     ("negative seconds", ["guests", 0, "seconds"], -1),
     ("seconds as text", ["guests", 0, "seconds"], "1.5"),
+    ("a guest without check", ["guests", 0, "check"], DELETE),
+    ("a check without links", ["guests", 4, "check", "links"], DELETE),
+    ("an unknown verdict", ["guests", 4, "check", "verdict"], "maybe"),
+    ("an unknown link state", ["guests", 4, "check", "links", 0, "state"],
+     "bad"),
+    ("a link name that is not an id",
+     ["guests", 4, "check", "links", 0, "name"], "Partition Table"),
+    ("a link without remedy", ["guests", 4, "check", "links", 2, "remedy"],
+     DELETE),
 ]
 
 BAD_RECORDS = [
@@ -112,8 +121,8 @@ def main():
             failures += problems
         with open(written[1], encoding="utf-8") as f:
             records = [json.loads(line) for line in f]
-    if len(records) != 4:
-        failures.append(f"records.jsonl holds {len(records)} records, not 4")
+    if len(records) != 5:
+        failures.append(f"records.jsonl holds {len(records)} records, not 5")
 
     with open(golden, encoding="utf-8") as f:
         golden_text = f.read()

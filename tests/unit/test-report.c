@@ -67,7 +67,7 @@ test_round_trip (void)
   g_assert_cmpint (json_object_get_int_member (root, "format"), ==,
                    BOOTFIX_REPORT_FORMAT);
   JsonArray *guests = json_object_get_array_member (root, "guests");
-  g_assert_cmpuint (json_array_get_length (guests), ==, 4);
+  g_assert_cmpuint (json_array_get_length (guests), ==, 5);
   JsonObject *fixed = json_array_get_object_element (guests, 0);
   JsonObject *os = json_object_get_object_member (fixed, "os");
   g_assert_cmpstr (json_object_get_string_member (os, "product"), ==, ODD_PRODUCT);
@@ -88,6 +88,16 @@ test_round_trip (void)
   g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (hives, 0), "state"),
                    ==, "dirty-logs-missing");
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (bad, "hives")), ==, 0);
+  /* Only a check has links and a verdict. */
+  g_assert_true (json_object_get_null_member (fixed, "check"));
+  JsonObject *check = json_object_get_object_member (
+    json_array_get_object_element (guests, 4), "check");
+  g_assert_cmpstr (json_object_get_string_member (check, "verdict"), ==, "broken");
+  JsonArray *links = json_object_get_array_member (check, "links");
+  g_assert_cmpuint (json_array_get_length (links), ==, 3);
+  JsonObject *ok = json_array_get_object_element (links, 2);
+  g_assert_cmpstr (json_object_get_string_member (ok, "state"), ==, "ok");
+  g_assert_true (json_object_get_null_member (ok, "remedy"));
   /* No raw control character reaches the file. */
   for (const char *p = want; *p; p++)
     g_assert_true ((guchar) *p >= 0x20 || *p == '\n');
@@ -153,6 +163,19 @@ mutate_hive_state (GPtrArray *all)
   h->state = g_strdup ("dirty-logs-do-not-apply");
 }
 
+static void
+mutate_link_state (GPtrArray *all)
+{
+  BootfixLink *l = g_ptr_array_index (nth (all, 4)->links, 1);
+  l->state = BOOTFIX_LINK_STATE_OK;
+}
+
+static void
+mutate_checked (GPtrArray *all)
+{
+  nth (all, 1)->checked = TRUE;
+}
+
 /* The comparison sees a change of any kind of field: a test that
  * cannot fail would prove nothing. */
 static void
@@ -161,6 +184,7 @@ test_mutations_fail (void)
   static const Mutation mutations[] = {
     mutate_status, mutate_seconds, mutate_reason, mutate_minor,
     mutate_message, mutate_journal, mutate_output, mutate_hive_state,
+    mutate_link_state, mutate_checked,
   };
   g_autofree char *want = golden ();
   for (guint i = 0; i < G_N_ELEMENTS (mutations); i++) {
@@ -268,12 +292,28 @@ static const BadCase bad_cases[] = {
   { "actions.0.value", "null", NULL },
 };
 
+/* The same, on the check's object. */
+static const BadCase bad_check_cases[] = {
+  { "check", "[]", "\"check\"" },
+  { "check.links", NULL, "\"check.links\"" },
+  { "check.links.0", "3", "\"check.links[2]\"" },
+  { "check.links.0.state", "\"bad\"", "\"check.links[0].state\"" },
+  { "check.links.0.state", NULL, "\"check.links[0].state\"" },
+  { "check.links.1.name", "null", "\"check.links[1].name\"" },
+  { "check.links.2.remedy", "7", "\"check.links[2].remedy\"" },
+  { "check.verdict", "\"ok\"", "\"check.verdict\"" },
+  { "check.verdict", "null", "\"check.verdict\"" },
+  { "check.verdict", "\"best\"", "\"check.verdict\"" },
+  /* A report that is not a check's has no verdict to keep. */
+  { "check", "null", NULL },
+  { "check.links.0.detail", "null", NULL },
+};
+
 static void
-test_guest_bad_objects (void)
+run_bad_cases (BootfixGuestReport *good, const BadCase *cases, guint n)
 {
-  g_autoptr (BootfixGuestReport) good = sample_fixed_report ();
-  for (guint i = 0; i < G_N_ELEMENTS (bad_cases); i++) {
-    const BadCase *c = &bad_cases[i];
+  for (guint i = 0; i < n; i++) {
+    const BadCase *c = &cases[i];
     g_autoptr (JsonNode) node = bootfix_report_guest_to_json (good);
     g_autoptr (GError) error = NULL;
     replace_at (node, c->path, c->json);
@@ -289,6 +329,48 @@ test_guest_bad_objects (void)
       g_error ("case %u (%s): \"%s\" does not name %s", i, c->path,
                error->message, c->named);
   }
+}
+
+static void
+test_guest_bad_objects (void)
+{
+  g_autoptr (BootfixGuestReport) good = sample_fixed_report ();
+  g_autoptr (BootfixGuestReport) checked = sample_checked_report ();
+  run_bad_cases (good, bad_cases, G_N_ELEMENTS (bad_cases));
+  run_bad_cases (checked, bad_check_cases, G_N_ELEMENTS (bad_check_cases));
+}
+
+/* The verdict is the worst link; a check that failed has one only when
+ * a link it saw is broken; --check's exit status follows. */
+static void
+test_verdicts (void)
+{
+  g_autoptr (GPtrArray) all = sample_reports ();
+  BootfixLinkState v;
+  g_assert_false (bootfix_report_verdict (nth (all, 0), &v));
+  g_assert_true (bootfix_report_verdict (nth (all, 4), &v));
+  g_assert_cmpint (v, ==, BOOTFIX_LINK_STATE_BROKEN);
+  BootfixGuestReport *r = nth (all, 4);
+  g_ptr_array_remove_index (r->links, 0);
+  g_assert_true (bootfix_report_verdict (r, &v));
+  g_assert_cmpint (v, ==, BOOTFIX_LINK_STATE_FIXABLE);
+  r->status = BOOTFIX_STATUS_ERROR;
+  g_assert_false (bootfix_report_verdict (r, &v));
+  r->status = BOOTFIX_STATUS_WOULD_FIX;
+
+  g_autoptr (GPtrArray) one = g_ptr_array_new ();
+  g_ptr_array_add (one, r);
+  g_assert_cmpint (bootfix_report_check_exit_code (one), ==, 4);
+  g_ptr_array_remove_index (r->links, 0);
+  g_assert_cmpint (bootfix_report_check_exit_code (one), ==, 0);
+  BootfixGuestReport *broken = sample_checked_report ();
+  g_ptr_array_add (all, broken);
+  g_ptr_array_add (one, broken);
+  g_assert_cmpint (bootfix_report_check_exit_code (one), ==, 3);
+  /* A guest not checked at all (its domain did not parse) is an error. */
+  g_ptr_array_add (one, nth (all, 3));
+  nth (all, 3)->checked = TRUE;
+  g_assert_cmpint (bootfix_report_check_exit_code (one), ==, 1);
 }
 
 /* Not an object at all. */
@@ -317,5 +399,6 @@ main (int argc, char **argv)
   g_test_add_func ("/report/guest/round-trip", test_guest_round_trip);
   g_test_add_func ("/report/guest/bad-objects", test_guest_bad_objects);
   g_test_add_func ("/report/guest/not-object", test_guest_not_object);
+  g_test_add_func ("/report/check/verdicts", test_verdicts);
   return g_test_run ();
 }
