@@ -92,6 +92,12 @@ struct bootfix_facts {
   /* "virtio-win" when the user supplied that driver tree (read it with
    * host->read_driver_source), else "".  Since 0.1.0. */
   const char *driver_source;
+  /* What the firmware starts the guest with, "bios" or "efi" (when the
+   * user did not say, the one the boot disk needs), and which disk it
+   * boots: its disk_index in struct bootfix_partition.  Test with
+   * BOOTFIX_FACTS_HAS.  Since 0.2.0. */
+  const char *firmware;
+  int boot_disk;
 };
 
 /* A partition of one of the guest's disks, as the host read it from the
@@ -130,6 +136,23 @@ struct bootfix_edit {
   const char *old_text;
   const char *new_text;
   const char *reason;
+};
+
+/* One link of the boot chain, as virt-bootfix --check shows it: name
+ * is a short stable id ("boot-manager", "storage-driver-file"), detail
+ * says what was found, remedy what the user must do (broken) or what
+ * the fix will do (fixable); either may be NULL.  Set _struct_size as
+ * for struct bootfix_edit.  Since 0.2.0. */
+#define BOOTFIX_LINK_OK      0  /* as the next link needs it */
+#define BOOTFIX_LINK_FIXABLE 1  /* not yet, but this module's plan fixes it */
+#define BOOTFIX_LINK_BROKEN  2  /* and no fix of virt-bootfix can help */
+
+struct bootfix_link {
+  uint64_t _struct_size;
+  const char *name;
+  int state;
+  const char *detail;
+  const char *remedy;
 };
 
 /* One matched rule, seen as a list of items, each a kind ("service",
@@ -264,6 +287,12 @@ struct bootfix_host {
    * the hive's root), as for list_values.  Since 0.2.0. */
   int (*list_subkeys) (const struct bootfix_host *h, const char *hive,
                        const char *path, char ***names, size_t *n);
+
+  /* From the module's check callback: one link of the boot chain,
+   * shown in the order reported.  The host copies what it needs.
+   * Since 0.2.0. */
+  int (*report_link) (const struct bootfix_host *h,
+                      const struct bootfix_link *link);
 };
 
 /* Does the struct s (of type struct T, starting with _struct_size) that
@@ -302,6 +331,13 @@ struct bootfix_module {
    * something and not in a dry run.  Since 0.2.0 (never called
    * before). */
   int (*verify) (const struct bootfix_host *h);
+  /* Optional, for virt-bootfix --check: after plan, report each link of
+   * the boot chain this module knows through host->report_link(), as
+   * the guest is now, saying which ones plan fixes.  Called for each
+   * module whose probe claimed the guest, whether plan refused or not;
+   * reads see the guest as it is; anything planned here fails the
+   * guest.  Since 0.2.0. */
+  int (*check) (const struct bootfix_host *h);
 };
 
 #define BOOTFIX_MODULE_INIT_SYMBOL "bootfix_module_init"

@@ -25,6 +25,8 @@ struct _BootfixHostContext {
   GPtrArray *strings;       /* what their const char * point to */
   const char *cab_wanted;   /* during cabinet_extract: the file name */
   char *driver_source;      /* --virtio-win DIR, or NULL */
+  GPtrArray *links;         /* BootfixLink*: what check callbacks said */
+  gboolean in_check;        /* a check callback runs: report_link works */
 };
 
 /* Record our own failure (takes err) and return -1 to the module. */

@@ -11,6 +11,16 @@
 #include "bootfix-error.h"
 #include "host.h"
 #include "host-private.h"
+#include "report.h"
+
+G_STATIC_ASSERT ((int) BOOTFIX_LINK_STATE_OK == BOOTFIX_LINK_OK);
+G_STATIC_ASSERT ((int) BOOTFIX_LINK_STATE_FIXABLE == BOOTFIX_LINK_FIXABLE);
+G_STATIC_ASSERT ((int) BOOTFIX_LINK_STATE_BROKEN == BOOTFIX_LINK_BROKEN);
+
+/* The fields of the first struct bootfix_link (0.2.0). */
+#define LINK_V1_SIZE (offsetof (struct bootfix_link, remedy) + sizeof (const char *))
+/* A link id is a short word or two: "storage-driver-file". */
+#define MAX_LINK_NAME 64
 
 static BootfixHostContext *
 ctx_of (const struct bootfix_host *h)
@@ -353,6 +363,54 @@ host_refuse (const struct bootfix_host *h, const char *why, const char *advice)
   return 0;
 }
 
+/* ---- --check ---- */
+
+static gboolean
+link_name_ok (const char *name)
+{
+  size_t n = name ? strlen (name) : 0;
+  if (n == 0 || n > MAX_LINK_NAME)
+    return FALSE;
+  for (const char *p = name; *p; p++)
+    if (!g_ascii_islower (*p) && !g_ascii_isdigit (*p) && *p != '-')
+      return FALSE;
+  return TRUE;
+}
+
+static const char *
+link_problem (const struct bootfix_link *l)
+{
+  if (l->state < BOOTFIX_LINK_OK || l->state > BOOTFIX_LINK_BROKEN)
+    return _("unknown link state");
+  if (!link_name_ok (l->name))
+    return _("a link name is a short id of a-z, 0-9 and '-'");
+  if ((l->detail && !g_utf8_validate (l->detail, -1, NULL)) ||
+      (l->remedy && !g_utf8_validate (l->remedy, -1, NULL)))
+    return _("link text is not UTF-8");
+  return NULL;
+}
+
+static int
+host_report_link (const struct bootfix_host *h, const struct bootfix_link *link)
+{
+  BootfixHostContext *ctx = ctx_of (h);
+  if (!ctx->in_check)
+    return bootfix_host_bad_argument (h, "report_link",
+                                      _("only the check callback reports links"));
+  if (link == NULL || link->_struct_size < LINK_V1_SIZE)
+    return bootfix_host_bad_argument (h, "report_link",
+                                      _("no link, or an old one"));
+  /* Read what both sides know; fields of a newer module are ignored. */
+  struct bootfix_link l = { 0 };
+  memcpy (&l, link, MIN (sizeof l, (size_t) link->_struct_size));
+  const char *why = link_problem (&l);
+  if (why)
+    return bootfix_host_bad_argument (h, "report_link", why);
+  g_ptr_array_add (ctx->links, bootfix_link_new (l.name, (BootfixLinkState) l.state,
+                                                 l.detail, l.remedy));
+  return 0;
+}
+
 /* ---- the context ---- */
 
 BootfixHostContext *
@@ -393,6 +451,7 @@ bootfix_host_context_new (const struct bootfix_facts *facts,
     .create_windows_file = bootfix_host_create_windows_file,
     .read_driver_source = bootfix_host_read_driver_source,
     .list_subkeys = host_list_subkeys,
+    .report_link = host_report_link,
   };
   ctx->rule = rule;
   ctx->plan = plan;
@@ -400,6 +459,7 @@ bootfix_host_context_new (const struct bootfix_facts *facts,
   ctx->get_hive = get_hive;
   ctx->user = user;
   ctx->messages = g_ptr_array_new_with_free_func (g_free);
+  ctx->links = g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_link_free);
   return ctx;
 }
 
@@ -411,6 +471,7 @@ bootfix_host_context_free (BootfixHostContext *ctx)
   g_free (ctx->error);
   g_clear_error (&ctx->host_error);
   g_ptr_array_unref (ctx->messages);
+  g_ptr_array_unref (ctx->links);
   bootfix_host_disks_clear (ctx);
   g_free (ctx->driver_source);
   g_free (ctx);
@@ -437,19 +498,37 @@ bootfix_host_context_messages (BootfixHostContext *ctx)
   return ctx->messages;
 }
 
+GPtrArray *
+bootfix_host_context_links (BootfixHostContext *ctx)
+{
+  return ctx->links;
+}
+
+static int (*callback_of (const BootfixModule *mod, BootfixCallback which))
+  (const struct bootfix_host *)
+{
+  switch (which) {
+  case BOOTFIX_CALLBACK_PROBE: return mod->m.probe;
+  case BOOTFIX_CALLBACK_PLAN: return mod->m.plan;
+  case BOOTFIX_CALLBACK_VERIFY: return mod->m.verify;
+  case BOOTFIX_CALLBACK_CHECK: return mod->m.check;
+  }
+  return NULL;
+}
+
 int
 bootfix_host_call (BootfixHostContext *ctx, const BootfixModule *mod,
                    BootfixCallback which, GError **error)
 {
-  static const char *const names[] = { "probe", "plan", "verify" };
-  int (*cb) (const struct bootfix_host *) =
-    which == BOOTFIX_CALLBACK_PROBE ? mod->m.probe
-    : which == BOOTFIX_CALLBACK_PLAN ? mod->m.plan : mod->m.verify;
+  static const char *const names[] = { "probe", "plan", "verify", "check" };
+  int (*cb) (const struct bootfix_host *) = callback_of (mod, which);
   if (cb == NULL)
     return 1;
   g_clear_pointer (&ctx->error, g_free);
   g_clear_error (&ctx->host_error);
+  ctx->in_check = which == BOOTFIX_CALLBACK_CHECK;
   int r = cb (&ctx->host);
+  ctx->in_check = FALSE;
   if (r >= 0)
     return r;
   if (ctx->host_error) {

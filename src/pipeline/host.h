@@ -44,11 +44,15 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixHostContext, bootfix_host_context_free)
 
 /* Warnings the modules logged, for the report (char*). */
 GPtrArray *bootfix_host_context_messages (BootfixHostContext *ctx);
+/* The links the modules' check callbacks reported (BootfixLink*, in
+ * order; report.h). */
+GPtrArray *bootfix_host_context_links (BootfixHostContext *ctx);
 
 typedef enum {
   BOOTFIX_CALLBACK_PROBE,
   BOOTFIX_CALLBACK_PLAN,
   BOOTFIX_CALLBACK_VERIFY,
+  BOOTFIX_CALLBACK_CHECK,
 } BootfixCallback;
 
 /* Call one module callback.  Returns its result (probe: 0 or 1), or -1

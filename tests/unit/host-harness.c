@@ -152,7 +152,7 @@ harness_init (Harness *h, BootfixGuest *guest, const BootfixRule *rule)
     .arch = "x86_64", .osinfo = "win10", .major_version = 10,
     .minor_version = 0, .machine = "pc", .machine_family = "i440fx",
     .bus = "ide", .controller_id = "piix3-ide", .pci_id = "8086:7010",
-    .driver_source = "",
+    .driver_source = "", .firmware = "bios", .boot_disk = 0,
   };
   g_autoptr (GError) error = NULL;
   h->tmpdir = g_dir_make_tmp ("host-harness-XXXXXX", &error);

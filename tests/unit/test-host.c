@@ -11,6 +11,7 @@
 #include "bootfix-error.h"
 #include "host-harness.h"
 #include "host-private.h"
+#include "report.h"
 
 /* The retry-hive test module reads this hive (tests/unit/modules). */
 #define RETRY_HIVE "SYSTEM"
@@ -295,6 +296,50 @@ cabinet_no_name (const struct bootfix_host *h)
   return h->cabinet_extract (h, "Driver Cache\\i386", NULL, &d, &n, &source);
 }
 
+#define LINK(n, st, d) (&(struct bootfix_link) {                         \
+    ._struct_size = sizeof (struct bootfix_link), .name = (n),          \
+    .state = (st), .detail = (d), .remedy = NULL })
+
+static int
+report_link_outside_check (const struct bootfix_host *h)
+{
+  return h->report_link (h, LINK ("boot-manager", BOOTFIX_LINK_OK, "x"));
+}
+
+/* The rest as from a check callback. */
+static int
+report_in_check (const struct bootfix_host *h, const struct bootfix_link *l)
+{
+  ((BootfixHostContext *) h)->in_check = TRUE;
+  return h->report_link (h, l);
+}
+
+static int
+report_link_bad_state (const struct bootfix_host *h)
+{
+  return report_in_check (h, LINK ("boot-manager", 3, "x"));
+}
+
+static int
+report_link_bad_name (const struct bootfix_host *h)
+{
+  return report_in_check (h, LINK ("Boot Manager", BOOTFIX_LINK_OK, "x"));
+}
+
+static int
+report_link_old_struct (const struct bootfix_host *h)
+{
+  struct bootfix_link l = { ._struct_size = 16, .name = "x" };
+  return report_in_check (h, &l);
+}
+
+static int
+report_link_bad_utf8 (const struct bootfix_host *h)
+{
+  return report_in_check (h, LINK ("boot-manager", BOOTFIX_LINK_BROKEN,
+                                   "\xc3("));
+}
+
 static const struct {
   const char *name;
   HostCall call;
@@ -323,6 +368,12 @@ static const struct {
   { "driver-source-without-tree", driver_source_without_tree,
     "read_driver_source: no driver tree was given" },
   { "cabinet-no-name", cabinet_no_name, "cabinet_extract: NULL argument" },
+  { "report-link-outside-check", report_link_outside_check,
+    "report_link: only the check callback reports links" },
+  { "report-link-bad-state", report_link_bad_state, "report_link: unknown link state" },
+  { "report-link-bad-name", report_link_bad_name, "report_link: a link name is a short id" },
+  { "report-link-old-struct", report_link_old_struct, "report_link: no link, or an old one" },
+  { "report-link-bad-utf8", report_link_bad_utf8, "report_link: link text is not UTF-8" },
 };
 
 static void
@@ -340,6 +391,36 @@ test_bad_call (gconstpointer data)
   g_assert_cmpstr (h.ctx->error, ==, h.ctx->host_error->message);
   g_assert_cmpuint (h.plan->actions->len, ==, 0);
   g_assert_false (h.plan->refused);
+  g_assert_cmpuint (bootfix_host_context_links (h.ctx)->len, ==, 0);
+  harness_clear (&h);
+}
+
+/* A link from a check callback is copied, fields of a newer module
+ * (a bigger struct) ignored. */
+static void
+test_report_link (void)
+{
+  g_autoptr (BootfixGuest) guest = small_guest ();
+  Harness h;
+  harness_init (&h, guest, NULL);
+  struct {
+    struct bootfix_link l;
+    const char *later;
+  } newer = { { sizeof newer, "storage-driver-file", BOOTFIX_LINK_FIXABLE,
+                "intelide.sys is missing", "sp3.cab has it" }, "?" };
+  char *detail = g_strdup ("bootmgr on /dev/sda1");
+  g_assert_cmpint (report_in_check (harness_host (&h), LINK ("boot-manager",
+                   BOOTFIX_LINK_OK, detail)), ==, 0);
+  g_free (detail);
+  g_assert_cmpint (report_in_check (harness_host (&h), &newer.l), ==, 0);
+  GPtrArray *links = bootfix_host_context_links (h.ctx);
+  g_assert_cmpuint (links->len, ==, 2);
+  const BootfixLink *a = links->pdata[0], *b = links->pdata[1];
+  g_assert_cmpstr (a->name, ==, "boot-manager");
+  g_assert_cmpstr (a->detail, ==, "bootmgr on /dev/sda1");
+  g_assert_null (a->remedy);
+  g_assert_cmpint (b->state, ==, BOOTFIX_LINK_STATE_FIXABLE);
+  g_assert_cmpstr (b->remedy, ==, "sp3.cab has it");
   harness_clear (&h);
 }
 
@@ -439,6 +520,7 @@ main (int argc, char **argv)
     g_autofree char *name = g_strdup_printf ("/host/bad-call/%s", bad_calls[i].name);
     g_test_add_data_func (name, GUINT_TO_POINTER (i), test_bad_call);
   }
+  g_test_add_func ("/host/check/report-link", test_report_link);
   g_test_add_func ("/host/edits/mismatch", test_patch_mismatch);
   g_test_add_func ("/host/edits/written", test_patch_written);
   return g_test_run ();
