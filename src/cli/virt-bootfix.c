@@ -25,7 +25,8 @@
 #include "report.h"
 #include "target.h"
 
-/* Exit codes (also in the man page). */
+/* Exit codes (also in the man page); --check uses 3 for "will not
+ * boot" and 4 for "boots once fixed" (report.h). */
 enum {
   EXIT_READY = 0,
   EXIT_ERROR = 1,
@@ -77,6 +78,8 @@ typedef struct {
   gboolean force;
   gboolean dry_run;
   gboolean print_target;
+  gboolean check;
+  gboolean allow_firmware_mismatch;
   gboolean verbose;
   gboolean trace;
   gboolean quiet;
@@ -228,7 +231,8 @@ usage_problem (const Options *o, int argc)
                   o->root || o->machine || o->bus || o->model ||
                   o->json || o->virtio_win || o->discard_hive_logs ||
                   o->allow_block_devices || o->allow_unsafe_paths ||
-                  o->firmware || o->print_target))
+                  o->firmware || o->print_target || o->check ||
+                  o->allow_firmware_mismatch))
     return _("--undo takes only a journal (and --force)");
   if (o->force && !o->undo)
     return _("--force goes with --undo");
@@ -244,13 +248,17 @@ usage_problem (const Options *o, int argc)
              "written, so there is nothing to undo");
   if (o->output && !*o->output)
     return _("--output needs a folder");
-  if (o->print_target && (o->dry_run || o->journal || o->root ||
+  if (o->print_target && (o->dry_run || o->check || o->journal || o->root ||
                           o->virtio_win || o->discard_hive_logs ||
                           o->allow_block_devices || o->allow_unsafe_paths ||
-                          o->jobs || o->group_size || o->jsonl || o->resume ||
-                          o->output || o->output_format))
+                          o->allow_firmware_mismatch || o->jobs ||
+                          o->group_size || o->jsonl || o->resume || o->output ||
+                          o->output_format))
     return _("--print-target opens no disk: it takes -d, --domain-xml, -a or "
              "--batch (with --shard), and --json");
+  if (o->check && (o->journal || o->resume || o->output || o->output_format))
+    return _("--check changes nothing: it keeps no journal, writes no "
+             "--output and there is nothing to --resume");
   if (o->uri && o->n_domain == 0)
     return _("-c URI goes with -d NAME, the libvirt guests it holds (a --batch "
              "list names domain XML files only)");
@@ -338,6 +346,10 @@ option_context_new (Options *o)
          "bus, controller, PCI id) without opening any disk"), NULL },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
       N_("open the disks read-only, print the plan, change nothing"), NULL },
+    { "check", 0, 0, G_OPTION_ARG_NONE, &o->check,
+      N_("walk the boot chain the firmware will walk and say, link by link, "
+         "whether the guest boots, would boot after a fix, or cannot boot "
+         "and what to do; change nothing"), NULL },
     { "virtio-win", 0, 0, G_OPTION_ARG_FILENAME, &o->virtio_win,
       N_("install viostor/vioscsi from this virtio-win tree (a mounted ISO "
          "or a copy of it) for guests on a virtio disk"), N_("DIR") },
@@ -347,6 +359,11 @@ option_context_new (Options *o)
       N_("allow disks that are block devices"), NULL },
     { "allow-unsafe-paths", 0, 0, G_OPTION_ARG_NONE, &o->allow_unsafe_paths,
       N_("allow disk paths in the domain XML that are symbolic links or contain '..'"), NULL },
+    { "allow-firmware-mismatch", 0, 0, G_OPTION_ARG_NONE,
+      &o->allow_firmware_mismatch,
+      N_("fix the registry and the boot configuration even when the domain's "
+         "firmware cannot start the boot disk (a GPT disk with BIOS, an MBR "
+         "disk with UEFI, no boot code, no active partition)"), NULL },
     { "discard-hive-logs", 0, 0, G_OPTION_ARG_NONE, &o->discard_hive_logs,
       N_("edit a dirty registry hive whose transaction logs are missing or "
          "do not apply as it is, losing the changes only the logs held"), NULL },
@@ -380,7 +397,8 @@ option_context_new (Options *o)
   g_option_context_set_summary (octx,
     _("Make a restored Windows guest boot on QEMU/KVM's emulated disk "
       "controller.\n\nExit status: 0 ready to boot, 1 error, 2 usage, "
-      "3 refused (nothing changed)."));
+      "3 refused (nothing changed).  With --check: 0 boots as it is, "
+      "3 will not boot (see what to do), 4 boots once fixed."));
   g_option_group_add_entries (main_group, entries);
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (octx, main_group);
@@ -413,7 +431,9 @@ static BootfixFixOptions
 fix_options (Options *o)
 {
   return (BootfixFixOptions) {
-    .dry_run = o->dry_run,
+    .dry_run = o->dry_run || o->check,
+    .check = o->check,
+    .allow_firmware_mismatch = o->allow_firmware_mismatch,
     .journal_dir = o->journal,
     .output_dir = o->output,
     .output_format = o->output_format,
@@ -436,6 +456,14 @@ fix_one (const BootfixContext *ctx, const BootfixDomain *dom, Options *o)
   g_autofree char *msg = g_strdup_printf (_("Guest %s"), dom->name);
   print_progress (msg, o);
   return bootfix_fix_guest (ctx, dom, &fopts);
+}
+
+/* The exit status: a check's says whether the guests boot. */
+static int
+exit_code_of (const Options *o, GPtrArray *reports)
+{
+  return o->check ? bootfix_report_check_exit_code (reports)
+                  : bootfix_report_exit_code (reports);
 }
 
 /* --batch: the scheduler prints its own progress and summary. */
@@ -470,7 +498,7 @@ run_batch (const BootfixContext *ctx, Options *o, GPtrArray *reports)
              o->jsonl ? o->jsonl : _("FILE (give --jsonl FILE next time)"));
     return EXIT_ERROR;
   }
-  return bootfix_report_exit_code (reports);
+  return exit_code_of (o, reports);
 }
 
 /* --format auto: the format the image's own bytes claim, with a
@@ -561,6 +589,36 @@ resolve_guests (const BootfixControllerDb *db, Options *o)
   return targets;
 }
 
+/* A report for a guest that is not even a domain. */
+static BootfixGuestReport *
+domain_error (const BootfixTarget *t, const Options *o)
+{
+  BootfixGuestReport *r = bootfix_report_for_error (t->source, t->error);
+  r->checked = o->check;
+  return r;
+}
+
+/* --check of several guests: they share appliances (read-only, no
+ * journal), in groups; a guest that is no domain keeps its place. */
+static void
+check_all (const BootfixContext *ctx, Options *o, GPtrArray *targets,
+           GPtrArray *reports)
+{
+  g_autoptr (GPtrArray) doms = g_ptr_array_new ();
+  for (guint i = 0; i < targets->len; i++) {
+    const BootfixTarget *t = g_ptr_array_index (targets, i);
+    if (t->dom)
+      g_ptr_array_add (doms, t->dom);
+  }
+  BootfixFixOptions fopts = fix_options (o);
+  g_autoptr (GPtrArray) checked = g_ptr_array_new ();
+  bootfix_fix_in_groups (ctx, doms, 0, &fopts, checked);
+  for (guint i = 0, k = 0; i < targets->len; i++) {
+    const BootfixTarget *t = g_ptr_array_index (targets, i);
+    g_ptr_array_add (reports, t->dom ? checked->pdata[k++] : domain_error (t, o));
+  }
+}
+
 /* The guests named on the command line, in their order, each either
  * fixed or reported as an error: one bad domain does not stop the
  * others.  A guest named in libvirt is refused by its state before
@@ -569,10 +627,14 @@ static void
 run_all (const BootfixContext *ctx, Options *o, GPtrArray *reports)
 {
   g_autoptr (GPtrArray) targets = resolve_guests (ctx->controllers, o);
+  if (o->check && targets->len > 1) {
+    check_all (ctx, o, targets, reports);
+    return;
+  }
   for (guint i = 0; i < targets->len; i++) {
     const BootfixTarget *t = g_ptr_array_index (targets, i);
     g_ptr_array_add (reports, t->dom ? fix_one (ctx, t->dom, o)
-                                     : bootfix_report_for_error (t->source, t->error));
+                                     : domain_error (t, o));
   }
 }
 
@@ -594,13 +656,16 @@ run_undo (const Options *o)
   return error->code == BOOTFIX_ERROR_REFUSED ? EXIT_REFUSED : EXIT_ERROR;
 }
 
+/* Failures on stderr; a check's verdict is the answer, not a failure. */
 static void
 print_reports (GPtrArray *reports, const Options *o)
 {
   for (guint i = 0; i < reports->len; i++) {
     const BootfixGuestReport *r = g_ptr_array_index (reports, i);
-    gboolean bad = r->status == BOOTFIX_STATUS_ERROR ||
-                   r->status == BOOTFIX_STATUS_REFUSED;
+    BootfixLinkState verdict;
+    gboolean bad = o->check ? !bootfix_report_verdict (r, &verdict)
+                   : r->status == BOOTFIX_STATUS_ERROR ||
+                     r->status == BOOTFIX_STATUS_REFUSED;
     if (bad)
       bootfix_report_print (r, stderr);
     else if (!o->quiet)
@@ -705,5 +770,5 @@ main (int argc, char **argv)
              error->message);
     return EXIT_ERROR;
   }
-  return o.batch ? batch_exit : bootfix_report_exit_code (reports);
+  return o.batch ? batch_exit : exit_code_of (&o, reports);
 }

@@ -36,6 +36,7 @@ typedef struct {
   char *wanted_root;     /* --root, as the guest names it, or NULL */
   char *systemroot;
   gboolean readonly;
+  gboolean check;        /* inspect what must not be written, too */
   gboolean mounted_rw;   /* the Windows root is wanted read-write */
 } LgGuest;
 
@@ -159,6 +160,7 @@ bootfix_guest_open_in (BootfixAppliance *app, guint first,
   guest->name = g_strdup (dom->name);
   guest->first_disk = g_strdup (((BootfixDisk *) g_ptr_array_index (dom->disks, 0))->source);
   guest->readonly = opts->readonly;
+  guest->check = opts->check;
   guest->wanted_root = g_strdup (opts->root);
   (void) error;
   return &guest->parent;
@@ -327,6 +329,8 @@ bootfix_guest_info_clear (BootfixGuestInfo *info)
   g_clear_pointer (&info->arch, g_free);
   g_clear_pointer (&info->osinfo, g_free);
   g_clear_pointer (&info->systemroot, g_free);
+  g_clear_pointer (&info->unwritable, g_free);
+  g_clear_pointer (&info->unwritable_advice, g_free);
 }
 
 /* Where Windows keeps its SYSTEM hive below a filesystem's root, for the
@@ -513,29 +517,52 @@ pick_root (LgGuest *guest, char **roots, char **root, GError **error)
 #define NTFS_PROBE_HIBERNATED 14
 #define NTFS_PROBE_UNCLEAN 15
 
+/* Why ntfs-3g.probe's verdict r on shown forbids writing, and what to
+ * do, or FALSE when it does not say so. */
+static gboolean
+ntfs_unwritable (int r, const char *shown, char **why, char **advice)
+{
+  if (r == NTFS_PROBE_HIBERNATED) {
+    *why = g_strdup_printf (_("Windows on %s is hibernated or was shut down "
+                              "with Fast Startup"), shown);
+    *advice = g_strdup (_("start it on the old machine and shut it down fully "
+                          "(shutdown /s /t 0), or disable Fast Startup, then "
+                          "make the backup again"));
+    return TRUE;
+  }
+  if (r == NTFS_PROBE_UNCLEAN) {
+    *why = g_strdup_printf (_("the NTFS filesystem %s is marked dirty (not shut "
+                              "down cleanly)"), shown);
+    *advice = g_strdup (_("run chkdsk /f on it first"));
+    return TRUE;
+  }
+  return FALSE;
+}
+
 /* Writing to a hibernated Windows (or one shut down with Fast Startup)
  * loses what Windows restores from hiberfil.sys, and writing to a dirty
- * NTFS can finish what chkdsk should repair.  Refuse both. */
+ * NTFS can finish what chkdsk should repair.  Refuse both; a check
+ * notes them in info (when not NULL) and goes on. */
 static gboolean
-check_ntfs_writable (LgGuest *guest, const char *root, GError **error)
+check_ntfs_writable (LgGuest *guest, const char *root, BootfixGuestInfo *info,
+                     GError **error)
 {
   g_autofree char *type = fs_type_of (guest, root);
   if (strcmp (type, "ntfs") != 0)
     return TRUE;
   int r = guestfs_ntfs_3g_probe (guest->g, 1, root);
   g_autofree char *shown = to_guest (guest, root);
-  if (r == NTFS_PROBE_HIBERNATED)
+  g_autofree char *why = NULL, *advice = NULL;
+  if (ntfs_unwritable (r, shown, &why, &advice)) {
+    if (guest->check && info) {
+      info->unwritable = g_steal_pointer (&why);
+      info->unwritable_advice = g_steal_pointer (&advice);
+      info->hibernated = r == NTFS_PROBE_HIBERNATED;
+      return TRUE;
+    }
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                 _("guest %s: Windows on %s is hibernated or was shut down "
-                   "with Fast Startup; start it on the old machine and shut "
-                   "it down fully (shutdown /s /t 0), or disable Fast "
-                   "Startup, then make the backup again"), guest->name, shown);
-  else if (r == NTFS_PROBE_UNCLEAN)
-    g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED,
-                 _("guest %s: the NTFS filesystem %s is marked dirty (not "
-                   "shut down cleanly); run chkdsk /f on it first"),
-                 guest->name, shown);
-  else if (r != 0)
+                 _("guest %s: %s; %s"), guest->name, why, advice);
+  } else if (r != 0)
     g_set_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_GUEST,
                  _("guest %s: the NTFS filesystem %s cannot be mounted "
                    "read-write (ntfs-3g.probe says %d)"), guest->name, shown, r);
@@ -601,7 +628,7 @@ bootfix_guest_inspect (BootfixGuest *base, BootfixGuestInfo *info,
                  guest->name, guest->first_disk, shown, info->os_type);
     return FALSE;
   }
-  if (!check_ntfs_writable (guest, root, error))
+  if (!check_ntfs_writable (guest, root, info, error))
     return FALSE;
   if (info->systemroot == NULL) {
     set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, _("cannot find the Windows directory"));
@@ -640,7 +667,7 @@ use_filesystem (LgGuest *guest, const char *device, gboolean rw,
                        _("cannot unmount the guest's filesystems"));
     return FALSE;
   }
-  if (rw && !check_ntfs_writable (guest, device, error))
+  if (rw && !check_ntfs_writable (guest, device, NULL, error))
     return FALSE;
   int r = rw ? guestfs_mount (guest->g, device, "/")
              : guestfs_mount_ro (guest->g, device, "/");

@@ -24,6 +24,12 @@ typedef struct {
   char *osinfo;
   int major, minor;
   char *systemroot;      /* /Windows, as libguestfs found it */
+  /* Why the Windows root must not be written (hibernated, Fast Startup,
+   * a dirty NTFS) and what to do, found by a check session instead of
+   * failing (BootfixGuestOptions.check); NULL when it may be. */
+  char *unwritable;
+  char *unwritable_advice;
+  gboolean hibernated;   /* unwritable because Windows will resume */
 } BootfixGuestInfo;
 
 /* A guest behind a table of operations (guest-backend.h): a libguestfs
@@ -34,6 +40,9 @@ typedef struct _BootfixGuest BootfixGuest;
 typedef struct {
   const char *root;   /* --root: which OS of a multi-boot guest, or NULL */
   gboolean readonly;  /* the disks were added read-only (--dry-run) */
+  gboolean check;     /* --check: a Windows root that must not be written
+                       * is inspected all the same (BootfixGuestInfo
+                       * says why it must not) */
 } BootfixGuestOptions;
 
 /* Every disk has a local source the user can read; errors name the

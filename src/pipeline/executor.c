@@ -8,6 +8,8 @@
 #include <glib/gstdio.h>
 
 #include "bootfix-error.h"
+#include "chain-check.h"
+#include "check.h"
 #include "edits.h"
 #include "executor.h"
 #include "guest.h"
@@ -96,12 +98,22 @@ struct _BootfixJob {
   BootfixJournal *journal; /* NULL for --dry-run and --output */
   BootfixOutput *output;   /* --output, not --dry-run */
   gboolean unchanged;      /* --output: nothing to fix, written all the same */
-  const char *firmware;    /* --output of the -a form: "efi" or "bios" */
   char *tmpdir;
   BootfixHiveCache *hives; /* from the inspection on */
   BootfixEdits *edits; /* files and device bytes outside the registry */
+  const char *firmware;    /* walked, and --output's domain: "bios" or "efi" */
+  BootfixLink *firmware_broken; /* the firmware walk's first broken link */
+  char *refusal_why;       /* why a fix would refuse the guest, or NULL */
+  char *refusal_advice;
 };
 typedef BootfixJob Job;
+
+/* --check implies --dry-run: the disks are opened read-only. */
+static gboolean
+read_only (const Job *job)
+{
+  return job->opts->dry_run || job->opts->check;
+}
 
 static void
 job_clear (Job *job)
@@ -112,6 +124,9 @@ job_clear (Job *job)
   bootfix_guest_info_clear (&job->info);
   g_clear_pointer (&job->hives, bootfix_hive_cache_free);
   g_clear_pointer (&job->edits, bootfix_edits_free);
+  g_clear_pointer (&job->firmware_broken, bootfix_link_free);
+  g_clear_pointer (&job->refusal_why, g_free);
+  g_clear_pointer (&job->refusal_advice, g_free);
   if (job->tmpdir)
     (void) g_rmdir (job->tmpdir);
   g_clear_pointer (&job->tmpdir, g_free);
@@ -146,7 +161,7 @@ get_hive (gpointer user, const char *name, GError **error)
 
 static void
 fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info,
-            const BootfixFixOptions *opts)
+            const BootfixFixOptions *opts, const char *firmware)
 {
   f->facts = (struct bootfix_facts) {
     ._struct_size = sizeof (struct bootfix_facts),
@@ -164,6 +179,8 @@ fill_facts (Facts *f, const BootfixDomain *dom, const BootfixGuestInfo *info,
     .controller_id = dom->controller->id,
     .pci_id = dom->controller->pci_id,
     .driver_source = opts->virtio_win ? "virtio-win" : "",
+    .firmware = firmware,
+    .boot_disk = (int) dom->boot_disk,
   };
   f->variant_lc = g_ascii_strdown (info->product_variant, -1);
 }
@@ -315,14 +332,23 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
  * overlays, before anything reaches the disks.  Hives are read from
  * the host copies just uploaded (checked by sha256), files and bytes
  * straight from the guest.  A module may not plan here. */
+/* A host table whose plan is scratch: for the callbacks that only read
+ * (verify, check). */
+static BootfixHostContext *
+reading_host (Job *job, BootfixPlan *scratch)
+{
+  BootfixHostContext *host =
+    bootfix_host_context_new (&job->facts.facts, job->rule, scratch,
+                              job->guest, get_hive, job);
+  bootfix_host_context_set_driver_source (host, job->opts->virtio_win);
+  return host;
+}
+
 static gboolean
 verify_modules (Job *job, GError **error)
 {
   g_autoptr (BootfixPlan) scratch = bootfix_plan_new ();
-  g_autoptr (BootfixHostContext) host =
-    bootfix_host_context_new (&job->facts.facts, job->rule, scratch,
-                              job->guest, get_hive, job);
-  bootfix_host_context_set_driver_source (host, job->opts->virtio_win);
+  g_autoptr (BootfixHostContext) host = reading_host (job, scratch);
   for (guint i = 0; i < job->claimed->len; i++) {
     const BootfixModule *mod = g_ptr_array_index (job->claimed, i);
     if (bootfix_host_call (host, mod, BOOTFIX_CALLBACK_VERIFY, error) < 0) {
@@ -506,7 +532,7 @@ prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
     return FALSE;
   if (job->opts->output_dir)
     return prepare_output (job, dom, error);
-  if (job->opts->dry_run)
+  if (read_only (job))
     return TRUE;
   const BootfixDisk *first = g_ptr_array_index (dom->disks, 0);
   if (!job->opts->journal_dir && g_str_has_prefix (first->source, "/dev/")) {
@@ -528,18 +554,56 @@ prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
   return job->journal != NULL;
 }
 
+/* What the firmware will find on the boot disk, before any inspection
+ * (it needs none): a check reports it, with the volumes no fix can
+ * see into; a fix refuses a broken firmware link later. */
+static gboolean
+walk_chain (Job *job, const BootfixDomain *dom, GError **error)
+{
+  BootfixChainTarget t = { dom->firmware, dom->boot_disk, dom->arch };
+  g_autoptr (GPtrArray) links =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_link_free);
+  if (!bootfix_chain_check_firmware (job->guest, &t, links, &job->firmware,
+                                     error))
+    return FALSE;
+  const BootfixLink *broken = bootfix_chain_first_broken (links);
+  if (broken)
+    job->firmware_broken = bootfix_link_new (broken->name, broken->state,
+                                             broken->detail, broken->remedy);
+  if (!job->opts->check)
+    return TRUE;
+  while (links->len > 0)
+    g_ptr_array_add (job->report->links, g_ptr_array_steal_index (links, 0));
+  return bootfix_chain_check_volumes (job->guest, job->report->links, error);
+}
+
+/* --check: what each module that claimed the guest finds, link by link. */
+static gboolean
+check_modules (Job *job, GError **error)
+{
+  g_autoptr (BootfixPlan) scratch = bootfix_plan_new ();
+  g_autoptr (BootfixHostContext) host = reading_host (job, scratch);
+  bootfix_host_context_set_file_getter (host, file_getter);
+  progress (job, _("Checking the boot chain"));
+  return bootfix_check_modules (host, scratch, job->claimed, job->report->links,
+                                job->name, error);
+}
+
 static gboolean
 open_and_inspect (Job *job, const BootfixDomain *dom, BootfixGuestInfo *info,
                   BootfixGuestReport *report, GError **error)
 {
   BootfixGuestOptions gopts = {
     .root = job->opts->root,
-    .readonly = job->opts->dry_run,
+    .readonly = read_only (job),
+    .check = job->opts->check,
   };
   job->guest = bootfix_guest_open_in (job->app, job->first, dom, &gopts, error);
   if (job->guest == NULL)
     return FALSE;
   report->accelerator = g_strdup (bootfix_appliance_accelerator (job->app));
+  if (!walk_chain (job, dom, error))
+    return FALSE;
   progress (job, _("Inspecting the guest"));
   if (!bootfix_guest_inspect (job->guest, info, error))
     return FALSE;
@@ -563,7 +627,12 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
 {
   if (!open_and_inspect (job, dom, &job->info, report, error))
     return FALSE;
-  fill_facts (&job->facts, dom, &job->info, job->opts);
+  fill_facts (&job->facts, dom, &job->info, job->opts, job->firmware);
+  if (job->firmware_broken && !job->opts->allow_firmware_mismatch) {
+    bootfix_check_refuse_firmware (plan, job->firmware, job->firmware_broken);
+    if (!job->opts->check)
+      return TRUE;
+  }
   GError *local = NULL;
   job->rule = match_rule (ctx, &job->facts, &local);
   if (local != NULL) {
@@ -582,17 +651,22 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
     return FALSE;
   }
   if (!ok) {
+    /* A check still asks the modules what they see: their links may
+     * say what stopped the plan (a store that cannot be read). */
+    g_autoptr (GError) unchecked = NULL;
+    if (job->opts->check && !check_modules (job, &unchecked))
+      g_debug ("guest %s: %s", job->name, unchecked->message);
     g_propagate_error (error, g_steal_pointer (&planned));
     return FALSE;
   }
   bootfix_debug_checkpoint ("planned");
-  if (plan->refused)
-    return TRUE;
-  if (!preflight_plan (job, plan, error) ||
-      !diff_plan (job, plan, TRUE, report->changes, error))
-    return FALSE;
-  bootfix_hive_cache_log_changes (job->hives, report->changes);
-  return TRUE;
+  if (!plan->refused) {
+    if (!preflight_plan (job, plan, error) ||
+        !diff_plan (job, plan, TRUE, report->changes, error))
+      return FALSE;
+    bootfix_hive_cache_log_changes (job->hives, report->changes);
+  }
+  return !job->opts->check || check_modules (job, error);
 }
 
 /* What the hive cache found: every hive that was not clean, and the
@@ -614,13 +688,15 @@ finish_refused (BootfixGuestReport *report, const BootfixPlan *plan,
                 const char *name)
 {
   report->status = BOOTFIX_STATUS_REFUSED;
+  g_ptr_array_set_size (report->changes, 0);
+  /* A check's links say it already. */
+  if (report->checked)
+    return;
   g_ptr_array_add (report->messages,
                    g_strdup_printf (_("guest %s: %s"), name, plan->refuse_why));
   if (plan->refuse_advice)
     g_ptr_array_add (report->messages, g_strdup_printf (_("what to do: %s"),
                                                         plan->refuse_advice));
-  /* Nothing written: the diff was never made. */
-  g_ptr_array_set_size (report->changes, 0);
 }
 
 static void
@@ -634,10 +710,23 @@ finish_error (BootfixGuestReport *report, const GError *error)
 
 /* ---- the job ---- */
 
+/* Why a fix would refuse the guest, for a check's last link. */
+static void
+note_refusal (Job *job, const char *why, const char *advice)
+{
+  if (job->refusal_why)
+    return;
+  job->refusal_why = g_strdup (why);
+  job->refusal_advice = g_strdup (advice);
+}
+
 static void
 job_end (Job *job)
 {
   report_hives (job->report, job->hives);
+  if (job->opts->check)
+    bootfix_check_finish (job->report, job->info.root ? &job->info : NULL,
+                          job->refusal_why, job->refusal_advice);
   if (job->report->status == BOOTFIX_STATUS_ERROR &&
       !(job->journal && job->journal->state >= BOOTFIX_JOURNAL_COMMITTING))
     g_ptr_array_add (job->report->messages,
@@ -679,11 +768,14 @@ bootfix_job_new (const BootfixContext *ctx, const BootfixDomain *dom,
   job->opts = opts;
   job->timer = g_timer_new ();
   job->report = bootfix_guest_report_new (dom->name);
+  job->report->checked = opts->check;
   job->plan = bootfix_plan_new ();
   job->claimed = g_ptr_array_new ();
   report_target (job->report, dom);
   g_autoptr (GError) error = NULL;
   if (!prepare_disks (job, dom, &error)) {
+    if (g_error_matches (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED))
+      note_refusal (job, error->message, NULL);
     finish_error (job->report, error);
     job_end (job);
   }
@@ -718,7 +810,7 @@ bootfix_job_add_to (BootfixJob *job, BootfixAppliance *app)
     job->journal ? bootfix_journal_overlays (job->journal)
     : job->output ? bootfix_output_overlays (job->output) : NULL;
   job->first = bootfix_appliance_add_guest (app, job->dom, overlays,
-                                            job->opts->dry_run);
+                                            read_only (job));
   job->app = bootfix_appliance_ref (app);
   job->state = JOB_ADDED;
 }
@@ -732,32 +824,13 @@ bootfix_job_fail (BootfixJob *job, const GError *error)
     job_retry (job, error);
     return;
   }
+  if (g_error_matches (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED))
+    note_refusal (job, error->message, NULL);
   finish_error (job->report, error);
   job_end (job);
 }
 
 static void job_run (Job *job);
-
-/* A domain written for the -a form needs the firmware, which the
- * arguments do not say: Windows boots from a GPT disk only through
- * UEFI and from an MBR disk only through BIOS (docs/output.md,
- * "The -a form"). */
-static void
-note_firmware (Job *job)
-{
-  if (job->output == NULL || job->dom->xml != NULL)
-    return;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) disks = bootfix_guest_disks (job->guest, &error);
-  const BootfixGuestDisk *boot = disks && job->dom->boot_disk < disks->len
-                                 ? g_ptr_array_index (disks, job->dom->boot_disk)
-                                 : NULL;
-  if (boot == NULL)
-    g_debug ("guest %s: no partition table for the firmware: %s", job->name,
-             error ? error->message : "?");
-  job->firmware = boot && boot->layout &&
-                  boot->layout->label == BOOTFIX_DISK_LABEL_GPT ? "efi" : "bios";
-}
 
 void
 bootfix_job_run (BootfixJob *job)
@@ -778,26 +851,24 @@ job_run (Job *job)
     bootfix_job_fail (job, error);
     return;
   }
-  if (plan->refused)
+  if (plan->refused) {
+    note_refusal (job, plan->refuse_why, plan->refuse_advice);
     finish_refused (report, plan, job->name);
-  else if (report->changes->len == 0 && job->output) {
+  } else if (report->changes->len == 0 && job->output) {
     /* DIR gets its guest all the same: a bootable result either way. */
     job->unchanged = TRUE;
-    note_firmware (job);
     job->state = JOB_WRITTEN;
     return;
   } else if (report->changes->len == 0)
     report->status = BOOTFIX_STATUS_UNCHANGED;
-  else if (job->opts->dry_run)
+  else if (read_only (job))
     report->status = BOOTFIX_STATUS_WOULD_FIX;
   else {
     progress (job, _("Writing the changes"));
     if (!commit_and_check (job, plan, &error) || !write_guest (job, &error))
       bootfix_job_fail (job, error);
-    else {
-      note_firmware (job);
+    else
       job->state = JOB_WRITTEN;
-    }
     return;
   }
   job_end (job);

@@ -29,6 +29,13 @@ typedef void (*BootfixProgressFunc) (const char *message, gpointer user);
 
 typedef struct {
   gboolean dry_run;
+  /* --check (implies dry_run): walk the boot chain, link by link, into
+   * the report; change nothing. */
+  gboolean check;
+  /* Plan the registry and boot configuration even when the domain's
+   * firmware cannot start the boot disk (--allow-firmware-mismatch);
+   * otherwise such a guest is refused. */
+  gboolean allow_firmware_mismatch;
   const char *journal_dir; /* parent of the undo journal; NULL: next to
                             * the first disk */
   /* --output DIR: the disks are only read; the fix goes into overlays

@@ -9,6 +9,11 @@
 #include "group.h"
 #include "journal.h"
 
+/* Guests per appliance when the caller does not say: a group's disks
+ * are written only after its appliance has shut down, so a group is not
+ * made larger than this (as for --batch). */
+#define GROUP_SIZE_DEFAULT 10
+
 typedef struct {
   const BootfixFixOptions *opts;
   const BootfixGroupCallbacks *cb;
@@ -167,4 +172,67 @@ bootfix_fix_guest (const BootfixContext *ctx, const BootfixDomain *dom,
   const BootfixGroupCallbacks cb = { take_report, no_retry, NULL, &report };
   bootfix_fix_group (ctx, domains, opts, &cb);
   return report;
+}
+
+/* ---- several guests in this process ---- */
+
+typedef struct {
+  GPtrArray *slots;  /* BootfixGuestReport*, by index in the group */
+  GArray *retry;     /* guint: indexes handed back */
+} Collected;
+
+static void
+collect_report (guint index, BootfixGuestReport *report, gpointer user)
+{
+  Collected *c = user;
+  c->slots->pdata[index] = report;
+}
+
+static void
+collect_retry (guint index, gpointer user)
+{
+  Collected *c = user;
+  g_array_append_val (c->retry, index);
+}
+
+static void
+run_one_group (const BootfixContext *ctx, GPtrArray *group,
+               const BootfixFixOptions *opts, GPtrArray *reports)
+{
+  Collected c = { g_ptr_array_new (), g_array_new (FALSE, FALSE, sizeof (guint)) };
+  g_ptr_array_set_size (c.slots, group->len);
+  const BootfixGroupCallbacks cb = { collect_report, collect_retry, NULL, &c };
+  bootfix_fix_group (ctx, group, opts, &cb);
+  for (guint i = 0; i < c.retry->len; i++) {
+    guint k = g_array_index (c.retry, guint, i);
+    c.slots->pdata[k] = bootfix_fix_guest (ctx, g_ptr_array_index (group, k), opts);
+  }
+  for (guint i = 0; i < group->len; i++)
+    g_ptr_array_add (reports, c.slots->pdata[i]);
+  g_ptr_array_unref (c.slots);
+  g_array_unref (c.retry);
+}
+
+void
+bootfix_fix_in_groups (const BootfixContext *ctx, GPtrArray *domains,
+                       guint group_size, const BootfixFixOptions *opts,
+                       GPtrArray *reports)
+{
+  guint size = group_size ? group_size : GROUP_SIZE_DEFAULT;
+  guint max_disks = bootfix_appliance_max_disks ();
+  g_autoptr (GPtrArray) group = g_ptr_array_new ();
+  guint disks = 0;
+  for (guint i = 0; i < domains->len; i++) {
+    const BootfixDomain *dom = g_ptr_array_index (domains, i);
+    if (group->len > 0 && (group->len >= size ||
+                           disks + dom->disks->len > max_disks)) {
+      run_one_group (ctx, group, opts, reports);
+      g_ptr_array_set_size (group, 0);
+      disks = 0;
+    }
+    g_ptr_array_add (group, (gpointer) dom);
+    disks += dom->disks->len;
+  }
+  if (group->len > 0)
+    run_one_group (ctx, group, opts, reports);
 }

@@ -30,6 +30,14 @@ void bootfix_fix_group (const BootfixContext *ctx, GPtrArray *domains,
                         const BootfixFixOptions *opts,
                         const BootfixGroupCallbacks *cb);
 
+/* Guests in this process, in order, groups of at most group_size of
+ * them (0: up to 10) sharing an appliance whose disk limit they fit;
+ * a guest a group hands back runs again alone.  Appends one report per
+ * domain (BootfixDomain*) to reports, in their order. */
+void bootfix_fix_in_groups (const BootfixContext *ctx, GPtrArray *domains,
+                            guint group_size, const BootfixFixOptions *opts,
+                            GPtrArray *reports);
+
 /* One guest in an appliance of its own.  Always returns a report; on
  * failure its status is error or refused and its messages say why. */
 BootfixGuestReport *bootfix_fix_guest (const BootfixContext *ctx,
