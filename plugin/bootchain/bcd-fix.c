@@ -9,26 +9,19 @@
 #include "bcd-store.h"
 #include "bootchain.h"
 
-/* Where bootmgr looks for its store: BIOS system partition (or the
- * Windows partition when there is none), and the ESP. */
+/* Every place bootmgr may look for its store (bootchain.h). */
 static const char *const store_paths[] = {
-  "\\Boot\\BCD",
-  "\\EFI\\Microsoft\\Boot\\BCD",
+  CHAIN_BIOS_STORE,
+  CHAIN_UEFI_STORE,
 };
 
 /* A store is a few tens of KiB; refuse to load absurd ones. */
 #define MAX_STORE_SIZE (16 * 1024 * 1024)
 
-typedef struct {
-  Chain *c;
-  const struct bootfix_partition *home; /* holds the store */
-  const char *path;
-  BootfixBcdStore *store;
-  GBytes *file;
-} Store;
+typedef ChainStore Store;
 
-static void
-ref_to_id (const BootfixBcdPartitionRef *ref, BootfixVolumeId *id)
+void
+chain_ref_to_id (const BootfixBcdPartitionRef *ref, BootfixVolumeId *id)
 {
   memset (id, 0, sizeof *id);
   if (ref->kind == BOOTFIX_BCD_REF_GPT) {
@@ -41,17 +34,22 @@ ref_to_id (const BootfixBcdPartitionRef *ref, BootfixVolumeId *id)
   }
 }
 
-/* Stale unless a partition has that identity, on a GPT disk with the
- * same disk GUID too. */
+const struct bootfix_partition *
+chain_ref_partition (const Chain *c, const BootfixBcdPartitionRef *ref)
+{
+  BootfixVolumeId id;
+  chain_ref_to_id (ref, &id);
+  const struct bootfix_partition *p = chain_find (c, &id);
+  if (p && ref->kind == BOOTFIX_BCD_REF_GPT &&
+      memcmp (p->disk_guid, ref->disk_guid, 16) != 0)
+    return NULL;
+  return p;
+}
+
 static gboolean
 ref_exists (const Chain *c, const BootfixBcdPartitionRef *ref)
 {
-  BootfixVolumeId id;
-  ref_to_id (ref, &id);
-  const struct bootfix_partition *p = chain_find (c, &id);
-  if (p && ref->kind == BOOTFIX_BCD_REF_GPT)
-    return memcmp (p->disk_guid, ref->disk_guid, 16) == 0;
-  return p != NULL;
+  return chain_ref_partition (c, ref) != NULL;
 }
 
 static void
@@ -144,7 +142,7 @@ learn_moves (Store *s, const BootfixBcdObject *obj, const BootfixBcdDevice *dev)
     if (ref_exists (s->c, ref))
       continue;
     BootfixVolumeId old;
-    ref_to_id (ref, &old);
+    chain_ref_to_id (ref, &old);
     /* The first move learnt for an identity is kept: do not look for
      * files (an appliance round trip per partition) again. */
     if (chain_moved (s->c, &old) != NULL)
@@ -216,7 +214,7 @@ fix_element (Store *s, const BootfixBcdObject *obj, const BootfixBcdElement *el,
     if (ref_exists (s->c, ref))
       continue;
     BootfixVolumeId old;
-    ref_to_id (ref, &old);
+    chain_ref_to_id (ref, &old);
     const struct bootfix_partition *to = chain_resolve (s->c, &old);
     if (to == NULL) {
       g_autofree char *was = bootfix_bcd_ref_to_string (ref);
@@ -278,8 +276,10 @@ for_each_device (Store *s, ElementFunc fn)
   return 0;
 }
 
+/* 1 open, 0 no such file, -1 with *err: it cannot be read (a damaged
+ * store), or with h->error for a failure of ours. */
 static int
-open_store (Store *s)
+open_store (Store *s, char **err_text)
 {
   const struct bootfix_host *h = s->c->h;
   void *data = NULL;
@@ -300,27 +300,56 @@ open_store (Store *s)
   s->store = bootfix_bcd_store_open (tmp, &err);
   g_unlink (tmp);
   if (s->store == NULL) {
-    h->error (h, "the BCD store %s on %s cannot be read (%s); rebuild it in "
-              "Windows RE with 'bcdboot C:\\Windows'", s->path, s->home->device,
-              err->message);
+    *err_text = g_strdup_printf ("the BCD store %s on %s cannot be read (%s)",
+                                 s->path, s->home->device, err->message);
     return -1;
   }
   return 1;
 }
 
+int
+chain_store_open (Chain *c, const struct bootfix_partition *home,
+                  const char *path, ChainStore **out, char **err_text)
+{
+  Store *s = g_new0 (Store, 1);
+  *s = (Store) { .c = c, .home = home, .path = path };
+  *out = NULL;
+  *err_text = NULL;
+  int r = open_store (s, err_text);
+  if (r > 0) {
+    c->h->log (c->h, BOOTFIX_LOG_INFO, "BCD store %s on %s", path, home->device);
+    r = for_each_device (s, learn_element) < 0 ? -1 : 1;
+  }
+  if (r <= 0) {
+    chain_store_free (s);
+    return r;
+  }
+  *out = s;
+  return 1;
+}
+
+void
+chain_store_free (ChainStore *s)
+{
+  if (s == NULL)
+    return;
+  g_clear_pointer (&s->store, bootfix_bcd_store_free);
+  g_clear_pointer (&s->file, g_bytes_unref);
+  g_free (s);
+}
+
 static int
 fix_store (Chain *c, const struct bootfix_partition *home, const char *path)
 {
-  Store s = { .c = c, .home = home, .path = path };
-  int r = open_store (&s);
-  if (r > 0) {
-    c->h->log (c->h, BOOTFIX_LOG_INFO, "BCD store %s on %s", path, home->device);
-    r = for_each_device (&s, learn_element);
-    if (r == 0)
-      r = for_each_device (&s, fix_element);
-  }
-  g_clear_pointer (&s.store, bootfix_bcd_store_free);
-  g_clear_pointer (&s.file, g_bytes_unref);
+  ChainStore *s = NULL;
+  g_autofree char *err = NULL;
+  int r = chain_store_open (c, home, path, &s, &err);
+  if (err)
+    c->h->error (c->h, "%s; rebuild it in Windows RE with 'bcdboot C:\\Windows'",
+                 err);
+  if (r > 0)
+    r = for_each_device (s, fix_element);
+  chain_store_free (s);
   return r < 0 ? -1 : 0;
 }
 

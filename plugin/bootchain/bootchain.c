@@ -138,28 +138,40 @@ collect_partitions (Chain *c)
 }
 
 static int
-bootchain_plan (const struct bootfix_host *h)
+plan_passes (Chain *c)
+{
+  int r = c->h->facts->major_version >= 6 ? chain_fix_bcd (c) : chain_fix_nt5 (c);
+  return r == 0 ? chain_fix_mounted_devices (c) : r;
+}
+
+/* The partition map and SystemRoot, then pass (plan or check). */
+static int
+with_chain (const struct bootfix_host *h, int (*pass) (Chain *c))
 {
   Chain c = { .h = h };
   c.parts = g_ptr_array_new ();
   c.moves = g_array_new (FALSE, TRUE, sizeof (ChainMove));
   int r = 0;
-  if (!collect_partitions (&c)) {
+  if (!collect_partitions (&c))
     h->log (h, BOOTFIX_LOG_DEBUG, "no partitioned Windows root: boot chain not checked");
-  } else if (read_system_root (&c) < 0) {
-    r = -1;
-  } else {
-    if (h->facts->major_version >= 6)
-      r = chain_fix_bcd (&c);
-    else
-      r = chain_fix_nt5 (&c);
-    if (r == 0)
-      r = chain_fix_mounted_devices (&c);
-  }
+  else
+    r = read_system_root (&c) < 0 ? -1 : pass (&c);
   g_ptr_array_unref (c.parts);
   g_array_unref (c.moves);
   g_free (c.sysroot_dir);
   return r;
+}
+
+static int
+bootchain_plan (const struct bootfix_host *h)
+{
+  return with_chain (h, plan_passes);
+}
+
+static int
+bootchain_check (const struct bootfix_host *h)
+{
+  return with_chain (h, chain_check_links);
 }
 
 static struct bootfix_module bootchain_module = {
@@ -169,6 +181,7 @@ static struct bootfix_module bootchain_module = {
                  "at the partitions of the restored disk",
   .probe = bootchain_probe,
   .plan = bootchain_plan,
+  .check = bootchain_check,
 };
 
 BOOTFIX_REGISTER_MODULE (bootchain_module)

@@ -8,6 +8,8 @@
 #include <glib.h>
 
 #include "bcd-device.h"
+#include "bcd-store.h"
+#include "bootini.h"
 #include "bootfix-module.h"
 #include "mounted-devices.h"
 
@@ -29,6 +31,31 @@ typedef struct {
 
 #define CHAIN_REASON "boot chain"
 
+/* Where bootmgr looks for its store: BIOS system partition (or the
+ * Windows partition when there is none), and the ESP. */
+#define CHAIN_BIOS_STORE "\\Boot\\BCD"
+#define CHAIN_UEFI_STORE "\\EFI\\Microsoft\\Boot\\BCD"
+
+/* A BCD store read from a partition, with the moves of its stale
+ * identities learnt (bcd-fix.c). */
+typedef struct {
+  Chain *c;
+  const struct bootfix_partition *home; /* holds the store */
+  const char *path;
+  BootfixBcdStore *store;
+  GBytes *file;
+} ChainStore;
+
+/* 1 and *out, 0 when there is no such file, -1: *err_text says why a
+ * store that is there cannot be read, else h->error() was called. */
+int chain_store_open (Chain *c, const struct bootfix_partition *home,
+                      const char *path, ChainStore **out, char **err_text);
+void chain_store_free (ChainStore *s);
+void chain_ref_to_id (const BootfixBcdPartitionRef *ref, BootfixVolumeId *id);
+/* The partition a BCD reference names as it is, or NULL (stale). */
+const struct bootfix_partition *chain_ref_partition (const Chain *c,
+                                                     const BootfixBcdPartitionRef *ref);
+
 /* The identity Windows records for a partition. */
 void chain_volume_id (const struct bootfix_partition *p, BootfixVolumeId *id);
 /* The partition with that identity, or NULL (the identity is stale). */
@@ -47,9 +74,18 @@ const struct bootfix_partition *chain_resolve (const Chain *c,
 /* A filesystem we can look into for files. */
 gboolean chain_has_files (const struct bootfix_partition *p);
 
+/* NT 5 (nt5-fix.c): what fixing p's boot sector would change, as
+ * text ("" for nothing; NULL after h->error()); whether an ARC path
+ * names the Windows folder but not its partition (want). */
+char *chain_nt5_geometry_changes (Chain *c, const struct bootfix_partition *p);
+gboolean chain_nt5_needs_repoint (const Chain *c, const BootfixArcPath *arc,
+                                  const BootfixArcPath *want);
+
 /* The passes; each returns 0 or -1 after h->error(). */
 int chain_fix_bcd (Chain *c);
 int chain_fix_nt5 (Chain *c);
 int chain_fix_mounted_devices (Chain *c);
+/* --check (links.c): report the links this module knows. */
+int chain_check_links (Chain *c);
 
 #endif

@@ -38,6 +38,20 @@ patch_fields (Chain *c, const struct bootfix_partition *p, guint64 where,
   return 0;
 }
 
+/* What the boot sector of p must say on QEMU's BIOS. */
+static BootfixNtfsGeometry
+qemu_geometry (const struct bootfix_partition *p)
+{
+  return (BootfixNtfsGeometry) {
+    .set_hidden_sectors = TRUE,
+    .hidden_sectors = p->start / (p->sector_size ? p->sector_size : 512),
+    .set_sectors_per_track = TRUE,
+    .sectors_per_track = QEMU_SECTORS_PER_TRACK,
+    .set_heads = TRUE,
+    .heads = bootfix_ntfs_heads_for_disk_size (p->disk_size),
+  };
+}
+
 /* Fix one copy of the boot sector; *boot gets what it says. */
 static int
 fix_copy (Chain *c, const struct bootfix_partition *p, guint64 where,
@@ -53,14 +67,7 @@ fix_copy (Chain *c, const struct bootfix_partition *p, guint64 where,
             err->message);
     return 1;
   }
-  BootfixNtfsGeometry geo = {
-    .set_hidden_sectors = TRUE,
-    .hidden_sectors = p->start / (p->sector_size ? p->sector_size : 512),
-    .set_sectors_per_track = TRUE,
-    .sectors_per_track = QEMU_SECTORS_PER_TRACK,
-    .set_heads = TRUE,
-    .heads = bootfix_ntfs_heads_for_disk_size (p->disk_size),
-  };
+  BootfixNtfsGeometry geo = qemu_geometry (p);
   GArray *changes = NULL;
   g_autofree guint8 *patched = bootfix_ntfs_boot_patch (sector, sizeof sector, &geo,
                                                         &changes, &err);
@@ -103,6 +110,40 @@ fix_boot_sectors (Chain *c, const struct bootfix_partition *p)
   return fix_copy (c, p, backup, "backup boot sector", &copy) < 0 ? -1 : 0;
 }
 
+/* What fixing p's boot sector changes, "hidden sectors: 63 -> 2048,
+ * …" (g_free), "" for nothing (or not a boot sector we fix), NULL
+ * after h->error(). */
+char *
+chain_nt5_geometry_changes (Chain *c, const struct bootfix_partition *p)
+{
+  const struct bootfix_host *h = c->h;
+  guint8 sector[BOOTFIX_NTFS_BOOT_SECTOR_SIZE];
+  BootfixNtfsBoot boot;
+  if (strcmp (p->fs_type, "ntfs") != 0 || (!p->gpt && p->number > 4))
+    return g_strdup ("");
+  if (h->read_device (h, p->device, 0, sector, sizeof sector) < 0)
+    return NULL;
+  if (!bootfix_ntfs_boot_parse (sector, sizeof sector, &boot, NULL))
+    return g_strdup ("");
+  BootfixNtfsGeometry geo = qemu_geometry (p);
+  GArray *changes = NULL;
+  g_autoptr (GError) err = NULL;
+  g_autofree guint8 *patched = bootfix_ntfs_boot_patch (sector, sizeof sector,
+                                                        &geo, &changes, &err);
+  if (patched == NULL) {
+    h->error (h, "%s boot sector: %s", p->device, err->message);
+    return NULL;
+  }
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < changes->len; i++) {
+    const BootfixNtfsChange *ch = &g_array_index (changes, BootfixNtfsChange, i);
+    g_string_append_printf (out, "%s%s: %u -> %u", i ? ", " : "", ch->name,
+                            ch->old_value, ch->new_value);
+  }
+  g_array_unref (changes);
+  return g_string_free (out, FALSE);
+}
+
 /* ---- boot.ini ---- */
 
 static const struct bootfix_partition *
@@ -117,8 +158,9 @@ active_partition (const Chain *c)
 }
 
 /* Does this ARC path start Windows from our folder, elsewhere? */
-static gboolean
-needs_repoint (const Chain *c, const BootfixArcPath *arc, const BootfixArcPath *want)
+gboolean
+chain_nt5_needs_repoint (const Chain *c, const BootfixArcPath *arc,
+                         const BootfixArcPath *want)
 {
   return g_ascii_strcasecmp (arc->path, c->sysroot_dir) == 0 &&
          !bootfix_arc_path_same_device (arc, want);
@@ -149,7 +191,7 @@ rewrite_bootini (Chain *c, const struct bootfix_partition *home,
       arc = &ini->default_arc;
     else if (!is_default && ((BootfixBootIniEntry *) g_ptr_array_index (ini->entries, i))->is_arc)
       arc = &((BootfixBootIniEntry *) g_ptr_array_index (ini->entries, i))->arc;
-    if (arc == NULL || !needs_repoint (c, arc, &want))
+    if (arc == NULL || !chain_nt5_needs_repoint (c, arc, &want))
       continue;
     if (old_text == NULL)
       old_text = bootfix_arc_path_to_string (arc);

@@ -23,6 +23,7 @@
 #include "hive-log.h"
 #include "hive-log-writer.h"
 #include "host-harness.h"
+#include "report.h"
 
 #define ESP_STORE "\\EFI\\Microsoft\\Boot\\BCD"
 #define SECTOR 512
@@ -91,6 +92,7 @@ test_guest_new (int major, int minor)
     .osinfo = "", .major_version = major, .minor_version = minor,
     .machine = "pc", .machine_family = "i440fx", .bus = "ide",
     .controller_id = "piix3-ide", .pci_id = "8086:7010", .driver_source = "",
+    .firmware = "bios", .boot_disk = 0,
   };
   f->parts = g_array_new (FALSE, TRUE, sizeof (struct bootfix_partition));
   f->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -913,6 +915,179 @@ test_nt5_logical (void)
   g_assert_true (said);
 }
 
+/* --- --check: the links ------------------------------------------- */
+
+/* The module's links as "name=state ..." for firmware. */
+static char *
+check (TestGuest *f, const char *firmware)
+{
+  f->facts.firmware = firmware;
+  build_and_probe (f);
+  g_autoptr (GError) error = NULL;
+  g_assert_cmpint (harness_call (&f->h, bootchain_module (),
+                                 BOOTFIX_CALLBACK_CHECK, &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (f->h.plan->actions->len, ==, 0);
+  GPtrArray *links = bootfix_host_context_links (f->h.ctx);
+  GString *out = g_string_new (NULL);
+  for (guint i = 0; i < links->len; i++) {
+    const BootfixLink *l = links->pdata[i];
+    g_test_message ("%s %s: %s | %s", bootfix_link_state_to_string (l->state),
+                    l->name, l->detail, l->remedy ? l->remedy : "");
+    g_string_append_printf (out, "%s%s=%s", i ? " " : "", l->name,
+                            bootfix_link_state_to_string (l->state));
+  }
+  return g_string_free (out, FALSE);
+}
+
+static const BootfixLink *
+link_named (TestGuest *f, const char *name)
+{
+  GPtrArray *links = bootfix_host_context_links (f->h.ctx);
+  for (guint i = 0; i < links->len; i++)
+    if (g_str_equal (((BootfixLink *) links->pdata[i])->name, name))
+      return links->pdata[i];
+  g_assert_not_reached ();
+}
+
+static void
+drop_file (TestGuest *f, const char *device, const char *path)
+{
+  g_autofree char *key = file_key (device, path);
+  g_assert_true (g_hash_table_remove (f->files, key));
+}
+
+/* The default entry names the old disk; winload.efi is on sda3 now:
+ * the fix repoints it. */
+static void
+test_check_gpt_stale (void)
+{
+  g_autoptr (TestGuest) f = gpt_guest ();
+  g_autofree char *got = check (f, "efi");
+  g_assert_cmpstr (got, ==, "boot-manager=ok boot-configuration=ok "
+                   "default-loader=fixable");
+  const BootfixLink *l = link_named (f, "default-loader");
+  g_assert_nonnull (strstr (l->detail, "starts Windows on /dev/sda3"));
+  g_assert_nonnull (strstr (l->remedy, "/dev/sda3"));
+}
+
+/* The same references, current: nothing to do; without winload.efi
+ * where the entry points, nothing the fix can do. */
+static void
+test_check_gpt_current (void)
+{
+  for (guint missing = 0; missing < 2; missing++) {
+    g_autoptr (TestGuest) f = gpt_guest ();
+    for (guint i = 0; i < 2; i++) {
+      struct bootfix_partition *p = &g_array_index (f->parts, struct bootfix_partition, i);
+      g_assert_true (bootfix_guid_text_to_bytes ("{0b6f9d2e-7a41-4c3b-8e5d-1f2a3b4c5d6e}",
+                                                 p->disk_guid, NULL));
+      g_assert_true (bootfix_guid_text_to_bytes (i == 0 ? "{a1b2c3d4-e5f6-4718-9a0b-1c2d3e4f5a6b}"
+                                                 : "{b1b2c3d4-e5f6-4718-9a0b-1c2d3e4f5a6b}",
+                                                 p->partition_guid, NULL));
+    }
+    if (missing)
+      drop_file (f, "/dev/sda3", "\\Windows\\system32\\winload.efi");
+    g_autofree char *got = check (f, "efi");
+    g_assert_cmpstr (got, ==, missing ? "boot-manager=ok boot-configuration=ok "
+                     "default-loader=broken" : "boot-manager=ok "
+                     "boot-configuration=ok default-loader=ok");
+    if (missing)
+      g_assert_nonnull (strstr (link_named (f, "default-loader")->detail,
+                                "its device is /dev/sda3, which has no "
+                                "\\Windows\\system32\\winload.efi"));
+  }
+}
+
+static void
+test_check_gpt_broken (void)
+{
+  g_autoptr (TestGuest) f = gpt_guest ();
+  drop_file (f, "/dev/sda1", "\\EFI\\Microsoft\\Boot\\bootmgfw.efi");
+  drop_file (f, "/dev/sda3", "\\Windows\\system32\\winload.efi");
+  g_autofree char *got = check (f, "efi");
+  g_assert_cmpstr (got, ==, "boot-manager=broken boot-configuration=ok "
+                   "default-loader=broken");
+  g_assert_nonnull (strstr (link_named (f, "boot-manager")->remedy, "/f UEFI"));
+  /* The resume object's winresume.efi still shows where the old
+   * Windows partition went: it is sda3, which has no winload.efi. */
+  g_assert_nonnull (strstr (link_named (f, "default-loader")->detail,
+                            "its device is /dev/sda3, which has no"));
+}
+
+/* No partition holds any file of the old Windows partition. */
+static void
+test_check_gpt_lost (void)
+{
+  g_autoptr (TestGuest) f = gpt_guest ();
+  drop_file (f, "/dev/sda3", "\\Windows\\system32\\winload.efi");
+  drop_file (f, "/dev/sda3", "\\Windows\\system32\\winresume.efi");
+  g_autofree char *got = check (f, "efi");
+  g_assert_cmpstr (got, ==, "boot-manager=ok boot-configuration=ok "
+                   "default-loader=broken");
+  g_assert_nonnull (strstr (link_named (f, "default-loader")->detail,
+                            "which this guest does not have, and no partition "
+                            "holds its files"));
+}
+
+/* BIOS: bootmgr and \Boot\BCD on the active partition. */
+static void
+test_check_bios_store (void)
+{
+  static const guint8 junk[] = "regf, but not a hive";
+  for (guint c = 0; c < 3; c++) {
+    g_autoptr (TestGuest) f = mbr_guest (6);
+    if (c > 0)
+      add_text (f, "/dev/sda1", "\\bootmgr", "x");
+    if (c == 2) {
+      g_autoptr (GBytes) b = g_bytes_new (junk, sizeof junk);
+      add_file (f, "/dev/sda1", "\\Boot\\BCD", b);
+    }
+    g_autofree char *got = check (f, "bios");
+    g_assert_cmpstr (got, ==, c == 0 ? "boot-manager=broken boot-configuration=broken"
+                     : "boot-manager=ok boot-configuration=broken");
+    const BootfixLink *l = link_named (f, "boot-configuration");
+    g_assert_nonnull (strstr (l->detail, c == 2 ? "cannot be read"
+                              : "no \\Boot\\BCD on /dev/sda1"));
+    g_assert_nonnull (strstr (l->remedy, "bcdboot C:\\Windows /s S: /f BIOS"));
+  }
+}
+
+/* NT 5: ntldr, boot.ini's default and the boot sector's geometry. */
+static void
+test_check_nt5 (void)
+{
+  static const char right_ini[] =
+    "[boot loader]\r\ndefault=multi(0)disk(0)rdisk(0)partition(1)\\WINDOWS\r\n"
+    "[operating systems]\r\nmulti(0)disk(0)rdisk(0)partition(1)\\WINDOWS=\"XP\"\r\n";
+  static const char other_ini[] =
+    "[boot loader]\r\ndefault=multi(0)disk(0)rdisk(0)partition(1)\\WINNT\r\n"
+    "[operating systems]\r\nmulti(0)disk(0)rdisk(0)partition(1)\\WINNT=\"2000\"\r\n";
+  static const struct {
+    const char *ini;
+    guint32 hidden;
+    gboolean ntldr;
+    const char *want;
+  } rows[] = {
+    { stale_ini, 63, TRUE, "boot-manager=ok boot-configuration=ok "
+      "default-loader=fixable boot-sector-geometry=fixable" },
+    { right_ini, 2048, TRUE, "boot-manager=ok boot-configuration=ok "
+      "default-loader=ok boot-sector-geometry=ok" },
+    { other_ini, 2048, FALSE, "boot-manager=broken boot-configuration=ok "
+      "default-loader=broken boot-sector-geometry=ok" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++) {
+    g_autoptr (TestGuest) f = xp_guest (rows[i].ini);
+    add_xp_volume (f, "/dev/sda1", rows[i].hidden, rows[i].hidden == 63 ? 240 : 64, 63);
+    if (rows[i].ntldr) {
+      add_text (f, "/dev/sda1", "\\ntldr", "x");
+      add_text (f, "/dev/sda1", "\\ntdetect.com", "x");
+    }
+    g_autofree char *got = check (f, "bios");
+    g_assert_cmpstr (got, ==, rows[i].want);
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -930,5 +1105,11 @@ main (int argc, char **argv)
   g_test_add_func ("/bootchain/nt5/moved", test_nt5_moved);
   g_test_add_func ("/bootchain/nt5/right", test_nt5_right);
   g_test_add_func ("/bootchain/nt5/logical", test_nt5_logical);
+  g_test_add_func ("/bootchain/check/gpt-stale", test_check_gpt_stale);
+  g_test_add_func ("/bootchain/check/gpt-current", test_check_gpt_current);
+  g_test_add_func ("/bootchain/check/gpt-broken", test_check_gpt_broken);
+  g_test_add_func ("/bootchain/check/gpt-lost", test_check_gpt_lost);
+  g_test_add_func ("/bootchain/check/bios-store", test_check_bios_store);
+  g_test_add_func ("/bootchain/check/nt5", test_check_nt5);
   return g_test_run ();
 }
