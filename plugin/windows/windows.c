@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "bootfix-module.h"
+#include "links.h"
 #include "registry-value.h"
 #include "virtio-win.h"
 
@@ -557,9 +558,9 @@ plan_remove_filter (const struct bootfix_host *h, const struct bootfix_rule *r,
 
 /* An item may name the one controller it is for (the CDDB key of the
  * other PIIX is not needed). */
-static int
-item_applies (const struct bootfix_host *h, const struct bootfix_rule *r,
-              size_t i)
+int
+windows_item_applies (const struct bootfix_host *h, const struct bootfix_rule *r,
+                      size_t i)
 {
   const char *only = h->rule_item_attr (r, i, "controller");
   return only == NULL || strcasecmp (only, h->facts->controller_id) == 0;
@@ -570,7 +571,7 @@ plan_item (const struct bootfix_host *h, const struct bootfix_rule *r, size_t i)
 {
   const char *kind = h->rule_item_kind (r, i);
   char reason[MAX_REASON];
-  if (!item_applies (h, r, i))
+  if (!windows_item_applies (h, r, i))
     return 0;
   item_reason (h, r, i, reason);
   if (strcmp (kind, "service") == 0)
@@ -619,8 +620,7 @@ windows_plan (const struct bootfix_host *h)
     snprintf (why, sizeof why, "no rule covers %s (NT %d.%d, %s) on the %s "
               "controller (%s)", f->product_name, f->major_version,
               f->minor_version, f->arch, f->controller_id, f->pci_id);
-    return h->refuse (h, why, "choose another bus (ide on machine pc, or sata "
-                      "on q35), or add a rule under data/rules");
+    return h->refuse (h, why, WINDOWS_NO_RULE_ADVICE);
   }
   if (find_refusal (h, r))
     return 0;
@@ -645,6 +645,7 @@ static struct bootfix_module windows_module = {
                  "hypervisor (cleanups)",
   .probe = windows_probe,
   .plan = windows_plan,
+  .check = windows_check_links,
 };
 
 BOOTFIX_REGISTER_MODULE (windows_module)

@@ -37,6 +37,7 @@
 #include "host-harness.h"
 #include "hive.h"
 #include "plan.h"
+#include "report.h"
 #include "rules.h"
 
 /* --- what each cell must give -------------------------------------- *
@@ -1181,6 +1182,71 @@ check_refused (Check *c, const Harness *f, const BootfixRule *view,
 
 /* Plan and apply again on the fixed guest (the hive and the files the
  * first plan wrote back): nothing may change. */
+/* --- --check: the module's links, before and after the fix ---------- */
+
+/* The windows module's links of the guest as h sees it: "name" ->
+ * state (GINT_TO_POINTER). */
+static GHashTable *
+check_links (Harness *h)
+{
+  g_autoptr (GError) error = NULL;
+  GPtrArray *links = bootfix_host_context_links (h->ctx);
+  g_ptr_array_set_size (links, 0);
+  g_assert_cmpint (harness_call (h, windows_module (), BOOTFIX_CALLBACK_CHECK,
+                                 &error), ==, 0);
+  g_assert_no_error (error);
+  g_assert_cmpuint (h->plan->actions->len, ==, 0);
+  GHashTable *states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  for (guint i = 0; i < links->len; i++) {
+    const BootfixLink *l = links->pdata[i];
+    g_hash_table_insert (states, g_strdup (l->name), GINT_TO_POINTER (l->state));
+  }
+  return states;
+}
+
+static gboolean
+any_state (GHashTable *links, BootfixLinkState state)
+{
+  GHashTableIter it;
+  gpointer k, v;
+  g_hash_table_iter_init (&it, links);
+  while (g_hash_table_iter_next (&it, &k, &v))
+    if (GPOINTER_TO_INT (v) == (int) state)
+      return TRUE;
+  return FALSE;
+}
+
+static int
+link_state (GHashTable *links, const char *name)
+{
+  gpointer v;
+  return g_hash_table_lookup_extended (links, name, NULL, &v)
+         ? GPOINTER_TO_INT (v) : -1;
+}
+
+/* What the check said before the plan must be what the plan did: a
+ * rule's refusal is the storage-driver link, a missing file the file
+ * link, and a fixable link (nothing broken) a fix that changes
+ * something. */
+static void
+check_links_agree (Check *c, GHashTable *links, Outcome got, guint changes,
+                   guint created)
+{
+  if ((got == REFUSE) != (link_state (links, "storage-driver") == BOOTFIX_LINK_STATE_BROKEN))
+    problem (c, "check: storage-driver is %d, the plan %s", link_state (links, "storage-driver"),
+             got == REFUSE ? "refuses" : "does not refuse by rule");
+  if (got == MISSING_FILE &&
+      link_state (links, "storage-driver-file") != BOOTFIX_LINK_STATE_BROKEN)
+    problem (c, "check: a driver file is missing, but storage-driver-file is %d",
+             link_state (links, "storage-driver-file"));
+  if (got == FIX && any_state (links, BOOTFIX_LINK_STATE_BROKEN))
+    problem (c, "check: a link is broken, but the plan fixes the guest");
+  if (any_state (links, BOOTFIX_LINK_STATE_FIXABLE) &&
+      !any_state (links, BOOTFIX_LINK_STATE_BROKEN) &&
+      (got != FIX || changes + created == 0))
+    problem (c, "check: a link is fixable, but the fix changes nothing");
+}
+
 static void
 check_second_plan (Check *c, const Harness *f, const BootfixRule *view)
 {
@@ -1188,6 +1254,11 @@ check_second_plan (Check *c, const Harness *f, const BootfixRule *view)
   harness_init (&again, f->guest, view);
   again.facts = f->facts;
   harness_set_driver_source (&again, f->driver_source);
+  /* The fixed guest: every link the fix claimed is now right. */
+  g_autoptr (GHashTable) links = check_links (&again);
+  if (any_state (links, BOOTFIX_LINK_STATE_FIXABLE) ||
+      any_state (links, BOOTFIX_LINK_STATE_BROKEN))
+    problem (c, "check after the fix: a link is still not ok");
   g_autoptr (GPtrArray) second = harness_plan_and_apply (&again,
                                                          windows_module (),
                                                          NULL);
@@ -1260,10 +1331,12 @@ run_cell (const Guest *g, const GuestRow *row, BootfixRuleSet *rs,
   if (!g_str_equal (view->id, e->rule))
     problem (&c, "rule %s wins, expected %s", view->id, e->rule);
 
+  g_autoptr (GHashTable) links = check_links (&f);
   g_autoptr (GPtrArray) changes = harness_plan_and_apply (&f, windows_module (),
                                                           NULL);
   Outcome got = !f.plan->refused ? FIX
                 : first_item (view, "refuse") ? REFUSE : MISSING_FILE;
+  check_links_agree (&c, links, got, changes->len, g_hash_table_size (f.created));
   if (e->outcome == FIX)
     check_fixed (&c, &f, view, changes, path);
   else
