@@ -660,13 +660,17 @@ plan_guest (const BootfixContext *ctx, Job *job, const BootfixDomain *dom,
     return FALSE;
   }
   bootfix_debug_checkpoint ("planned");
-  if (!plan->refused) {
-    if (!preflight_plan (job, plan, error) ||
-        !diff_plan (job, plan, TRUE, report->changes, error))
-      return FALSE;
-    bootfix_hive_cache_log_changes (job->hives, report->changes);
-  }
-  return !job->opts->check || check_modules (job, error);
+  /* Before the diff, which applies the plan to the cached hives and
+   * files: the modules check the guest as it is. */
+  if (job->opts->check && !check_modules (job, error))
+    return FALSE;
+  if (plan->refused)
+    return TRUE;
+  if (!preflight_plan (job, plan, error) ||
+      !diff_plan (job, plan, TRUE, report->changes, error))
+    return FALSE;
+  bootfix_hive_cache_log_changes (job->hives, report->changes);
+  return TRUE;
 }
 
 /* What the hive cache found: every hive that was not clean, and the
