@@ -86,6 +86,21 @@ readonly WIN10_GPT_RESUME_GUID='{c1a4e2b6-7d3f-11e0-9a5b-000c29d0a202}'
 readonly WIN10_GPT_C_VOLUME='\??\Volume{5e1a1c03-0000-0000-0000-100000000000}'
 readonly WIN10_GPT_ESP_VOLUME='\??\Volume{5e1a1c04-0000-0000-0000-100000000000}'
 
+# The boot-chain check's broken guests (tests/integration/test-check.sh).
+# win10-nobootmgfw: win10-gpt's layout, with GUIDs of its own (two disks
+# of one appliance must not share them), and an ESP without
+# \EFI\Microsoft\Boot\bootmgfw.efi.
+readonly NOBOOTMGFW_DISK_GUID='{6b1e0b10-0000-4000-8000-00000000d15c}'
+readonly NOBOOTMGFW_ESP_GUID='{6b1e0b11-0000-4000-8000-000000000001}'
+readonly NOBOOTMGFW_MSR_GUID='{6b1e0b12-0000-4000-8000-000000000002}'
+readonly NOBOOTMGFW_WIN_GUID='{6b1e0b13-0000-4000-8000-000000000003}'
+# win7-nowinload: win7-sysres's layout with a signature of its own; the
+# BCD's default entry names the (current) System Reserved partition,
+# which has no winload.exe.
+readonly NOWINLOAD_SIG=0x7a1f0011
+# win7-nodriver: win7 without system32\drivers\intelide.sys.
+readonly NODRIVER_SIG=0x7a1f0012
+
 # xp-moved: the partition now starts at LBA 2048 on a disk with a NEW
 # signature; it was restored from a disk where it started at LBA 63, after
 # a utility partition.  The NTFS boot sector (both copies) still says

@@ -35,7 +35,8 @@
 set -euo pipefail
 
 readonly GUESTS=(win7 vista win7-fixed win7-cs2 xp win10 nowin win7-badhive win7-hiber
-  win7-sysres win10-gpt xp-moved win2003x64 win81 win2019 xp-cab win7-dirty)
+  win7-sysres win10-gpt xp-moved win2003x64 win81 win2019 xp-cab win7-dirty
+  win10-nobootmgfw win7-nowinload win7-nodriver)
 readonly DISK_SECTORS=$((64 * 2048)) # 64 MiB in 512-byte sectors
 readonly PART_START=2048             # sectors; partition offset 1 MiB
 readonly PART_OFFSET_BYTES=1048576 # the same, as MountedDevices stores it
@@ -297,6 +298,13 @@ guest_defaults() {
   G_NTFS_GEOMETRY=        # "HIDDEN HEADS SPT" patched into both NTFS boot
                           # sectors after guestfish (patch_ntfs_geometry)
   G_BCD=                  # sysres | gpt: which BCD store emit_bcd_reg writes
+  G_BCD_LOADER_DEVICE=    # when set (device hex): the loader's device and
+                          # osdevice, instead of the old Windows partition
+  G_NO_BOOTMGFW=          # gpt: leave \EFI\Microsoft\Boot\bootmgfw.efi out
+  G_GPT_DISK_GUID=$WIN10_GPT_NEW_DISK_GUID # G_DISK=gpt: the new GUIDs
+  G_GPT_ESP_GUID=$WIN10_GPT_NEW_ESP_GUID
+  G_GPT_MSR_GUID=$WIN10_GPT_NEW_MSR_GUID
+  G_GPT_WIN_GUID=$WIN10_GPT_NEW_WIN_GUID
   G_DIRTY_BCD_BOOTMGR=    # when set (device hex), the BCD store is left
                           # dirty: its primary's {bootmgr} device is this,
                           # BCD.LOG1 leads to the store emit_bcd_reg writes
@@ -419,6 +427,30 @@ describe_guest() {
     G_SIGNATURE=0x7a1f0010
     G_START=([intelide]=0 [pciide]=0 [atapi]=0 [msahci]=0)
     G_LOGGED_START='intelide=3 pciide=3'
+    ;;
+  win10-nobootmgfw)
+    # UEFI firmware finds an ESP, its fallback loader and the BCD store,
+    # but no Windows Boot Manager where the store and the firmware's
+    # boot entry name it.
+    describe_guest win10-gpt
+    G_DIRTY_BCD_BOOTMGR=
+    G_NO_BOOTMGFW=yes
+    G_GPT_DISK_GUID=$NOBOOTMGFW_DISK_GUID G_GPT_ESP_GUID=$NOBOOTMGFW_ESP_GUID
+    G_GPT_MSR_GUID=$NOBOOTMGFW_MSR_GUID G_GPT_WIN_GUID=$NOBOOTMGFW_WIN_GUID
+    ;;
+  win7-nowinload)
+    # The default entry's device and osdevice name a partition of this
+    # disk, System Reserved, which holds no Windows: no fix repoints a
+    # reference that is not stale.
+    describe_guest win7-sysres
+    G_SIGNATURE=$NOWINLOAD_SIG
+    G_BCD_LOADER_DEVICE=$(bcd_device_mbr_hex "$NOWINLOAD_SIG" "$WIN7_SYSRES_P1_OFFSET")
+    ;;
+  win7-nodriver)
+    # The IDE driver the rule needs is not in system32\drivers, and
+    # Windows 7 has no driver cache to take it from.
+    G_SIGNATURE=$NODRIVER_SIG
+    G_DRIVERS='atapi ataport pciide pciidex msahci storahci disk classpnp'
     ;;
   win7-hiber)
     # hiberfil.sys starting with "HIBR": what ntfs-3g (and Windows)
@@ -664,10 +696,10 @@ emit_bcd_reg() {
   bcd_integer 25000004 30
 
   bcd_object "$loader" 0x10200003
-  bcd_device 11000001 "$win_dev"
+  bcd_device 11000001 "${G_BCD_LOADER_DEVICE:-$win_dev}"
   bcd_string 12000002 "\\Windows\\system32\\winload.$ext"
   bcd_string 12000004 "$description"
-  bcd_device 21000001 "$win_dev"
+  bcd_device 21000001 "${G_BCD_LOADER_DEVICE:-$win_dev}"
   bcd_string 22000002 '\Windows'
   # resumeobject of an OS loader (ReactOS bcd.h
   # BcdOSLoaderObject_AssociatedResumeObject); 23000006 is {bootmgr}'s.
@@ -786,7 +818,9 @@ build_boot_tree() {
   gpt)
     dir=$tree/EFI/Microsoft/Boot
     mkdir -p "$dir" "$tree/EFI/Boot"
-    printf 'phony bootmgfw.efi\n' >"$dir/bootmgfw.efi"
+    if [[ -z $G_NO_BOOTMGFW ]]; then
+      printf 'phony bootmgfw.efi\n' >"$dir/bootmgfw.efi"
+    fi
     printf 'phony memtest.efi\n' >"$dir/memtest.efi"
     printf 'phony bootx64.efi\n' >"$tree/EFI/Boot/bootx64.efi"
     ;;
@@ -865,6 +899,17 @@ hex_bytes() {
   printf '%b' "\\x${h//,/\\x}"
 }
 
+# boot_code N: N bytes of phony x86 boot code (cli, xor ax,ax, then text
+# and zeros), what a BIOS finds in the MBR and the active partition's
+# boot sector of a real disk; the check of the boot chain tells code from
+# zeros and from mkntfs' "not a bootable disk" stub, not one code from
+# another (docs/boot-chain-check.md, "BIOS").
+boot_code() {
+  local text='phony boot code (tests/phony/build-guests.sh)'
+  printf '\xfa\x33\xc0%s' "$text"
+  head -c $(($1 - 3 - ${#text})) /dev/zero
+}
+
 # A fresh sparse disk of SECTORS sectors with an MBR: the disk signature and
 # up to four primary partitions, each "STATUS TYPE START COUNT" (0x80 =
 # active).  Written on the host: part-init/-add/-set-bootable/-set-mbr-id
@@ -873,7 +918,7 @@ write_mbr() {
   local img=$1 sig=$2 sectors=$3 entry status type start count
   shift 3
   {
-    head -c 440 /dev/zero
+    boot_code 440
     le_bytes "$sig" 4
     le_bytes 0 2
     for entry in "$@"; do
@@ -976,10 +1021,10 @@ write_image() {
       "0x00 0x07 $WIN7_SYSRES_P2_START $WIN7_SYSRES_P2_SECTORS"
     ;;
   gpt)
-    write_gpt "$img" "$G_SECTORS" "$WIN10_GPT_NEW_DISK_GUID" \
-      "$GPT_TYPE_ESP $WIN10_GPT_NEW_ESP_GUID $WIN10_GPT_P1_START $WIN10_GPT_P1_SECTORS EFI system partition" \
-      "$GPT_TYPE_MSR $WIN10_GPT_NEW_MSR_GUID $WIN10_GPT_P2_START $WIN10_GPT_P2_SECTORS Microsoft reserved partition" \
-      "$GPT_TYPE_BASIC_DATA $WIN10_GPT_NEW_WIN_GUID $WIN10_GPT_P3_START $WIN10_GPT_P3_SECTORS Basic data partition"
+    write_gpt "$img" "$G_SECTORS" "$G_GPT_DISK_GUID" \
+      "$GPT_TYPE_ESP $G_GPT_ESP_GUID $WIN10_GPT_P1_START $WIN10_GPT_P1_SECTORS EFI system partition" \
+      "$GPT_TYPE_MSR $G_GPT_MSR_GUID $WIN10_GPT_P2_START $WIN10_GPT_P2_SECTORS Microsoft reserved partition" \
+      "$GPT_TYPE_BASIC_DATA $G_GPT_WIN_GUID $WIN10_GPT_P3_START $WIN10_GPT_P3_SECTORS Basic data partition"
     ;;
   *) die "unknown disk layout $G_DISK" ;;
   esac
@@ -1040,7 +1085,7 @@ emit_disk_commands() {
   gpt)
     # The MSR (partition 2) has no file system.
     printf '# ---- %s on %s\necho @@GUEST %s\n' "$name" "$dev" "$name"
-    emit_fill "${dev}1" fat32 '' "$boot_tar" "$(gpt_partuuid "$WIN10_GPT_NEW_ESP_GUID")"
+    emit_fill "${dev}1" fat32 '' "$boot_tar" "$(gpt_partuuid "$G_GPT_ESP_GUID")"
     emit_fill "${dev}3" ntfs "$name" "$tar"
     ;;
   esac
@@ -1060,6 +1105,22 @@ patch_ntfs_geometry() {
       die "$img: no NTFS boot sector at byte $at"
     { le_bytes "$spt" 2; le_bytes "$heads" 2; le_bytes "$hidden" 4; } |
       dd of="$img" bs=1 seek=$((at + 0x18)) conv=notrunc status=none
+  done
+}
+
+# patch_vbr_code IMG PART_START: the boot code of the NTFS boot sector at
+# sector PART_START and of its backup (0x54 to 0x1FD), where mkntfs
+# leaves its "This is not a bootable disk" stub, becomes phony code, as
+# Windows' code would be there.
+patch_vbr_code() {
+  local img=$1 base=$(($2 * 512)) bps total at
+  bps=$(od -An -tu2 -j $((base + 0x0b)) -N2 "$img" | tr -d ' ')
+  total=$(od -An -tu8 -j $((base + 0x28)) -N8 "$img" | tr -d ' ')
+  for at in "$base" $((base + total * bps)); do
+    [[ $(od -An -c -j $((at + 3)) -N4 "$img" | tr -d ' ') == NTFS ]] ||
+      die "$img: no NTFS boot sector at byte $at"
+    boot_code $((0x1fe - 0x54)) |
+      dd of="$img" bs=1 seek=$((at + 0x54)) conv=notrunc status=none
   done
 }
 
@@ -1316,6 +1377,10 @@ for name in "${GUESTS[@]}"; do
   if [[ -n $G_NTFS_GEOMETRY ]]; then
     # shellcheck disable=SC2086 # HIDDEN HEADS SPT
     patch_ntfs_geometry "$work/$name.img" "$PART_START" $G_NTFS_GEOMETRY
+  fi
+  # The active partition is the first one on the MBR disks.
+  if [[ $G_DISK != gpt ]]; then
+    patch_vbr_code "$work/$name.img" "$PART_START"
   fi
   mv -f "$work/$name.img" "$outdir/$name.img"
   write_domain_xml "$name" "$outdir/$name.img" "$work/$name.xml"
