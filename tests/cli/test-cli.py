@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""virt-bootfix --print-target: no disk is opened and nothing launched.
+"""The command line without an appliance: option mixes that are usage
+errors (exit 2), and --print-target, which opens no disk and launches
+nothing.
 
 Runs the real program on domains whose disks do not exist (the target is
-resolved all the same), on the -a form, on bad option mixes, and on the
-40 domain files the libvirt project wrote for its own tests
+resolved all the same), on the -a form, and on the 40 domain files the
+libvirt project wrote for its own tests
 (BOOTFIX_SHARED_DIR/fixtures/libvirt-domains, read in place; the test
 exits 77 after the other checks when they are absent)."""
 
@@ -136,7 +138,12 @@ def test_usage():
                  ["--print-target"],
                  ["--firmware", "efi", "--domain", "x.xml"],
                  ["-a", "x.img", "--machine", "pc", "--bus", "ide",
-                  "--firmware", "uefi"]):
+                  "--firmware", "uefi"],
+                 # --check changes nothing: no journal, nothing to resume.
+                 ["--check", "--journal", "/tmp", "--domain", "x.xml"],
+                 ["--check", "--batch", "x", "--resume", "x.jsonl"],
+                 ["--undo", "/tmp", "--check"],
+                 ["--undo", "/tmp", "--allow-firmware-mismatch"]):
         r = run(*args)
         check("usage error (exit 2): " + " ".join(args), r.returncode == 2,
               f"exit {r.returncode}: {r.stderr}")
