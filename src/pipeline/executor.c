@@ -328,10 +328,6 @@ commit_and_check (Job *job, const BootfixPlan *plan, GError **error)
   return bootfix_edits_prepare (job->edits, plan, error);
 }
 
-/* Each module that planned checks the guest as written, in its
- * overlays, before anything reaches the disks.  Hives are read from
- * the host copies just uploaded (checked by sha256), files and bytes
- * straight from the guest.  A module may not plan here. */
 /* A host table whose plan is scratch: for the callbacks that only read
  * (verify, check). */
 static BootfixHostContext *
@@ -344,6 +340,10 @@ reading_host (Job *job, BootfixPlan *scratch)
   return host;
 }
 
+/* Each module that planned checks the guest as written, in its
+ * overlays, before anything reaches the disks.  Hives are read from
+ * the host copies just uploaded (checked by sha256), files and bytes
+ * straight from the guest.  A module may not plan here. */
 static gboolean
 verify_modules (Job *job, GError **error)
 {
