@@ -292,6 +292,32 @@ usage_problem (const Options *o, int argc)
   return NULL;
 }
 
+/* The options of the boot chain: --check, --print-target, and the
+ * firmware's. */
+static void
+add_chain_entries (GOptionGroup *group, Options *o)
+{
+  const GOptionEntry entries[] = {
+    { "check", 0, 0, G_OPTION_ARG_NONE, &o->check,
+      N_("walk the boot chain the firmware will walk and say, link by link, "
+         "whether the guest boots, would boot after a fix, or cannot boot "
+         "and what to do; change nothing"), NULL },
+    { "firmware", 0, 0, G_OPTION_ARG_STRING, &o->firmware,
+      N_("with -a: the guest's firmware, bios or efi (default: what the "
+         "disk needs)"), N_("bios|efi") },
+    { "print-target", 0, 0, G_OPTION_ARG_NONE, &o->print_target,
+      N_("print what each domain resolves to (machine, firmware, boot disk, "
+         "bus, controller, PCI id) without opening any disk"), NULL },
+    { "allow-firmware-mismatch", 0, 0, G_OPTION_ARG_NONE,
+      &o->allow_firmware_mismatch,
+      N_("fix the registry and the boot configuration even when the domain's "
+         "firmware cannot start the boot disk (a GPT disk with BIOS, an MBR "
+         "disk with UEFI, no boot code, no active partition)"), NULL },
+    { 0 },
+  };
+  g_option_group_add_entries (group, entries);
+}
+
 /* The options, parsed into o (the -a, --format and -d callbacks get it
  * as the main group's data).  The group copies the table. */
 static GOptionContext *
@@ -338,18 +364,8 @@ option_context_new (Options *o)
       N_("with -a: disk bus (ide, sata, scsi, virtio)"), N_("BUS") },
     { "controller-model", 0, 0, G_OPTION_ARG_STRING, &o->model,
       N_("with -a: controller model (e.g. virtio-scsi, lsisas1068)"), N_("MODEL") },
-    { "firmware", 0, 0, G_OPTION_ARG_STRING, &o->firmware,
-      N_("with -a: the guest's firmware, bios or efi (default: what the "
-         "disk needs)"), N_("bios|efi") },
-    { "print-target", 0, 0, G_OPTION_ARG_NONE, &o->print_target,
-      N_("print what each domain resolves to (machine, firmware, boot disk, "
-         "bus, controller, PCI id) without opening any disk"), NULL },
     { "dry-run", 'n', 0, G_OPTION_ARG_NONE, &o->dry_run,
       N_("open the disks read-only, print the plan, change nothing"), NULL },
-    { "check", 0, 0, G_OPTION_ARG_NONE, &o->check,
-      N_("walk the boot chain the firmware will walk and say, link by link, "
-         "whether the guest boots, would boot after a fix, or cannot boot "
-         "and what to do; change nothing"), NULL },
     { "virtio-win", 0, 0, G_OPTION_ARG_FILENAME, &o->virtio_win,
       N_("install viostor/vioscsi from this virtio-win tree (a mounted ISO "
          "or a copy of it) for guests on a virtio disk"), N_("DIR") },
@@ -359,11 +375,6 @@ option_context_new (Options *o)
       N_("allow disks that are block devices"), NULL },
     { "allow-unsafe-paths", 0, 0, G_OPTION_ARG_NONE, &o->allow_unsafe_paths,
       N_("allow disk paths in the domain XML that are symbolic links or contain '..'"), NULL },
-    { "allow-firmware-mismatch", 0, 0, G_OPTION_ARG_NONE,
-      &o->allow_firmware_mismatch,
-      N_("fix the registry and the boot configuration even when the domain's "
-         "firmware cannot start the boot disk (a GPT disk with BIOS, an MBR "
-         "disk with UEFI, no boot code, no active partition)"), NULL },
     { "discard-hive-logs", 0, 0, G_OPTION_ARG_NONE, &o->discard_hive_logs,
       N_("edit a dirty registry hive whose transaction logs are missing or "
          "do not apply as it is, losing the changes only the logs held"), NULL },
@@ -400,6 +411,7 @@ option_context_new (Options *o)
       "3 refused (nothing changed).  With --check: 0 boots as it is, "
       "3 will not boot (see what to do), 4 boots once fixed."));
   g_option_group_add_entries (main_group, entries);
+  add_chain_entries (main_group, o);
   g_option_group_set_translation_domain (main_group, GETTEXT_PACKAGE);
   g_option_context_set_main_group (octx, main_group);
   return octx;
