@@ -141,15 +141,42 @@ rewrite_disk (xmlNode *disk, const BootfixDiskImage *img, const char *what,
   return TRUE;
 }
 
+/* <os> set to start with firmware: firmware='efi' lets libvirt pick
+ * the UEFI files and a fresh variable store; BIOS is libvirt's default,
+ * so no attribute.  The old firmware's <loader>, <nvram> and feature
+ * list go, as they name files and features of the other one. */
+static gboolean
+set_firmware (xmlNode *root, const char *firmware, const char *what,
+              GError **error)
+{
+  xmlNode *os = bootfix_xml_first_child (root, "os");
+  if (os == NULL)
+    return fail (error, what, _("has no <os> element to set the firmware in"));
+  static const char *const stale[] = { "loader", "nvram", "firmware" };
+  for (guint i = 0; i < G_N_ELEMENTS (stale); i++) {
+    xmlNode *n;
+    while ((n = bootfix_xml_first_child (os, stale[i])) != NULL)
+      remove_node (n);
+  }
+  if (g_str_equal (firmware, "efi"))
+    xmlSetProp (os, BAD_CAST "firmware", BAD_CAST "efi");
+  else
+    xmlUnsetProp (os, BAD_CAST "firmware");
+  return TRUE;
+}
+
 char *
 bootfix_domain_xml_rewrite_disks (const char *xml, gsize len, const char *what,
                                   const BootfixDiskImage *images, guint n,
-                                  GError **error)
+                                  const char *firmware, GError **error)
 {
   g_autoptr (xmlDoc) doc = bootfix_xml_parse (xml, len, what, error);
   if (doc == NULL)
     return NULL;
   xmlNode *root = xmlDocGetRootElement (doc);
+  if (firmware && bootfix_xml_is_element (root, "domain") &&
+      !set_firmware (root, firmware, what, error))
+    return NULL;
   xmlNode *devices = bootfix_xml_is_element (root, "domain")
                      ? bootfix_xml_first_child (root, "devices") : NULL;
   guint i = 0;
@@ -269,7 +296,8 @@ bootfix_domain_xml_from_args (const BootfixDomain *dom,
       "ACPI and APIC, a VNC display, %s firmware (%s).  Check them before "
       "you boot. "),
     ARGS_MEMORY_MIB, ARGS_VCPUS, efi ? "UEFI" : "BIOS",
-    efi ? _("the boot disk is GPT") : _("the boot disk is not GPT"));
+    efi ? _("the boot disk has an EFI system partition")
+        : _("the boot disk has no EFI system partition"));
   add_comment (root, note);
   add_element (root, "name", dom->name);
   set_attr (add_element (root, "memory", ARGS_MEMORY_MIB), "unit", "MiB");
@@ -288,6 +316,7 @@ bootfix_domain_xml_with_images (const BootfixDomain *dom,
     return bootfix_domain_xml_from_args (dom, images, n, firmware, error);
   gsize len = 0;
   const char *xml = g_bytes_get_data (dom->xml, &len);
+  gboolean change = firmware && g_strcmp0 (firmware, dom->firmware) != 0;
   return bootfix_domain_xml_rewrite_disks (xml, len, dom->name, images, n,
-                                           error);
+                                           change ? firmware : NULL, error);
 }

@@ -30,13 +30,16 @@ gboolean bootfix_domain_is_disk_node (xmlNode *node);
  * missing is added), <driver type='…'> (added when absent, as
  * name='qemu'), and no <backingStore> (the new image records its own
  * chain, which libvirt reads from it).  Everything else is left as it
- * was, comments included; the output has no XML declaration.  Fails
- * (BOOTFIX_ERROR_INVALID_DOMAIN) when the repaired disks are not n or
- * their targets are not the images'. */
+ * was, comments included; the output has no XML declaration.  firmware
+ * NULL keeps <os> as it is; "efi" or "bios" sets it (and drops the old
+ * <loader>, <nvram> and <firmware>).  Fails (BOOTFIX_ERROR_INVALID_DOMAIN)
+ * when the repaired disks are not n or their targets are not the
+ * images'. */
 char *bootfix_domain_xml_rewrite_disks (const char *xml, gsize len,
                                         const char *what,
                                         const BootfixDiskImage *images,
-                                        guint n, GError **error);
+                                        guint n, const char *firmware,
+                                        GError **error);
 
 /* A domain for the -a form, from what the arguments said: name,
  * machine, arch, the controller (bus and model) and the disks as
@@ -47,8 +50,8 @@ char *bootfix_domain_xml_from_args (const BootfixDomain *dom,
                                     const BootfixDiskImage *images, guint n,
                                     const char *firmware, GError **error);
 
-/* The one to use for dom: the rewrite of the XML it was read from, or
- * the -a form's domain. */
+/* The one to use for dom: the rewrite of the XML it was read from (with
+ * firmware when it is not dom's own), or the -a form's domain. */
 char *bootfix_domain_xml_with_images (const BootfixDomain *dom,
                                       const BootfixDiskImage *images, guint n,
                                       const char *firmware, GError **error);

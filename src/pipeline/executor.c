@@ -557,15 +557,55 @@ prepare_disks (Job *job, const BootfixDomain *dom, GError **error)
 /* What the firmware will find on the boot disk, before any inspection
  * (it needs none): a check reports it, with the volumes no fix can
  * see into; a fix refuses a broken firmware link later. */
+static GPtrArray *
+walk_firmware (Job *job, const char *firmware, const char **walked,
+               GError **error)
+{
+  BootfixChainTarget t = { firmware, job->dom->boot_disk, job->dom->arch };
+  g_autoptr (GPtrArray) links =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_link_free);
+  if (!bootfix_chain_check_firmware (job->guest, &t, links, walked, error))
+    return NULL;
+  return g_steal_pointer (&links);
+}
+
+/* --output writes the domain, so a domain whose firmware cannot start
+ * the disk gets the one that can (when that one finds nothing broken)
+ * instead of a refusal. */
+static GPtrArray *
+walk_output_firmware (Job *job, GPtrArray *links, GError **error)
+{
+  const char *needed = NULL;
+  g_autoptr (GPtrArray) other = walk_firmware (job, NULL, &needed, error);
+  if (other == NULL)
+    return NULL;
+  if (g_strcmp0 (needed, job->firmware) == 0 ||
+      bootfix_chain_first_broken (other) != NULL)
+    return g_ptr_array_ref (links);
+  g_ptr_array_add (job->report->messages, g_strdup (
+    g_str_equal (needed, "efi")
+    ? _("the domain's BIOS firmware cannot start the boot disk; the domain "
+        "written to the --output folder gets UEFI (<os firmware='efi'>)")
+    : _("the domain's UEFI firmware cannot start the boot disk; the domain "
+        "written to the --output folder gets BIOS firmware")));
+  job->firmware = needed;
+  return g_steal_pointer (&other);
+}
+
 static gboolean
 walk_chain (Job *job, const BootfixDomain *dom, GError **error)
 {
-  BootfixChainTarget t = { dom->firmware, dom->boot_disk, dom->arch };
-  g_autoptr (GPtrArray) links =
-    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_link_free);
-  if (!bootfix_chain_check_firmware (job->guest, &t, links, &job->firmware,
-                                     error))
+  g_autoptr (GPtrArray) links = walk_firmware (job, dom->firmware,
+                                               &job->firmware, error);
+  if (links == NULL)
     return FALSE;
+  if (job->opts->output_dir && bootfix_chain_first_broken (links)) {
+    GPtrArray *chosen = walk_output_firmware (job, links, error);
+    if (chosen == NULL)
+      return FALSE;
+    g_ptr_array_unref (links);
+    links = chosen;
+  }
   const BootfixLink *broken = bootfix_chain_first_broken (links);
   if (broken)
     job->firmware_broken = bootfix_link_new (broken->name, broken->state,

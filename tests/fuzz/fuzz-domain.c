@@ -129,14 +129,17 @@ check_rewrite (const BootfixDomain *d)
     g_ptr_array_add (files, g_strdup_printf ("/nonexistent/out/%u.qcow2", i));
     images[i] = (BootfixDiskImage) { disk->target_dev, files->pdata[i], "qcow2" };
   }
+  /* The other firmware, as --output sets it when the disk needs it. */
+  const char *other = g_strcmp0 (d->firmware, "efi") == 0 ? "bios" : "efi";
   g_autofree char *xml = bootfix_domain_xml_with_images (d, images, d->disks->len,
-                                                        NULL, &error);
+                                                        other, &error);
   CHECK (xml != NULL && error == NULL);
   if (strlen (xml) > BOOTFIX_MAX_XML_SIZE)
     return;
   g_autoptr (BootfixDomain) back =
     bootfix_domain_parse (xml, strlen (xml), "rewritten.xml", NULL, db, &error);
   CHECK (back != NULL && back->disks->len == d->disks->len);
+  CHECK (g_strcmp0 (back->firmware, other) == 0);
   for (guint i = 0; i < back->disks->len; i++) {
     const BootfixDisk *disk = g_ptr_array_index (back->disks, i);
     CHECK (g_strcmp0 (disk->source, files->pdata[i]) == 0);

@@ -6,7 +6,9 @@
 # any disk changed.  Then a fix refuses the firmware mismatches (exit 3,
 # disks unchanged, the firmware the domain needs named), and
 # --allow-firmware-mismatch plans them anyway (a --batch --check, so a
-# check's report also crosses from a worker to the parent).
+# check's report also crosses from a worker to the parent), and
+# --output fixes them, giving each written domain the firmware its disk
+# needs.
 #
 #   gpt-bios          win10-gpt's disk in a BIOS domain
 #   mbr-uefi          win7-sysres's disk in a UEFI domain
@@ -171,6 +173,35 @@ if cmp -s "$work/before.sums" "$work/after-allow.sums"; then
   pass "the batch check changed no byte"
 else
   fail "the batch check changed a disk"
+fi
+
+# ---- --output: the written domain gets the firmware its disk needs ----
+got=0
+env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" --batch "$work/mismatch.list" \
+  --output "$work/out" --jsonl "$work/output.jsonl" > "$work/output.out" 2>&1 || got=$?
+expect_eq "--output of the mismatches: exit status" "$got" 0
+written() { jq -r --arg g "$1" "select(.name == \$g) | $2" "$work/output.jsonl"; }
+for g in gpt-bios mbr-uefi; do
+  case $(written "$g" .status) in
+  fixed | unchanged) pass "$g: written to the --output folder" ;;
+  *) fail "$g: --output status $(written "$g" .status)" ;;
+  esac
+done
+expect_grep "gpt-bios.xml gets UEFI" "<os firmware=.efi.>" "$work/out/gpt-bios.xml"
+if grep -q "firmware=.efi.\|pflash" "$work/out/mbr-uefi.xml"; then
+  fail "mbr-uefi.xml still names UEFI"
+else
+  pass "mbr-uefi.xml gets BIOS"
+fi
+case $(written gpt-bios '.messages | join(" | ")') in
+*"gets UEFI (<os firmware='efi'>)"*) pass "gpt-bios: the report says the firmware changed" ;;
+*) fail "gpt-bios: messages: $(written gpt-bios '.messages | join(" | ")')" ;;
+esac
+sums > "$work/after-output.sums"
+if cmp -s "$work/before.sums" "$work/after-output.sums"; then
+  pass "--output changed no byte of the sources"
+else
+  fail "--output changed a source disk"
 fi
 
 finish

@@ -161,7 +161,7 @@ test_rewrite_block_disk (void)
   const BootfixDiskImage image = { "sda", "/out/b-sda.raw", "raw" };
   g_autoptr (GError) error = NULL;
   g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "b",
-                                                          &image, 1, &error);
+                                                          &image, 1, NULL, &error);
   g_assert_no_error (error);
   assert_contains (out, "<disk type=\"file\" device=\"disk\">");
   assert_contains (out, "<source file=\"/out/b-sda.raw\"/>");
@@ -185,7 +185,7 @@ test_rewrite_no_source (void)
   const BootfixDiskImage image = { "hda", "/out/e-hda.qcow2", "qcow2" };
   g_autoptr (GError) error = NULL;
   g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "e",
-                                                          &image, 1, &error);
+                                                          &image, 1, NULL, &error);
   g_assert_no_error (error);
   g_autoptr (BootfixDomain) after = parse (out);
   g_assert_cmpstr (disk (after, 0)->source, ==, "/out/e-hda.qcow2");
@@ -214,7 +214,8 @@ test_rewrite_mismatch (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
     g_autoptr (GError) error = NULL;
     g_autofree char *out = bootfix_domain_xml_rewrite_disks (
-      two_disks, strlen (two_disks), "w7", cases[i].images, cases[i].n, &error);
+      two_disks, strlen (two_disks), "w7", cases[i].images, cases[i].n, NULL,
+      &error);
     g_assert_null (out);
     g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DOMAIN);
     assert_contains (error->message, cases[i].says);
@@ -232,9 +233,57 @@ test_rewrite_hostile (void)
   const BootfixDiskImage image = { "hda", "/out/a.qcow2", "qcow2" };
   g_autoptr (GError) error = NULL;
   g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "h",
-                                                          &image, 1, &error);
+                                                          &image, 1, NULL, &error);
   g_assert_null (out);
   g_assert_nonnull (error);
+}
+
+/* --output gives a domain the firmware its disk needs, both ways: the
+ * old firmware's files go; a domain already right is left as it was. */
+static void
+test_rewrite_firmware (void)
+{
+  static const char bios[] =
+    "<domain type='kvm'><name>f</name><memory>1048576</memory>"
+    "<os><type arch='x86_64' machine='q35'>hvm</type><boot dev='hd'/></os>"
+    "<devices><disk type='file' device='disk'><driver name='qemu' "
+    "type='raw'/><source file='/images/f.img'/><target dev='sda' "
+    "bus='sata'/></disk></devices></domain>";
+  static const char efi[] =
+    "<domain type='kvm'><name>f</name><memory>1048576</memory>"
+    "<os firmware='efi'><type arch='x86_64' machine='q35'>hvm</type>"
+    "<loader readonly='yes' type='pflash'>/usr/share/OVMF/OVMF_CODE.fd"
+    "</loader><nvram>/var/lib/libvirt/qemu/nvram/f_VARS.fd</nvram>"
+    "<boot dev='hd'/></os><devices><disk type='file' device='disk'>"
+    "<driver name='qemu' type='raw'/><source file='/images/f.img'/>"
+    "<target dev='sda' bus='sata'/></disk></devices></domain>";
+  const BootfixDiskImage image = { "sda", "/out/f-sda.qcow2", "qcow2" };
+  const struct {
+    const char *xml, *set, *want;
+  } cases[] = {
+    { bios, "efi", "efi" }, { efi, "bios", "bios" },
+    { bios, NULL, "bios" }, { efi, NULL, "efi" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autofree char *out = bootfix_domain_xml_rewrite_disks (
+      cases[i].xml, strlen (cases[i].xml), "f", &image, 1, cases[i].set,
+      &error);
+    g_assert_no_error (error);
+    g_autoptr (BootfixDomain) after = parse (out);
+    g_assert_cmpstr (after->firmware, ==, cases[i].want);
+    if (cases[i].set)
+      assert_lacks (out, "OVMF");
+    assert_contains (out, "<boot dev=\"hd\"/>");
+    validate (out);
+  }
+  static const char no_os[] =
+    "<domain type='kvm'><name>f</name><devices><disk type='file' "
+    "device='disk'><target dev='sda' bus='sata'/></disk></devices></domain>";
+  g_autoptr (GError) error = NULL;
+  g_assert_null (bootfix_domain_xml_rewrite_disks (no_os, strlen (no_os), "f",
+                                                   &image, 1, "efi", &error));
+  g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_INVALID_DOMAIN);
 }
 
 /* -a: what the arguments said, the rest stated in a comment. */
@@ -287,6 +336,7 @@ main (int argc, char **argv)
   g_test_add_func ("/domain-xml/rewrite/no-source", test_rewrite_no_source);
   g_test_add_func ("/domain-xml/rewrite/mismatch", test_rewrite_mismatch);
   g_test_add_func ("/domain-xml/rewrite/hostile", test_rewrite_hostile);
+  g_test_add_func ("/domain-xml/rewrite/firmware", test_rewrite_firmware);
   g_test_add_func ("/domain-xml/from-args", test_from_args);
   int r = g_test_run ();
   bootfix_controller_db_free (db);
