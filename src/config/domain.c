@@ -42,9 +42,31 @@ typedef struct {
   guint n_luns;
 } Reader;
 
+BootfixBackingStore *
+bootfix_backing_store_new (const char *path, const char *format,
+                           gboolean block)
+{
+  BootfixBackingStore *b = g_new0 (BootfixBackingStore, 1);
+  b->path = g_strdup (path);
+  b->format = g_strdup (format);
+  b->block = block;
+  return b;
+}
+
+void
+bootfix_backing_store_free (BootfixBackingStore *b)
+{
+  if (b == NULL)
+    return;
+  g_free (b->path);
+  g_free (b->format);
+  g_free (b);
+}
+
 static void
 disk_free (BootfixDisk *disk)
 {
+  g_clear_pointer (&disk->backing, g_ptr_array_unref);
   g_free (disk->target_dev);
   g_free (disk->bus);
   g_free (disk->source);
@@ -418,6 +440,53 @@ read_disk_source (const Reader *r, xmlNode *node, BootfixDisk *disk,
   return TRUE;
 }
 
+/* One <backingStore>, when it names a local file (type 'file', the
+ * default, or 'block') by a path we can compare and says its format;
+ * NULL otherwise: an empty one (the end), a network or volume source,
+ * a missing <format>. */
+static BootfixBackingStore *
+read_backing_store (const Reader *r, xmlNode *node)
+{
+  g_autofree char *type = bootfix_xml_get_attr (node, "type");
+  gboolean block = g_strcmp0 (type, "block") == 0;
+  if (type != NULL && !block && !g_str_equal (type, "file"))
+    return NULL;
+  xmlNode *source = bootfix_xml_first_child (node, "source");
+  xmlNode *format = bootfix_xml_first_child (node, "format");
+  g_autofree char *path =
+    source ? bootfix_xml_get_attr (source, block ? "dev" : "file") : NULL;
+  g_autofree char *fmt = format ? bootfix_xml_get_attr (format, "type") : NULL;
+  if (path == NULL || path[0] == '\0' || strlen (path) > MAX_PATH_LEN ||
+      fmt == NULL || !token_valid (fmt))
+    return NULL;
+  /* Relative like <source file>; still relative without a base folder
+   * (libvirt's XML, read from memory): nothing to compare it with. */
+  g_autofree char *resolved = resolve_path (r->base_dir, path);
+  if (!g_path_is_absolute (resolved))
+    return NULL;
+  return bootfix_backing_store_new (resolved, fmt, block);
+}
+
+/* The <backingStore> chain of a disk, one nested level per layer, read
+ * in a loop and at most BOOTFIX_MAX_CHAIN_DEPTH deep (the image checks
+ * follow no more).  A layer we cannot use ends what is declared, as if
+ * the XML stopped there: declaring only ever lets a named file lie
+ * outside its image's folder, so ignoring a layer never lets in more
+ * than the XML without it would (docs/image-formats.md, "Backing files
+ * the domain declares"). */
+static void
+read_backing_chain (const Reader *r, xmlNode *node, BootfixDisk *disk)
+{
+  xmlNode *b = bootfix_xml_first_child (node, "backingStore");
+  while (b != NULL && disk->backing->len < BOOTFIX_MAX_CHAIN_DEPTH) {
+    BootfixBackingStore *layer = read_backing_store (r, b);
+    if (layer == NULL)
+      return;
+    g_ptr_array_add (disk->backing, layer);
+    b = bootfix_xml_first_child (b, "backingStore");
+  }
+}
+
 static gboolean
 read_disk_target (const Reader *r, xmlNode *node, BootfixDisk *disk,
                   GError **error)
@@ -489,6 +558,9 @@ read_disk (Reader *r, xmlNode *node, GError **error)
     disk->source_type = g_strdup ("file"); /* libvirt's default */
   if (!read_disk_source (r, node, disk, error))
     return FALSE;
+  disk->backing = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) bootfix_backing_store_free);
+  read_backing_chain (r, node, disk);
   if (disk->model != NULL && !g_str_equal (disk->bus, "virtio"))
     warn (r, _("disk '%s': model='%s' applies to virtio disks only; ignored"),
           disk->target_dev, disk->model);

@@ -8,6 +8,29 @@
 
 G_BEGIN_DECLS
 
+/* Backing files below a disk image: the most the image checks follow
+ * (src/guest/image-chain.c), and so the most of a <backingStore> chain
+ * the reader takes.  Real chains have a few. */
+#define BOOTFIX_MAX_CHAIN_DEPTH 16
+
+/* One file of the backing chain a domain declares for a disk (nested
+ * <backingStore> elements, libvirt's way).  The domain names it as it
+ * names the disk's <source>, so the image checks trust it as much: a
+ * header may name it outside the image's folder (docs/image-formats.md,
+ * "Backing files the domain declares").  --output writes such chains
+ * for its overlays (domain-xml.h). */
+typedef struct {
+  char *path;     /* absolute: source/@file, or @dev when block */
+  char *format;   /* <format type='...'>: raw, qcow2, ... */
+  gboolean block; /* <backingStore type='block'> */
+} BootfixBackingStore;
+
+BootfixBackingStore *bootfix_backing_store_new (const char *path,
+                                                const char *format,
+                                                gboolean block);
+void bootfix_backing_store_free (BootfixBackingStore *b);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixBackingStore, bootfix_backing_store_free)
+
 typedef struct {
   char *target_dev;  /* "hda", "vda", "sda" */
   char *bus;         /* target/@bus */
@@ -19,6 +42,11 @@ typedef struct {
   char *model;       /* disk/@model, virtio only; NULL when absent */
   int boot_order;    /* boot/@order, 0 when absent */
   int controller_index; /* address/@controller, 0 when absent */
+  /* BootfixBackingStore*: the declared chain below source, top first,
+   * up to the first layer that is not a local file with a format (an
+   * empty <backingStore/> ends it); empty when the XML declares none.
+   * NULL for the -a form, which has no domain to declare one. */
+  GPtrArray *backing;
 } BootfixDisk;
 
 typedef struct {

@@ -8,18 +8,16 @@
  * named without "json:" or a protocol, not a symbolic link, without
  * "..", and inside the folder of the image named by the user (the
  * last three waived by allow_unsafe_paths); loops and chains deeper
- * than BOOTFIX_MAX_CHAIN_DEPTH are refused.  Only then may qemu open
+ * than BOOTFIX_MAX_CHAIN_DEPTH (domain.h) are refused.  Only then may qemu open
  * the chain, and the first thing it opens is qemu-img info, whose view
  * must match ours.  Layout facts: docs/image-formats.md. */
 #ifndef BOOTFIX_IMAGE_CHAIN_H
 #define BOOTFIX_IMAGE_CHAIN_H
 
 #include <glib.h>
+#include "domain.h"
 
 G_BEGIN_DECLS
-
-/* Backing files below the image named; real chains have a few. */
-#define BOOTFIX_MAX_CHAIN_DEPTH 16
 
 typedef struct {
   char *path;       /* absolute (lexically normalised), as qemu opens it */

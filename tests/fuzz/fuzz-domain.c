@@ -3,9 +3,11 @@
  * against the real data/controllers.xml.  Besides memory errors
  * (ASan/UBSan) it checks the reader's promises: a result is complete
  * and consistent, a failure names the domain (never our data) in a
- * UTF-8 message, and GLib criticals do not happen.  A domain that
- * reads is also rewritten as --output does (domain-xml.c), and the
- * rewrite must read back with its disks on the new images. */
+ * UTF-8 message, and GLib criticals do not happen.  A disk's declared
+ * <backingStore> chain is at most BOOTFIX_MAX_CHAIN_DEPTH deep, of
+ * absolute paths with a format.  A domain that reads is also rewritten
+ * as --output does (domain-xml.c), and the rewrite must read back with
+ * its disks on the new images. */
 #include "config.h"
 
 #include "fuzz-common.h"
@@ -103,6 +105,12 @@ touch_domain (const BootfixDomain *d)
     CHECK (disk->boot_order >= 0 && disk->controller_index >= 0);
     n += fuzz_touch_text (disk->target_dev) + fuzz_touch_text (disk->bus) + fuzz_touch_text (disk->source);
     n += fuzz_touch_text (disk->source_type) + fuzz_touch_text (disk->format) + fuzz_touch_text (disk->model);
+    CHECK (disk->backing != NULL && disk->backing->len <= BOOTFIX_MAX_CHAIN_DEPTH);
+    for (guint k = 0; k < disk->backing->len; k++) {
+      const BootfixBackingStore *b = g_ptr_array_index (disk->backing, k);
+      CHECK (b->path != NULL && g_path_is_absolute (b->path) && b->format != NULL);
+      n += fuzz_touch_text (b->path) + fuzz_touch_text (b->format);
+    }
   }
   const BootfixDisk *boot = g_ptr_array_index (d->disks, d->boot_disk);
   CHECK (g_str_equal (boot->bus, d->bus));

@@ -115,6 +115,7 @@ static const DomainCase domain_cases[] = {
   OK ("missing-machine.xml", "piix3-ide", "8086:7010", "hda",
       "no machine type in <os><type>; assuming 'pc'"),
   OK ("no-domain-type.xml", "piix3-ide", "8086:7010", "hda", NULL),
+  OK ("backing-chain.xml", "piix3-ide", "8086:7010", "hda", NULL),
   /* q35 and SATA */
   OK ("q35-sata.xml", "ich9-ahci", "8086:2922", "sda", NULL),
   OK ("pc-q35-7.2-sata.xml", "ich9-ahci", "8086:2922", "sda", NULL),
@@ -342,6 +343,136 @@ test_domain_relative_source (void)
 
   g_assert_cmpstr (boot_disk (d)->source, ==, expected);
   g_assert_cmpstr (second->source, ==, "/abs/data.img");
+}
+
+/* A disk's chain as "PATH FORMAT[ block]|…"; "" when none is declared. */
+static char *
+chain_text (const BootfixDisk *disk)
+{
+  g_autoptr (GString) s = g_string_new (NULL);
+  g_assert_nonnull (disk->backing);
+  for (guint i = 0; i < disk->backing->len; i++) {
+    const BootfixBackingStore *b = g_ptr_array_index (disk->backing, i);
+    g_string_append_printf (s, "%s%s %s%s", i ? "|" : "", b->path, b->format,
+                            b->block ? " block" : "");
+  }
+  return g_string_free (g_steal_pointer (&s), FALSE);
+}
+
+static void
+test_domain_backing_file (void)
+{
+  g_autoptr (BootfixDomain) d = parse_test_file ("backing-chain.xml");
+  g_autofree char *dir = g_build_filename (test_data_dir (), "domains", NULL);
+  g_autofree char *abs_dir = g_canonicalize_filename (dir, NULL);
+  g_autofree char *want = g_strdup_printf (
+    "%s/images/top.qcow2 qcow2|/images/base.img raw", abs_dir);
+  g_autofree char *hda = chain_text (g_ptr_array_index (d->disks, 0));
+  g_autofree char *hdb = chain_text (g_ptr_array_index (d->disks, 1));
+
+  g_assert_cmpstr (hda, ==, want);
+  g_assert_cmpstr (hdb, ==, "/dev/vg0/data raw block");
+}
+
+/* The chain text of a one-disk domain whose disk holds chain. */
+static char *
+read_chain (const char *chain, const char *base)
+{
+  g_autofree char *xml = g_strdup_printf (
+    "<domain type='kvm'><name>b</name><os><type machine='pc'>hvm</type></os>"
+    "<devices><disk type='file' device='disk'><driver name='qemu' "
+    "type='qcow2'/><source file='/out/b.qcow2'/>%s<target dev='hda' "
+    "bus='ide'/></disk></devices></domain>", chain);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixDomain) d = bootfix_domain_parse (xml, strlen (xml), "b.xml",
+                                                      base, db, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (boot_disk (d)->source, ==, "/out/b.qcow2");
+  return chain_text (boot_disk (d));
+}
+
+/* What a <backingStore> chain declares: the layers up to the first one
+ * that is not a local file (or block device) with a usable path and a
+ * format; the rest of the disk reads as before. */
+static void
+test_domain_backing_chain (void)
+{
+  static const struct {
+    const char *what, *base, *chain, *want;
+  } cases[] = {
+    { "none", "/vm", "", "" },
+    { "the empty end", "/vm", "<backingStore/>", "" },
+    { "two layers, relative", "/vm",
+      "<backingStore type='file'><format type='qcow2'/><source file='b.qcow2'/>"
+      "<backingStore><source file='/img/c.img'/><format type='raw'/>"
+      "<backingStore/></backingStore></backingStore>",
+      "/vm/b.qcow2 qcow2|/img/c.img raw" },
+    { "relative without a base folder", NULL,
+      "<backingStore><format type='raw'/><source file='b.img'/></backingStore>", "" },
+    { "a block device", "/vm",
+      "<backingStore type='block'><format type='raw'/><source dev='/dev/vg/b'/>"
+      "</backingStore>", "/dev/vg/b raw block" },
+    { "a block device named as a file", "/vm",
+      "<backingStore type='block'><format type='raw'/><source file='/dev/vg/b'/>"
+      "</backingStore>", "" },
+    { "a network layer ends it", "/vm",
+      "<backingStore><format type='qcow2'/><source file='/img/a.qcow2'/>"
+      "<backingStore type='network'><format type='raw'/><source protocol='nbd' "
+      "name='x'><host name='h'/></source><backingStore><format type='raw'/>"
+      "<source file='/img/c.img'/></backingStore></backingStore></backingStore>",
+      "/img/a.qcow2 qcow2" },
+    { "a volume", "/vm",
+      "<backingStore type='volume'><format type='raw'/><source pool='p' "
+      "volume='v'/></backingStore>", "" },
+    { "no format", "/vm", "<backingStore><source file='/img/a.img'/></backingStore>", "" },
+    { "a format that is no token", "/vm",
+      "<backingStore><format type='raw img'/><source file='/img/a.img'/>"
+      "</backingStore>", "" },
+    { "an empty path", "/vm",
+      "<backingStore><format type='raw'/><source file=''/></backingStore>", "" },
+    { "no source", "/vm", "<backingStore><format type='raw'/></backingStore>", "" },
+    { "two beside each other: the first", "/vm",
+      "<backingStore><format type='raw'/><source file='/img/1.img'/></backingStore>"
+      "<backingStore><format type='raw'/><source file='/img/2.img'/></backingStore>",
+      "/img/1.img raw" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_test_message ("case: %s", cases[i].what);
+    g_autofree char *got = read_chain (cases[i].chain, cases[i].base);
+    g_assert_cmpstr (got, ==, cases[i].want);
+  }
+  /* A path longer than any we take (the <source> limit). */
+  g_autofree char *path = g_strnfill (4100, 'p');
+  g_autofree char *too_long = g_strdup_printf (
+    "<backingStore><format type='raw'/><source file='/%s'/></backingStore>", path);
+  g_autofree char *got = read_chain (too_long, "/vm");
+  g_assert_cmpstr (got, ==, "");
+}
+
+/* Hostile depth: no more layers than the image checks follow, read
+ * without recursion however deep the XML nests. */
+static void
+test_domain_backing_depth (void)
+{
+  g_autoptr (GString) xml = g_string_new (
+    "<domain type='kvm'><name>d</name><os><type machine='pc'>hvm</type></os>"
+    "<devices><disk type='file' device='disk'><source file='/out/d.qcow2'/>");
+  const guint levels = BOOTFIX_MAX_CHAIN_DEPTH + 8;
+  for (guint i = 0; i < levels; i++)
+    g_string_append_printf (xml, "<backingStore><format type='qcow2'/><source "
+                            "file='/img/%u.qcow2'/>", i);
+  for (guint i = 0; i < levels; i++)
+    g_string_append (xml, "</backingStore>");
+  g_string_append (xml, "<target dev='hda' bus='ide'/></disk></devices></domain>");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (BootfixDomain) d = bootfix_domain_parse (xml->str, xml->len, "d.xml",
+                                                      NULL, db, &error);
+  g_assert_no_error (error);
+  const GPtrArray *chain = boot_disk (d)->backing;
+  g_assert_cmpuint (chain->len, ==, BOOTFIX_MAX_CHAIN_DEPTH);
+  const BootfixBackingStore *last = g_ptr_array_index (chain, chain->len - 1);
+  g_autofree char *want = g_strdup_printf ("/img/%u.qcow2", BOOTFIX_MAX_CHAIN_DEPTH - 1);
+  g_assert_cmpstr (last->path, ==, want);
 }
 
 /* From memory: no base dir keeps relative paths as written. */
@@ -809,6 +940,8 @@ test_args_fields (void)
                     g_ptr_array_index (d->controllers, 0))->model, ==,
                    "virtio-scsi");
   g_assert_cmpstr (d->controller->id, ==, "virtio-scsi");
+  /* No domain, so nothing declares a backing file. */
+  g_assert_null (boot_disk (d)->backing);
 }
 
 static void
@@ -1258,6 +1391,9 @@ main (int argc, char **argv)
   g_test_add_func ("/domain/firmware", test_domain_firmware);
   g_test_add_func ("/domain/arch-and-machine", test_domain_arch);
   g_test_add_func ("/domain/relative-source", test_domain_relative_source);
+  g_test_add_func ("/domain/backing-file", test_domain_backing_file);
+  g_test_add_func ("/domain/backing-chain", test_domain_backing_chain);
+  g_test_add_func ("/domain/backing-depth", test_domain_backing_depth);
   g_test_add_func ("/domain/parse-memory", test_domain_parse_memory);
   g_test_add_func ("/domain/names", test_domain_names);
   g_test_add_func ("/domain/boot-order", test_domain_boot_order);
