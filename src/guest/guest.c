@@ -117,7 +117,8 @@ check_disk_source (const BootfixDomain *dom, const BootfixDisk *d,
   }
   /* Every file qemu will open for the image, checked before it does. */
   g_autoptr (BootfixImageChain) chain = bootfix_image_chain_check (
-    d->source, d->format ? d->format : "raw", allow_block_devices, allow_unsafe, error);
+    d->source, d->format ? d->format : "raw", d->backing, allow_block_devices,
+    allow_unsafe, error);
   if (chain == NULL) {
     g_prefix_error (error, _("guest %s: "), dom->name);
     return FALSE;

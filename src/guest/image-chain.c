@@ -26,7 +26,13 @@
 typedef struct {
   gboolean allow_block_devices;
   gboolean allow_unsafe_paths;
-  char *folder;        /* real path of the named image's folder */
+  /* BootfixBackingStore*: the domain's <backingStore> chain for the
+   * image, top first; NULL without a domain (the -a form). */
+  const GPtrArray *declared;
+  /* char*: real paths of the folders of the files the user named, the
+   * image's first, then each declared backing file's as it is reached;
+   * the last is the nearest above the file being resolved. */
+  GPtrArray *folders;
   GHashTable *seen;    /* "dev:ino" of every file opened */
   BootfixImageChain *chain;
 } Resolver;
@@ -93,11 +99,13 @@ bootfix_image_chain_free (BootfixImageChain *c)
 
 /* ---- opening and reading ---- */
 
-/* Open a file of the chain and check what it is.  The named image
- * (top) may be a symbolic link or block device: the caller checked
- * its path against the user's options already. */
+/* Open a file of the chain and check what it is (*is_block, when not
+ * NULL: a block device).  The named image (top) may be a symbolic link
+ * or block device: the caller checked its path against the user's
+ * options already. */
 static int
-open_checked (Resolver *r, const char *path, gboolean top, GError **error)
+open_checked (Resolver *r, const char *path, gboolean top, gboolean *is_block,
+              GError **error)
 {
   int flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK;
   if (!top && !r->allow_unsafe_paths)
@@ -130,6 +138,8 @@ open_checked (Resolver *r, const char *path, gboolean top, GError **error)
     close (fd);
     return -1;
   }
+  if (is_block != NULL)
+    *is_block = S_ISBLK (st.st_mode);
   return fd;
 }
 
@@ -176,11 +186,77 @@ has_dotdot (const char *name)
   return FALSE;
 }
 
+/* Does real lie in the folder of a file the user named (subfolders
+ * count)? */
+static gboolean
+in_named_folder (const Resolver *r, const char *real)
+{
+  for (guint i = 0; i < r->folders->len; i++) {
+    const char *folder = g_ptr_array_index (r->folders, i);
+    size_t n = strlen (folder);
+    if (strncmp (real, folder, n) == 0 &&
+        (real[n] == '/' || (n > 0 && folder[n - 1] == '/')))
+      return TRUE;
+  }
+  return FALSE;
+}
+
+/* What the domain declares as the backing file of the layer at depth
+ * (0: the image's own); NULL when it declares none there. */
+static const BootfixBackingStore *
+declared_at (const Resolver *r, guint depth)
+{
+  if (r->declared == NULL || depth >= r->declared->len)
+    return NULL;
+  return g_ptr_array_index (r->declared, depth);
+}
+
+/* Is the file at real path real, named in format, the one declared?
+ * Real paths are compared: another spelling of the same file matches,
+ * a file of the same name elsewhere does not. */
+static gboolean
+is_declared (const BootfixBackingStore *declared, const char *real,
+             const char *format)
+{
+  if (declared == NULL || format == NULL ||
+      !g_str_equal (declared->format, format))
+    return FALSE;
+  g_autofree char *want = realpath (declared->path, NULL);
+  return want != NULL && g_str_equal (want, real);
+}
+
+/* A backing file outside every named folder that the domain does not
+ * declare at that place: say what it does declare there. */
+static char *
+refuse_undeclared (const Resolver *r, const char *holder, const char *name,
+                   const char *format, guint depth, GError **error)
+{
+  const char *folder = g_ptr_array_index (r->folders, r->folders->len - 1);
+  const BootfixBackingStore *declared = declared_at (r, depth);
+  if (declared == NULL)
+    bootfix_refuse (error, _("%s names \"%s\" (%s) as its backing file, which lies "
+                             "outside the image's folder (%s), and the disk's "
+                             "<backingStore> in the domain XML declares no file "
+                             "there; declare it there, keep it in the image's "
+                             "folder, or pass --allow-unsafe-paths if you trust "
+                             "the image"), holder, name, format, folder);
+  else
+    bootfix_refuse (error, _("%s names \"%s\" (%s) as its backing file, which lies "
+                             "outside the image's folder (%s) and is not the file "
+                             "the disk's <backingStore> in the domain XML declares "
+                             "there (%s, %s); correct the domain XML, or pass "
+                             "--allow-unsafe-paths if you trust the image"),
+                    holder, name, format, folder, declared->path, declared->format);
+  return NULL;
+}
+
 /* The file a header names, as qemu finds it (relative names count from
- * the folder of the file that holds them), after the path rules. */
+ * the folder of the file that holds them), after the path rules.
+ * format: what the header says the file is, for a backing file of the
+ * layer at depth; NULL for a VMDK extent, which no domain declares. */
 static char *
 resolve_reference (Resolver *r, const char *holder, const char *name,
-                   GError **error)
+                   const char *format, guint depth, GError **error)
 {
   if (g_str_has_prefix (name, "json:") || name[strcspn (name, ":/")] == ':') {
     bootfix_refuse (error, _("%s names \"%s\", which qemu would read as a json: or "
@@ -193,19 +269,28 @@ resolve_reference (Resolver *r, const char *holder, const char *name,
     return g_steal_pointer (&path);
   GStatBuf st;
   g_autofree char *real = realpath (path, NULL);
+  gboolean outside = real != NULL && !in_named_folder (r, real);
+  gboolean declared = outside && is_declared (declared_at (r, depth), real, format);
   const char *why = NULL;
   if (has_dotdot (name))
     why = _("contains '..'");
   else if (g_lstat (path, &st) == 0 && S_ISLNK (st.st_mode))
     why = _("is a symbolic link");
-  else if (real && !(g_str_has_prefix (real, r->folder) && real[strlen (r->folder)] == '/'))
+  else if (outside && !declared && format != NULL && r->declared != NULL)
+    return refuse_undeclared (r, holder, name, format, depth, error);
+  else if (outside && !declared)
     why = _("lies outside the image's folder");
   if (why != NULL) {
     bootfix_refuse (error, _("%s names \"%s\", which %s; keep the image's files in "
                      "its folder (%s), or pass --allow-unsafe-paths if you trust "
-                     "the image"), holder, name, why, r->folder);
+                     "the image"), holder, name, why,
+                    (const char *) g_ptr_array_index (r->folders, r->folders->len - 1));
     return NULL;
   }
+  /* As trusted as the image: its own extents and backing files may
+   * lie beside it. */
+  if (declared)
+    g_ptr_array_add (r->folders, g_path_get_dirname (real));
   return g_steal_pointer (&path);
 }
 
@@ -383,10 +468,10 @@ read_vmdk_extents (Resolver *r, BootfixImageLayer *l, const BootfixVmdkDescripto
 {
   for (guint i = 0; i < d->extents->len; i++) {
     const BootfixVmdkExtent *e = g_ptr_array_index (d->extents, i);
-    g_autofree char *path = resolve_reference (r, l->path, e->file, error);
+    g_autofree char *path = resolve_reference (r, l->path, e->file, NULL, 0, error);
     if (path == NULL)
       return FALSE;
-    int fd = open_checked (r, path, FALSE, error);
+    int fd = open_checked (r, path, FALSE, NULL, error);
     if (fd < 0)
       return FALSE;
     gboolean ok = e->kind == BOOTFIX_VMDK_EXTENT_FLAT ||
@@ -435,10 +520,12 @@ read_layer (Resolver *r, const char *path, const char *format, gboolean top,
     return bootfix_refuse (error, _("%s: the format '%s' is not handled (raw, qcow2, vmdk, "
                             "vpc and vhdx are); convert the image with qemu-img "
                             "convert -O qcow2"), path, format);
-  int fd = open_checked (r, path, top, error);
+  gboolean is_block = FALSE;
+  int fd = open_checked (r, path, top, &is_block, error);
   if (fd < 0)
     return FALSE;
   BootfixImageLayer *l = add_layer (r, path, format);
+  l->block = is_block;
   gboolean ok;
   if (g_str_equal (format, "qcow2"))
     ok = read_qcow2_layer (r, l, fd, backing, backing_format, error);
@@ -468,7 +555,7 @@ resolve_layers (Resolver *r, const char *top, const char *format, GError **error
       return FALSE;
     if (backing == NULL)
       return TRUE;
-    char *next = resolve_reference (r, path, backing, error);
+    char *next = resolve_reference (r, path, backing, backing_format, depth, error);
     if (next == NULL)
       return FALSE;
     g_free (path);
@@ -480,23 +567,29 @@ resolve_layers (Resolver *r, const char *top, const char *format, GError **error
 
 BootfixImageChain *
 bootfix_image_chain_resolve (const char *path, const char *format,
+                             const GPtrArray *declared,
                              gboolean allow_block_devices,
                              gboolean allow_unsafe_paths, GError **error)
 {
   g_autofree char *top = g_canonicalize_filename (path, NULL);
   g_autofree char *dir = g_path_get_dirname (top);
+  char *folder = realpath (dir, NULL);
+  int saved = errno;
   Resolver r = {
     .allow_block_devices = allow_block_devices,
     .allow_unsafe_paths = allow_unsafe_paths,
-    .folder = realpath (dir, NULL),
+    .declared = declared,
+    .folders = g_ptr_array_new_with_free_func (g_free),
     .seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL),
     .chain = bootfix_image_chain_new (),
   };
-  gboolean ok = r.folder != NULL
+  if (folder != NULL)
+    g_ptr_array_add (r.folders, folder);
+  gboolean ok = folder != NULL
                 ? resolve_layers (&r, top, format ? format : "raw", error)
                 : bootfix_refuse (error, _("cannot find the folder of %s: %s"), top,
-                          g_strerror (errno));
-  free (r.folder);
+                          g_strerror (saved));
+  g_ptr_array_unref (r.folders);
   g_hash_table_unref (r.seen);
   if (!ok) {
     bootfix_image_chain_free (r.chain);
@@ -624,11 +717,12 @@ bootfix_image_chain_cross_check (const BootfixImageChain *chain, GError **error)
 
 BootfixImageChain *
 bootfix_image_chain_check (const char *path, const char *format,
+                           const GPtrArray *declared,
                            gboolean allow_block_devices, gboolean allow_unsafe_paths,
                            GError **error)
 {
   g_autoptr (BootfixImageChain) chain = bootfix_image_chain_resolve (
-    path, format, allow_block_devices, allow_unsafe_paths, error);
+    path, format, declared, allow_block_devices, allow_unsafe_paths, error);
   if (chain == NULL || !bootfix_image_chain_cross_check (chain, error))
     return NULL;
   return g_steal_pointer (&chain);

@@ -6,11 +6,13 @@
  * --format auto probe does that, with a warning).  Each file must be
  * local and regular (a block device only with allow_block_devices),
  * named without "json:" or a protocol, not a symbolic link, without
- * "..", and inside the folder of the image named by the user (the
- * last three waived by allow_unsafe_paths); loops and chains deeper
- * than BOOTFIX_MAX_CHAIN_DEPTH (domain.h) are refused.  Only then may qemu open
- * the chain, and the first thing it opens is qemu-img info, whose view
- * must match ours.  Layout facts: docs/image-formats.md. */
+ * "..", and inside the folder of a file the user named: the image, or
+ * a backing file the domain declares (the last three waived by
+ * allow_unsafe_paths).  A declared backing file may lie anywhere, as
+ * the image may.  Loops and chains deeper than BOOTFIX_MAX_CHAIN_DEPTH
+ * (domain.h) are refused.  Only then may qemu open the chain, and the
+ * first thing it opens is qemu-img info, whose view must match ours.
+ * Layout facts: docs/image-formats.md. */
 #ifndef BOOTFIX_IMAGE_CHAIN_H
 #define BOOTFIX_IMAGE_CHAIN_H
 
@@ -24,6 +26,7 @@ typedef struct {
   char *format;     /* raw, qcow2, vmdk, vpc or vhdx */
   char *kind;       /* inside the format: "monolithicSparse", "dynamic", … */
   GPtrArray *files; /* char*: every host file of the layer, path first */
+  gboolean block;   /* path is a block device */
   /* A raw layer whose bytes claim another format: that format (for a
    * hint: the layer is still read as raw).  NULL otherwise. */
   char *claims;
@@ -43,12 +46,17 @@ void bootfix_image_chain_free (BootfixImageChain *c);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (BootfixImageChain, bootfix_image_chain_free)
 
 /* Read the headers of path (declared format) and of every file they
- * name.  Refusals are BOOTFIX_ERROR_REFUSED and name the file, what it
- * names and the way out.  The image named may be a block device
- * whatever allow_block_devices says (reading it is the user's choice;
- * writing one is checked by the journal). */
+ * name.  declared: the disk's <backingStore> chain (BootfixBackingStore*,
+ * BootfixDisk.backing), NULL without a domain; the backing file a
+ * header names at depth i is the declared one when it is declared[i]'s
+ * file (by real path) in declared[i]'s format.  Refusals are
+ * BOOTFIX_ERROR_REFUSED and name the file, what it names and the way
+ * out.  The image named may be a block device whatever
+ * allow_block_devices says (reading it is the user's choice; writing
+ * one is checked by the journal). */
 BootfixImageChain *bootfix_image_chain_resolve (const char *path,
                                                 const char *format,
+                                                const GPtrArray *declared,
                                                 gboolean allow_block_devices,
                                                 gboolean allow_unsafe_paths,
                                                 GError **error);
@@ -62,6 +70,7 @@ gboolean bootfix_image_chain_cross_check (const BootfixImageChain *chain,
 /* Resolve, then cross-check. */
 BootfixImageChain *bootfix_image_chain_check (const char *path,
                                               const char *format,
+                                              const GPtrArray *declared,
                                               gboolean allow_block_devices,
                                               gboolean allow_unsafe_paths,
                                               GError **error);

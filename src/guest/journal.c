@@ -271,7 +271,7 @@ check_disk (const BootfixDomain *dom, const BootfixDisk *d,
     return NULL;
   }
   g_autoptr (BootfixImageChain) chain = bootfix_image_chain_check (
-    d->source, d->format ? d->format : "raw", allow_block_devices,
+    d->source, d->format ? d->format : "raw", d->backing, allow_block_devices,
     allow_unsafe_paths, error);
   if (chain == NULL) {
     g_prefix_error (error, _("guest %s: "), dom->name);
@@ -968,7 +968,7 @@ check_chains_unchanged (const BootfixJournal *j, GError **error)
     if (d->chain == NULL)
       continue;
     g_autoptr (BootfixImageChain) now = bootfix_image_chain_check (d->path, d->format,
-                                                                  TRUE, TRUE, error);
+                                                                  NULL, TRUE, TRUE, error);
     if (now == NULL)
       return FALSE;
     if (!bootfix_image_chain_same (now, d->chain)) {

@@ -23,6 +23,7 @@ disk_free (gpointer p)
   BootfixOutputDisk *d = p;
   g_free (d->source);
   g_free (d->source_format);
+  g_clear_pointer (&d->declared, g_ptr_array_unref);
   g_free (d->target_dev);
   g_free (d->overlay);
   g_free (d->final);
@@ -74,7 +75,8 @@ check_source (const char *guest, const BootfixOutputDisk *d,
   if (!is_block && !g_file_test (d->source, G_FILE_TEST_IS_REGULAR))
     return refuse (error, guest, _("%s is not a regular file"), d->source);
   g_autoptr (BootfixImageChain) chain = bootfix_image_chain_resolve (
-    d->source, d->source_format, allow_block_devices, allow_unsafe_paths, error);
+    d->source, d->source_format, d->declared, allow_block_devices,
+    allow_unsafe_paths, error);
   g_autofree char *busy = NULL;
   if (chain == NULL || !bootfix_image_chain_in_use (chain, &busy, error))
     return FALSE;
@@ -138,6 +140,7 @@ output_new (const char *dir, const char *format, const BootfixDomain *dom)
     g_ptr_array_add (o->disks, d);
     d->source = g_canonicalize_filename (src->source, NULL);
     d->source_format = g_strdup (src->format ? src->format : "raw");
+    d->declared = src->backing ? g_ptr_array_ref (src->backing) : NULL;
     d->target_dev = g_strdup (src->target_dev);
     g_autofree char *name = g_strdup_printf (
       "%s-%s.%s", dom->name, src->target_dev,

@@ -20,6 +20,8 @@ G_BEGIN_DECLS
 typedef struct {
   char *source;        /* the guest's disk (absolute), only ever read */
   char *source_format; /* raw unless the domain says otherwise */
+  GPtrArray *declared; /* BootfixBackingStore*: the domain's chain below
+                        * source (BootfixDisk.backing); NULL for -a */
   char *target_dev;
   char *overlay;       /* in the work folder; NULL in a dry run */
   char *final;         /* where it ends: DIR/NAME-TARGET.qcow2|.raw */

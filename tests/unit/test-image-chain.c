@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The image chain resolver (src/guest/image-chain.c) on small images
  * made here with qemu-img (no appliance): good chains of every format,
- * cross-checked with qemu-img info, and a table of hostile ones, each
- * refused before qemu opens it. */
+ * cross-checked with qemu-img info, a table of hostile ones, each
+ * refused before qemu opens it, and a table of backing chains a domain
+ * declares (<backingStore>), which widen the folder rule and nothing
+ * else. */
 #include "config.h"
 
 #include <string.h>
@@ -36,10 +38,18 @@ in_dir (const char *name)
 }
 
 static BootfixImageChain *
-check (const char *name, const char *format, gboolean unsafe, GError **error)
+check_declared (const char *name, const char *format, const GPtrArray *declared,
+                gboolean unsafe, GError **error)
 {
   g_autofree char *path = in_dir (name);
-  return bootfix_image_chain_check (path, format, FALSE, unsafe, error);
+  return bootfix_image_chain_check (path, format, declared, FALSE, unsafe, error);
+}
+
+/* The -a form: no domain, nothing declared. */
+static BootfixImageChain *
+check (const char *name, const char *format, gboolean unsafe, GError **error)
+{
+  return check_declared (name, format, NULL, unsafe, error);
 }
 
 static void
@@ -196,6 +206,117 @@ test_hostile (void)
   }
 }
 
+/* "@O/x" is x in the folder beside the guest's. */
+static char *
+expand (const char *path)
+{
+  return g_str_has_prefix (path, "@O/") ? g_build_filename (other, path + 3, NULL)
+                                        : g_strdup (path);
+}
+
+/* A declared chain from "PATH FORMAT" pairs; NULL for NULL (no domain). */
+static GPtrArray *
+declared_chain (const char *const *layers)
+{
+  if (layers == NULL)
+    return NULL;
+  GPtrArray *chain =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_backing_store_free);
+  for (guint i = 0; layers[i] != NULL; i++) {
+    g_auto (GStrv) parts = g_strsplit (layers[i], " ", 2);
+    g_autofree char *path = expand (parts[0]);
+    g_ptr_array_add (chain, bootfix_backing_store_new (path, parts[1], FALSE));
+  }
+  return chain;
+}
+
+#define DECLARE(...) ((const char *const[]) { __VA_ARGS__, NULL })
+#define NOTHING ((const char *const[]) { NULL })
+
+/* Backing files outside the guest's folder, declared or not: accepted
+ * (layers > 0) only when the domain declares that file, by its real
+ * path, at that depth and in that format; the other rules hold for a
+ * declared file all the same. */
+static void
+test_declared (void)
+{
+  run ("mkdir -p decl ../OTHER/decl ../OTHER/far && O=$(cd ../OTHER && pwd) && "
+       "qemu-img create -q -f raw ../OTHER/decl/src.raw 16M && "
+       "qemu-img create -q -f qcow2 -b $O/decl/src.raw -F raw decl/ov.qcow2 && "
+       "qemu-img create -q -f qcow2 ../OTHER/decl/base.qcow2 16M && "
+       "qemu-img create -q -f qcow2 -b base.qcow2 -F qcow2 ../OTHER/decl/mid.qcow2 && "
+       "qemu-img create -q -f qcow2 -b $O/decl/mid.qcow2 -F qcow2 decl/ov2.qcow2 && "
+       "qemu-img create -q -f raw ../OTHER/far/far.raw 16M && "
+       "qemu-img create -q -f qcow2 -b $O/far/far.raw -F raw ../OTHER/decl/to-far.qcow2 && "
+       "qemu-img create -q -f qcow2 -b $O/decl/to-far.qcow2 -F qcow2 decl/ov3.qcow2 && "
+       "ln -s src.raw ../OTHER/decl/link.raw && "
+       "qemu-img create -q -f qcow2 -u -b $O/decl/link.raw -F raw decl/ov-link.qcow2 16M && "
+       "qemu-img create -q -f qcow2 -u -b ../../OTHER/decl/src.raw -F raw "
+       "decl/ov-dotdot.qcow2 16M && "
+       "qemu-img create -q -f vmdk -o subformat=monolithicFlat ../OTHER/decl/flat.vmdk 16M && "
+       "qemu-img create -q -f qcow2 -b $O/decl/flat.vmdk -F vmdk decl/ov-vmdk.qcow2 && "
+       "qemu-img create -q -f qcow2 -u -b 'json:{\"driver\":\"raw\",\"file\":"
+       "{\"driver\":\"file\",\"filename\":\"/etc/passwd\"}}' -F raw "
+       "decl/ov-json.qcow2 16M");
+  /* Not static: the DECLARE lists are compound literals. */
+  const struct {
+    const char *what, *name;
+    const char *const *declared; /* NULL: no domain */
+    guint layers;                /* 0: refused */
+    const char *says;            /* in the refusal */
+  } cases[] = {
+    { "declared, as --output writes it", "decl/ov.qcow2",
+      DECLARE ("@O/decl/src.raw raw"), 2, NULL },
+    { "declared by another spelling", "decl/ov.qcow2",
+      DECLARE ("@O/far/../decl/src.raw raw"), 2, NULL },
+    { "declared through a link to it", "decl/ov.qcow2",
+      DECLARE ("@O/decl/link.raw raw"), 2, NULL },
+    { "no domain", "decl/ov.qcow2", NULL, 0, "lies outside the image's folder" },
+    { "the domain declares nothing", "decl/ov.qcow2", NOTHING, 0, "declares no file" },
+    { "declared in another format", "decl/ov.qcow2",
+      DECLARE ("@O/decl/src.raw qcow2"), 0, "is not the file" },
+    { "another file declared", "decl/ov.qcow2",
+      DECLARE ("@O/far/far.raw raw"), 0, "is not the file" },
+    { "declared one layer too deep", "decl/ov.qcow2",
+      DECLARE ("@O/far/far.raw raw", "@O/decl/src.raw raw"), 0, "is not the file" },
+    { "the whole chain declared", "decl/ov2.qcow2",
+      DECLARE ("@O/decl/mid.qcow2 qcow2", "@O/decl/base.qcow2 qcow2"), 3, NULL },
+    { "beside a declared file", "decl/ov2.qcow2",
+      DECLARE ("@O/decl/mid.qcow2 qcow2"), 3, NULL },
+    { "below a declared file, in neither folder", "decl/ov3.qcow2",
+      DECLARE ("@O/decl/to-far.qcow2 qcow2"), 0, "declares no file" },
+    { "below a declared file, declared too", "decl/ov3.qcow2",
+      DECLARE ("@O/decl/to-far.qcow2 qcow2", "@O/far/far.raw raw"), 3, NULL },
+    { "a declared VMDK and its extent", "decl/ov-vmdk.qcow2",
+      DECLARE ("@O/decl/flat.vmdk vmdk"), 2, NULL },
+    { "the header names a link, declared", "decl/ov-link.qcow2",
+      DECLARE ("@O/decl/link.raw raw"), 0, "symbolic link" },
+    { "the header's name has '..', declared", "decl/ov-dotdot.qcow2",
+      DECLARE ("@O/decl/src.raw raw"), 0, "contains '..'" },
+    { "a json: header, its file declared", "decl/ov-json.qcow2",
+      DECLARE ("/etc/passwd raw"), 0, "json:" },
+  };
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++) {
+    g_autoptr (GError) error = NULL;
+    g_autoptr (GPtrArray) declared = declared_chain (cases[i].declared);
+    g_test_message ("case: %s", cases[i].what);
+    g_autoptr (BootfixImageChain) c =
+      check_declared (cases[i].name, "qcow2", declared, FALSE, &error);
+    if (cases[i].layers == 0) {
+      g_assert_null (c);
+      g_assert_error (error, BOOTFIX_ERROR, BOOTFIX_ERROR_REFUSED);
+      g_test_message ("  refused: %s", error->message);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      continue;
+    }
+    g_assert_no_error (error);
+    g_assert_cmpuint (c->layers->len, ==, cases[i].layers);
+    const BootfixImageLayer *below = g_ptr_array_index (c->layers, 1);
+    g_assert_true (g_str_has_prefix (below->path, other));
+    g_assert_false (below->block);
+  }
+}
+
 static void
 test_depth (void)
 {
@@ -242,6 +363,7 @@ main (int argc, char **argv)
   run ("mkdir -p sub");
   g_test_add_func ("/image-chain/good", test_good);
   g_test_add_func ("/image-chain/hostile", test_hostile);
+  g_test_add_func ("/image-chain/declared", test_declared);
   g_test_add_func ("/image-chain/depth", test_depth);
   g_test_add_func ("/image-chain/probe", test_probe);
   int rc = g_test_run ();
