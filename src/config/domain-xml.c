@@ -114,14 +114,92 @@ set_driver_type (xmlNode *disk, const char *format)
   xmlSetProp (driver, BAD_CAST "type", BAD_CAST format);
 }
 
-/* A <backingStore> describes the old source's chain; libvirt would
- * take an empty one as "no backing file" for the new image. */
+/* ---- <backingStore>: the files an image is backed by ---- */
+
+/* The blank text that indents node ("\n      "), so that what is added
+ * beside it reads as the rest of the file; NULL when the document has
+ * none there (one long line, or a tree we build and format). */
+static char *
+indentation_before (xmlNode *node)
+{
+  if (node->prev == NULL || !xmlIsBlankNode (node->prev))
+    return NULL;
+  xmlChar *text = xmlNodeGetContent (node->prev);
+  char *copy = g_strdup ((const char *) text);
+  xmlFree (text);
+  return copy;
+}
+
+/* child as the last child of parent, on a line of its own when indent
+ * is not NULL. */
+static xmlNode *
+append_child (xmlNode *parent, xmlNode *child, const char *indent)
+{
+  if (indent != NULL)
+    xmlAddChild (parent, xmlNewText (BAD_CAST indent));
+  return xmlAddChild (parent, child);
+}
+
+/* <backingStore type='file'><format type='…'/><source file='…'/>, or
+ * type='block' with <source dev='…'/>; its children indented by inner. */
+static xmlNode *
+backing_store_node (const BootfixBackingStore *b, const char *inner)
+{
+  xmlNode *node = xmlNewNode (NULL, BAD_CAST "backingStore");
+  xmlSetProp (node, BAD_CAST "type", BAD_CAST (b->block ? "block" : "file"));
+  xmlNode *format = append_child (node, xmlNewNode (NULL, BAD_CAST "format"),
+                                  inner);
+  xmlSetProp (format, BAD_CAST "type", BAD_CAST b->format);
+  xmlNode *source = append_child (node, xmlNewNode (NULL, BAD_CAST "source"),
+                                  inner);
+  xmlSetProp (source, BAD_CAST (b->block ? "dev" : "file"), BAD_CAST b->path);
+  return node;
+}
+
+/* The chain after <source>: one <backingStore> per file, each nested in
+ * the one above, and an empty one last, which tells libvirt the chain
+ * ends there.  Built in a loop; the caller's chain is at most the image
+ * checks' depth. */
 static void
-drop_backing_store (xmlNode *disk)
+add_backing_chain (xmlNode *source, const GPtrArray *chain)
+{
+  g_autofree char *indent = indentation_before (source);
+  g_autoptr (GString) pad = g_string_new (indent);
+  g_autofree char *parent_pad = NULL;
+  xmlNode *parent = NULL;
+
+  for (guint i = 0; i <= chain->len; i++) {
+    g_autofree char *inner = g_strconcat (pad->str, "  ", NULL);
+    xmlNode *node = i < chain->len
+                    ? backing_store_node (g_ptr_array_index (chain, i),
+                                          indent ? inner : NULL)
+                    : xmlNewNode (NULL, BAD_CAST "backingStore");
+    if (parent == NULL) {
+      xmlAddNextSibling (source, node);
+      if (indent != NULL)
+        xmlAddPrevSibling (node, xmlNewText (BAD_CAST indent));
+    } else {
+      append_child (parent, node, indent ? pad->str : NULL);
+      if (indent != NULL) /* the line parent's end tag starts */
+        xmlAddChild (parent, xmlNewText (BAD_CAST parent_pad));
+    }
+    parent = node;
+    g_free (parent_pad);
+    parent_pad = g_strdup (pad->str);
+    g_string_assign (pad, inner);
+  }
+}
+
+/* The old <backingStore> described the old source's chain, so it goes.
+ * An image backed by files gets their chain; a standalone one none. */
+static void
+set_backing_store (xmlNode *disk, const GPtrArray *chain)
 {
   xmlNode *b;
   while ((b = bootfix_xml_first_child (disk, "backingStore")) != NULL)
     remove_node (b);
+  if (chain != NULL && chain->len > 0)
+    add_backing_chain (bootfix_xml_first_child (disk, "source"), chain);
 }
 
 static gboolean
@@ -137,7 +215,7 @@ rewrite_disk (xmlNode *disk, const BootfixDiskImage *img, const char *what,
                  dev ? dev : "?", img->target_dev);
   point_source (disk, img->file);
   set_driver_type (disk, img->format);
-  drop_backing_store (disk);
+  set_backing_store (disk, img->backing);
   return TRUE;
 }
 
@@ -249,7 +327,10 @@ add_disk (xmlNode *devices, const BootfixDisk *d, const BootfixDiskImage *img)
   xmlNode *driver = add_element (disk, "driver", NULL);
   set_attr (driver, "name", "qemu");
   set_attr (driver, "type", img->format);
-  set_attr (add_element (disk, "source", NULL), "file", img->file);
+  xmlNode *source = add_element (disk, "source", NULL);
+  set_attr (source, "file", img->file);
+  if (img->backing != NULL && img->backing->len > 0)
+    add_backing_chain (source, img->backing);
   xmlNode *target = add_element (disk, "target", NULL);
   set_attr (target, "dev", d->target_dev);
   set_attr (target, "bus", d->bus);

@@ -17,6 +17,11 @@ typedef struct {
   const char *target_dev; /* the disk it takes the place of (checked) */
   const char *file;       /* absolute path */
   const char *format;     /* qcow2 or raw */
+  /* BootfixBackingStore*: the files the image is backed by, top first
+   * (an overlay's source disk, then the source's own backing files),
+   * written as the disk's <backingStore> chain; NULL for an image that
+   * stands alone. */
+  const GPtrArray *backing;
 } BootfixDiskImage;
 
 /* Is node a <disk> virt-bootfix repairs (device='disk', libvirt's
@@ -28,9 +33,10 @@ gboolean bootfix_domain_is_disk_node (xmlNode *node);
  * order) pointed at images[i]: <source file='…'> (the disk becomes
  * type='file'; a source of another type is replaced whole, one that is
  * missing is added), <driver type='…'> (added when absent, as
- * name='qemu'), and no <backingStore> (the new image records its own
- * chain, which libvirt reads from it).  Everything else is left as it
- * was, comments included; the output has no XML declaration.  firmware
+ * name='qemu'), and the old <backingStore> replaced by images[i]'s
+ * chain, ended by an empty <backingStore/> (none for an image without
+ * one).  Everything else is left as it was, comments included; the
+ * output has no XML declaration.  firmware
  * NULL keeps <os> as it is; "efi" or "bios" sets it (and drops the old
  * <loader>, <nvram> and <firmware>).  Fails (BOOTFIX_ERROR_INVALID_DOMAIN)
  * when the repaired disks are not n or their targets are not the

@@ -24,6 +24,7 @@ disk_free (gpointer p)
   g_free (d->source);
   g_free (d->source_format);
   g_clear_pointer (&d->declared, g_ptr_array_unref);
+  g_clear_pointer (&d->backing, g_ptr_array_unref);
   g_free (d->target_dev);
   g_free (d->overlay);
   g_free (d->final);
@@ -59,11 +60,26 @@ refuse (GError **error, const char *guest, const char *fmt, ...)
 
 /* ---- checks ---- */
 
+/* What an overlay of the source is backed by, top first: the source,
+ * then the files it is backed by, as the checks resolved them. */
+static GPtrArray *
+backing_of_overlay (const BootfixImageChain *chain)
+{
+  GPtrArray *out =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_backing_store_free);
+  for (guint i = 0; i < chain->layers->len; i++) {
+    const BootfixImageLayer *l = g_ptr_array_index (chain->layers, i);
+    g_ptr_array_add (out, bootfix_backing_store_new (l->path, l->format, l->block));
+  }
+  return out;
+}
+
 /* Only read here, but a block device still needs the user's word, and
  * a disk a running VM writes (any file of its chain, which the source
- * check resolved and approved already) would change under the overlay. */
+ * check resolved and approved already) would change under the overlay.
+ * Keeps the chain for NAME.xml. */
 static gboolean
-check_source (const char *guest, const BootfixOutputDisk *d,
+check_source (const char *guest, BootfixOutputDisk *d,
               gboolean allow_block_devices, gboolean allow_unsafe_paths,
               GError **error)
 {
@@ -83,6 +99,7 @@ check_source (const char *guest, const BootfixOutputDisk *d,
   if (busy)
     return refuse (error, guest, _("%s is in use by a running virtual machine; "
                                    "shut the guest down first"), busy);
+  d->backing = backing_of_overlay (chain);
   return TRUE;
 }
 
@@ -260,9 +277,11 @@ write_xml (BootfixOutput *o, const BootfixDomain *dom, const char *firmware,
   g_autofree BootfixDiskImage *images = g_new0 (BootfixDiskImage, o->disks->len);
   for (guint i = 0; i < o->disks->len; i++) {
     const BootfixOutputDisk *d = g_ptr_array_index (o->disks, i);
+    /* A standalone copy has no backing file; an overlay declares its. */
     images[i] = (BootfixDiskImage) {
       .target_dev = d->target_dev, .file = d->final,
       .format = o->format ? o->format : "qcow2",
+      .backing = o->format ? NULL : d->backing,
     };
   }
   g_autofree char *xml = bootfix_domain_xml_with_images (dom, images,

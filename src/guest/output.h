@@ -22,6 +22,9 @@ typedef struct {
   char *source_format; /* raw unless the domain says otherwise */
   GPtrArray *declared; /* BootfixBackingStore*: the domain's chain below
                         * source (BootfixDisk.backing); NULL for -a */
+  GPtrArray *backing;  /* BootfixBackingStore*: source and its backing
+                        * files as the checks resolved them, which
+                        * NAME.xml declares for the overlay */
   char *target_dev;
   char *overlay;       /* in the work folder; NULL in a dry run */
   char *final;         /* where it ends: DIR/NAME-TARGET.qcow2|.raw */

@@ -6,8 +6,9 @@
  * UTF-8 message, and GLib criticals do not happen.  A disk's declared
  * <backingStore> chain is at most BOOTFIX_MAX_CHAIN_DEPTH deep, of
  * absolute paths with a format.  A domain that reads is also rewritten
- * as --output does (domain-xml.c), and the rewrite must read back with
- * its disks on the new images. */
+ * as --output does (domain-xml.c), each disk backed by its old source
+ * and declared chain, and the rewrite must read back with its disks on
+ * the new images and those chains. */
 #include "config.h"
 
 #include "fuzz-common.h"
@@ -124,18 +125,55 @@ touch_domain (const BootfixDomain *d)
   return n;
 }
 
+/* What an overlay of disk is backed by, as output.c declares it: its
+ * source (or a made-up one), then the chain the domain declared, cut
+ * at the depth the reader takes. */
+static GPtrArray *
+overlay_chain (const BootfixDisk *disk, guint i)
+{
+  GPtrArray *chain =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_backing_store_free);
+  g_autofree char *made_up = g_strdup_printf ("/nonexistent/src/%u.img", i);
+  const char *top = disk->source && g_path_is_absolute (disk->source) ? disk->source : made_up;
+  g_ptr_array_add (chain, bootfix_backing_store_new (top, disk->format ? disk->format : "raw",
+                                                     FALSE));
+  for (guint k = 0; k < disk->backing->len && chain->len < BOOTFIX_MAX_CHAIN_DEPTH; k++) {
+    const BootfixBackingStore *b = g_ptr_array_index (disk->backing, k);
+    g_ptr_array_add (chain, bootfix_backing_store_new (b->path, b->format, b->block));
+  }
+  return chain;
+}
+
+static void
+check_chain_read_back (const GPtrArray *got, const GPtrArray *want)
+{
+  CHECK (got != NULL && got->len == want->len);
+  for (guint k = 0; k < want->len; k++) {
+    const BootfixBackingStore *a = g_ptr_array_index (got, k);
+    const BootfixBackingStore *b = g_ptr_array_index (want, k);
+    CHECK (g_str_equal (a->path, b->path) && g_str_equal (a->format, b->format));
+    CHECK (a->block == b->block);
+  }
+}
+
 /* --output's rewrite of a domain that read: it succeeds, and what it
- * writes reads again with the same disks, each on its image. */
+ * writes reads again with the same disks, each on its image, backed by
+ * the chain it was given. */
 static void
 check_rewrite (const BootfixDomain *d)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) files = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) chains = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   g_autofree BootfixDiskImage *images = g_new0 (BootfixDiskImage, d->disks->len);
   for (guint i = 0; i < d->disks->len; i++) {
     const BootfixDisk *disk = g_ptr_array_index (d->disks, i);
     g_ptr_array_add (files, g_strdup_printf ("/nonexistent/out/%u.qcow2", i));
-    images[i] = (BootfixDiskImage) { disk->target_dev, files->pdata[i], "qcow2" };
+    g_ptr_array_add (chains, overlay_chain (disk, i));
+    images[i] = (BootfixDiskImage) {
+      .target_dev = disk->target_dev, .file = files->pdata[i], .format = "qcow2",
+      .backing = chains->pdata[i],
+    };
   }
   /* The other firmware, as --output sets it when the disk needs it. */
   const char *other = g_strcmp0 (d->firmware, "efi") == 0 ? "bios" : "efi";
@@ -152,6 +190,7 @@ check_rewrite (const BootfixDomain *d)
     const BootfixDisk *disk = g_ptr_array_index (back->disks, i);
     CHECK (g_strcmp0 (disk->source, files->pdata[i]) == 0);
     CHECK (g_strcmp0 (disk->format, "qcow2") == 0);
+    check_chain_read_back (disk->backing, chains->pdata[i]);
   }
 }
 

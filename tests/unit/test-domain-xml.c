@@ -118,8 +118,8 @@ test_rewrite_every_disk (void)
   g_autoptr (BootfixDomain) before = parse (two_disks);
   g_assert_cmpstr (disk (before, 0)->source, ==, "/images/w7.img");
   const BootfixDiskImage images[] = {
-    { "hda", "/out/w7-hda.qcow2", "qcow2" },
-    { "hdb", "/out/w7-hdb.qcow2", "qcow2" },
+    { "hda", "/out/w7-hda.qcow2", "qcow2", NULL },
+    { "hdb", "/out/w7-hdb.qcow2", "qcow2", NULL },
   };
   g_autoptr (GError) error = NULL;
   g_autofree char *xml = bootfix_domain_xml_with_images (before, images, 2,
@@ -148,6 +148,105 @@ test_rewrite_every_disk (void)
   validate (xml);
 }
 
+/* A chain of BootfixBackingStore from (path, format, block) triples. */
+static GPtrArray *
+chain_of (const BootfixBackingStore *layers, guint n)
+{
+  GPtrArray *chain =
+    g_ptr_array_new_with_free_func ((GDestroyNotify) bootfix_backing_store_free);
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (chain, bootfix_backing_store_new (layers[i].path, layers[i].format,
+                                                       layers[i].block));
+  return chain;
+}
+
+static void
+assert_same_chain (const GPtrArray *got, const GPtrArray *want)
+{
+  g_assert_nonnull (got);
+  g_assert_cmpuint (got->len, ==, want->len);
+  for (guint i = 0; i < want->len; i++) {
+    const BootfixBackingStore *a = g_ptr_array_index (got, i);
+    const BootfixBackingStore *b = g_ptr_array_index (want, i);
+    g_assert_cmpstr (a->path, ==, b->path);
+    g_assert_cmpstr (a->format, ==, b->format);
+    g_assert_cmpint (a->block, ==, b->block);
+  }
+}
+
+static guint
+count (const char *haystack, const char *needle)
+{
+  guint n = 0;
+  for (const char *p = strstr (haystack, needle); p; p = strstr (p + 1, needle))
+    n++;
+  return n;
+}
+
+/* An overlay's NAME.xml declares what it is backed by: the old
+ * <backingStore/> goes, each disk gets its chain (a block device as
+ * type='block'), ended by an empty element, indented like the file;
+ * the domain reader reads the same chain back. */
+static void
+test_rewrite_backing_chain (void)
+{
+  static const BootfixBackingStore hda_layers[] = {
+    { (char *) "/images/w7.qcow2", (char *) "qcow2", FALSE },
+    { (char *) "/images/base/w7 & 'old'.img", (char *) "raw", FALSE },
+  };
+  static const BootfixBackingStore hdb_layers[] = {
+    { (char *) "/dev/vg0/data", (char *) "raw", TRUE },
+  };
+  g_autoptr (GPtrArray) hda = chain_of (hda_layers, G_N_ELEMENTS (hda_layers));
+  g_autoptr (GPtrArray) hdb = chain_of (hdb_layers, G_N_ELEMENTS (hdb_layers));
+  const BootfixDiskImage images[] = {
+    { "hda", "/out/w7-hda.qcow2", "qcow2", hda },
+    { "hdb", "/out/w7-hdb.qcow2", "qcow2", hdb },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autofree char *xml = bootfix_domain_xml_rewrite_disks (
+    two_disks, strlen (two_disks), "w7", images, 2, NULL, &error);
+  g_assert_no_error (error);
+  g_autoptr (BootfixDomain) after = parse (xml);
+  assert_same_chain (disk (after, 0)->backing, hda);
+  assert_same_chain (disk (after, 1)->backing, hdb);
+  g_assert_cmpuint (count (xml, "<backingStore"), ==, 5);
+  g_assert_cmpuint (count (xml, "<backingStore/>"), ==, 2);
+  assert_contains (xml,
+    "      <source file=\"/out/w7-hda.qcow2\"/>\n"
+    "      <backingStore type=\"file\">\n"
+    "        <format type=\"qcow2\"/>\n"
+    "        <source file=\"/images/w7.qcow2\"/>\n"
+    "        <backingStore type=\"file\">\n"
+    "          <format type=\"raw\"/>\n"
+    "          <source file=\"/images/base/w7 &amp; 'old'.img\"/>\n"
+    "          <backingStore/>\n"
+    "        </backingStore>\n"
+    "      </backingStore>\n"
+    "      <target dev=\"hda\" bus=\"ide\"/>\n");
+  assert_contains (xml, "<backingStore type=\"block\">");
+  assert_contains (xml, "<source dev=\"/dev/vg0/data\"/>");
+  validate (xml);
+
+  /* On one line, the chain stays on it. */
+  static const char flat[] =
+    "<domain type='kvm'><name>f</name><memory>1048576</memory>"
+    "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+    "<disk type='file' device='disk'><source file='/images/f.img'/>"
+    "<backingStore type='file'><format type='qcow2'/><source file='/old'/>"
+    "<backingStore/></backingStore><target dev='hda' bus='ide'/></disk>"
+    "</devices></domain>";
+  const BootfixDiskImage image = { "hda", "/out/f-hda.qcow2", "qcow2", hdb };
+  g_autofree char *out = bootfix_domain_xml_rewrite_disks (flat, strlen (flat), "f",
+                                                          &image, 1, NULL, &error);
+  g_assert_no_error (error);
+  assert_contains (out, "<source file=\"/out/f-hda.qcow2\"/><backingStore type=\"block\">"
+                        "<format type=\"raw\"/><source dev=\"/dev/vg0/data\"/>"
+                        "<backingStore/></backingStore><target");
+  assert_lacks (out, "/old");
+  validate (out);
+}
+
 /* A block disk becomes a file; a raw standalone copy says raw. */
 static void
 test_rewrite_block_disk (void)
@@ -158,7 +257,7 @@ test_rewrite_block_disk (void)
     "<disk type='block' device='disk'><driver name='qemu' type='raw'/>"
     "<source dev='/dev/vg0/b'><seclabel model='dac' relabel='no'/></source>"
     "<target dev='sda' bus='sata'/></disk></devices></domain>";
-  const BootfixDiskImage image = { "sda", "/out/b-sda.raw", "raw" };
+  const BootfixDiskImage image = { "sda", "/out/b-sda.raw", "raw", NULL };
   g_autoptr (GError) error = NULL;
   g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "b",
                                                           &image, 1, NULL, &error);
@@ -182,7 +281,7 @@ test_rewrite_no_source (void)
     "    <target dev='hda' bus='ide'/>\n"
     "  </disk>\n"
     "</devices></domain>";
-  const BootfixDiskImage image = { "hda", "/out/e-hda.qcow2", "qcow2" };
+  const BootfixDiskImage image = { "hda", "/out/e-hda.qcow2", "qcow2", NULL };
   g_autoptr (GError) error = NULL;
   g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "e",
                                                           &image, 1, NULL, &error);
@@ -198,13 +297,13 @@ static void
 test_rewrite_mismatch (void)
 {
   const BootfixDiskImage images[] = {
-    { "hda", "/out/a.qcow2", "qcow2" },
-    { "hdb", "/out/b.qcow2", "qcow2" },
-    { "hdc", "/out/c.qcow2", "qcow2" },
+    { "hda", "/out/a.qcow2", "qcow2", NULL },
+    { "hdb", "/out/b.qcow2", "qcow2", NULL },
+    { "hdc", "/out/c.qcow2", "qcow2", NULL },
   };
   const BootfixDiskImage swapped[] = {
-    { "hdb", "/out/b.qcow2", "qcow2" },
-    { "hda", "/out/a.qcow2", "qcow2" },
+    { "hdb", "/out/b.qcow2", "qcow2", NULL },
+    { "hda", "/out/a.qcow2", "qcow2", NULL },
   };
   struct { const BootfixDiskImage *images; guint n; const char *says; } cases[] = {
     { images, 1, "more disks than were fixed" },
@@ -230,7 +329,7 @@ test_rewrite_hostile (void)
     "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
     "<domain><name>&x;</name><devices><disk device='disk'>"
     "<target dev='hda' bus='ide'/></disk></devices></domain>";
-  const BootfixDiskImage image = { "hda", "/out/a.qcow2", "qcow2" };
+  const BootfixDiskImage image = { "hda", "/out/a.qcow2", "qcow2", NULL };
   g_autoptr (GError) error = NULL;
   g_autofree char *out = bootfix_domain_xml_rewrite_disks (xml, strlen (xml), "h",
                                                           &image, 1, NULL, &error);
@@ -257,7 +356,7 @@ test_rewrite_firmware (void)
     "<boot dev='hd'/></os><devices><disk type='file' device='disk'>"
     "<driver name='qemu' type='raw'/><source file='/images/f.img'/>"
     "<target dev='sda' bus='sata'/></disk></devices></domain>";
-  const BootfixDiskImage image = { "sda", "/out/f-sda.qcow2", "qcow2" };
+  const BootfixDiskImage image = { "sda", "/out/f-sda.qcow2", "qcow2", NULL };
   const struct {
     const char *xml, *set, *want;
   } cases[] = {
@@ -296,9 +395,13 @@ test_from_args (void)
     disks, "q35", "scsi", "lsisas1068", db, &error);
   g_assert_no_error (error);
   g_assert_null (dom->xml);
+  static const BootfixBackingStore layers[] = {
+    { (char *) "/images/a&b.img", (char *) "raw", FALSE },
+  };
+  g_autoptr (GPtrArray) backing = chain_of (layers, 1);
   const BootfixDiskImage images[] = {
-    { "sda", "/out/a&b-sda.qcow2", "qcow2" },
-    { "sdb", "/out/a&b-sdb.qcow2", "qcow2" },
+    { "sda", "/out/a&b-sda.qcow2", "qcow2", backing },
+    { "sdb", "/out/a&b-sdb.qcow2", "qcow2", NULL },
   };
   for (guint efi = 0; efi < 2; efi++) {
     g_autofree char *xml = bootfix_domain_xml_with_images (
@@ -314,6 +417,8 @@ test_from_args (void)
       g_assert_cmpstr (disk (back, i)->source, ==, images[i].file);
       g_assert_cmpstr (disk (back, i)->format, ==, "qcow2");
     }
+    assert_same_chain (disk (back, 0)->backing, backing);
+    g_assert_cmpuint (disk (back, 1)->backing->len, ==, 0);
     g_assert_cmpstr (back->firmware, ==, efi ? "efi" : "bios");
     assert_contains (xml, "Check them before you boot");
     validate (xml);
@@ -332,6 +437,7 @@ main (int argc, char **argv)
   db = bootfix_controller_db_load (path, &error);
   g_assert_no_error (error);
   g_test_add_func ("/domain-xml/rewrite/every-disk", test_rewrite_every_disk);
+  g_test_add_func ("/domain-xml/rewrite/backing-chain", test_rewrite_backing_chain);
   g_test_add_func ("/domain-xml/rewrite/block-disk", test_rewrite_block_disk);
   g_test_add_func ("/domain-xml/rewrite/no-source", test_rewrite_no_source);
   g_test_add_func ("/domain-xml/rewrite/mismatch", test_rewrite_mismatch);
