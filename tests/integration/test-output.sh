@@ -4,7 +4,9 @@
 # read (sha256), DIR gets overlays backed by them (or standalone images
 # with --output-format) and NAME.xml, which libvirt's schema accepts;
 # the fixed guests are read back through the results in one guestfish
-# launch.  Six virt-bootfix runs, each one appliance launch.
+# launch.  NAME.xml declares each overlay's backing chain, so a second
+# run on it needs no --allow-unsafe-paths.  Seven virt-bootfix runs that
+# launch an appliance, once each; the refusals launch none.
 #
 # Environment (set by meson): VIRT_BOOTFIX, BUILD_GUESTS, MKHIVE,
 # PHONY_DIR, BOOTFIX_DATADIR, BOOTFIX_MODULEDIR.  Exit 77 when no
@@ -83,6 +85,12 @@ if bootfix fix 0 --domain "$work/w7.xml" --output "$work/out"; then
   expect_eq "NAME.xml points at the overlay" \
     "$(xmllint --xpath 'string(//disk/source/@file)' "$work/out/w7.xml")" "$work/out/w7-hda.qcow2"
   expect_eq "NAME.xml says qcow2" "$(xmllint --xpath 'string(//disk/driver/@type)' "$work/out/w7.xml")" qcow2
+  expect_eq "NAME.xml declares the source as the overlay's backing file" \
+    "$(xmllint --xpath 'string(//disk/backingStore/source/@file)' "$work/out/w7.xml")" "$work/w7.img"
+  expect_eq "NAME.xml declares its format" \
+    "$(xmllint --xpath 'string(//disk/backingStore/format/@type)' "$work/out/w7.xml")" raw
+  expect_eq "NAME.xml ends the chain there" \
+    "$(xmllint --xpath 'count(//disk/backingStore/backingStore[not(node())])' "$work/out/w7.xml")" 1
   expect_eq "nothing else in DIR" "$(ls -A "$work/out" | tr '\n' ' ')" "w7-hda.qcow2 w7.xml "
   expect_eq "no journal next to the source" "$(find "$work" -maxdepth 1 -name '*.journal' | wc -l)" 0
   validates "$work/out/w7.xml"
@@ -102,15 +110,42 @@ bootfix self 3 --domain "$work/w7.xml" --output "$work/self" &&
   expect_grep "an output that is the source is refused" "guest's own disk" "$work/self.err"
 source_untouched w7
 
-# A second run on the result has nothing to do.  Its overlay's backing
-# file (the source) lies outside DIR, which the image checks allow only
-# with --allow-unsafe-paths.
-if bootfix second 0 --allow-unsafe-paths --domain "$work/out/w7.xml" --output "$work/out2"; then
+# A second run on the result has nothing to do, without
+# --allow-unsafe-paths: the overlay's backing file (the source) lies
+# outside DIR, but NAME.xml declares it.  In place (a real run, which
+# writes nothing), then with --output again.
+before=$(sha256sum "$work/out/w7-hda.qcow2")
+if bootfix inplace 0 --domain "$work/out/w7.xml"; then
+  expect_eq "in-place second run status" "$(status inplace 0)" unchanged
+  expect_eq "the overlay is as it was" "$(sha256sum "$work/out/w7-hda.qcow2")" "$before"
+fi
+if bootfix second 0 --domain "$work/out/w7.xml" --output "$work/out2"; then
   expect_eq "second run status" "$(status second 0)" unchanged
   expect_eq "second run's overlay is backed by the first" "$(backing_of "$work/out2/w7-hda.qcow2")" \
     "$work/out/w7-hda.qcow2"
+  expect_eq "the second NAME.xml declares the whole chain" \
+    "$(xmllint --xpath 'string(//disk/backingStore/source/@file)' "$work/out2/w7.xml") $(
+       xmllint --xpath 'string(//disk/backingStore/backingStore/source/@file)' "$work/out2/w7.xml")" \
+    "$work/out/w7-hda.qcow2 $work/w7.img"
+  validates "$work/out2/w7.xml"
 fi
 source_untouched w7
+
+# A declaration vouches only for the file it names, in its format:
+# NAME.xml edited to declare another file, or another format, leaves
+# the header's backing file outside DIR undeclared, refused before any
+# appliance.
+sed "s|<source file=\"$work/w7.img\"/>|<source file=\"$work/w7dry.img\"/>|" \
+  "$work/out/w7.xml" > "$work/edited-file.xml"
+sed 's|<format type="raw"/>|<format type="qcow2"/>|' "$work/out/w7.xml" > "$work/edited-format.xml"
+for edit in file format; do
+  if cmp -s "$work/out/w7.xml" "$work/edited-$edit.xml"; then
+    fail "the edit of the declared $edit did not change NAME.xml"
+  elif bootfix "edited-$edit" 3 --dry-run --domain "$work/edited-$edit.xml"; then
+    expect_grep "another declared $edit is refused" \
+      "is not the file the disk's <backingStore>" "$work/edited-$edit.err"
+  fi
+done
 
 # ---- a source qemu cannot write in place: a streamOptimized VMDK ----
 # (refused in place; --output reads it and records vmdk as the backing
