@@ -30,9 +30,12 @@ const char *const *bootfix_appliance_devices (BootfixAppliance *app,
                                               GError **error);
 const char *const *bootfix_appliance_partitions (BootfixAppliance *app,
                                                  GError **error);
-/* Forget what raw writes may have changed: the device and partition
- * lists, blkid's answers and what is mounted. */
-void bootfix_appliance_forget (BootfixAppliance *app);
+/* Forget what a raw write to device (a disk or a partition) may have
+ * changed: blkid's answers for that disk's devices, and what is
+ * mounted.  The device and partition lists stay: the disks of a launch
+ * never change, and the kernel keeps the partitions it found at boot
+ * (nothing asks it to read a partition table again). */
+void bootfix_appliance_forget (BootfixAppliance *app, const char *device);
 /* After a failed call: notice an appliance that died under it. */
 void bootfix_appliance_check_alive (BootfixAppliance *app);
 

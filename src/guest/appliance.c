@@ -310,11 +310,31 @@ bootfix_appliance_partitions (BootfixAppliance *app, GError **error)
                       _("cannot list the partitions"), error);
 }
 
+/* Is name the disk itself or one of its partitions (/dev/sdc, /dev/sdc1;
+ * not /dev/sdca, the 53rd disk)? */
+static gboolean
+on_disk (const char *name, const char *disk)
+{
+  size_t n = strlen (disk);
+  if (strncmp (name, disk, n) != 0)
+    return FALSE;
+  for (const char *p = name + n; *p; p++)
+    if (!g_ascii_isdigit (*p))
+      return FALSE;
+  return TRUE;
+}
+
 void
-bootfix_appliance_forget (BootfixAppliance *app)
+bootfix_appliance_forget (BootfixAppliance *app, const char *device)
 {
   g_clear_pointer (&app->mounted, g_free);
-  g_hash_table_remove_all (app->fs_types);
-  g_clear_pointer (&app->devices, g_strfreev);
-  g_clear_pointer (&app->partitions, g_strfreev);
+  g_autofree char *disk = g_strdup (device);
+  for (size_t n = strlen (disk); n > 0 && g_ascii_isdigit (disk[n - 1]); n--)
+    disk[n - 1] = '\0';
+  GHashTableIter it;
+  gpointer name;
+  g_hash_table_iter_init (&it, app->fs_types);
+  while (g_hash_table_iter_next (&it, &name, NULL))
+    if (on_disk (name, disk))
+      g_hash_table_iter_remove (&it);
 }

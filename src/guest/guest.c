@@ -38,6 +38,7 @@ typedef struct {
   gboolean readonly;
   gboolean check;        /* inspect what must not be written, too */
   gboolean mounted_rw;   /* the Windows root is wanted read-write */
+  char *probed_writable; /* the NTFS device ntfs-3g.probe found writable */
 } LgGuest;
 
 /* Defined at the end, after the functions it points to. */
@@ -178,6 +179,7 @@ lg_free (BootfixGuest *base)
   g_free (guest->root_shown);
   g_free (guest->wanted_root);
   g_free (guest->systemroot);
+  g_free (guest->probed_writable);
   g_free (guest);
 }
 
@@ -548,10 +550,16 @@ static gboolean
 check_ntfs_writable (LgGuest *guest, const char *root, BootfixGuestInfo *info,
                      GError **error)
 {
+  /* Once is enough: nothing writes to the filesystem between the probe
+   * at inspection and the read-write mount (a raw write forgets it). */
+  if (g_strcmp0 (guest->probed_writable, root) == 0)
+    return TRUE;
   g_autofree char *type = fs_type_of (guest, root);
   if (strcmp (type, "ntfs") != 0)
     return TRUE;
   int r = guestfs_ntfs_3g_probe (guest->g, 1, root);
+  if (r == 0)
+    guest->probed_writable = g_strdup (root);
   g_autofree char *shown = to_guest (guest, root);
   g_autofree char *why = NULL, *advice = NULL;
   if (ntfs_unwritable (r, shown, &why, &advice)) {
@@ -859,14 +867,18 @@ lg_discard_staged (BootfixGuest *base, const char *device,
     (void) guestfs_rm_f (guest->g, staged);
 }
 
-/* The appliance goes on for the other guests: unmount and sync so
- * that everything of this guest has left the appliance's caches. */
+/* The appliance goes on for the other guests: unmount, so that ntfs-3g
+ * has written everything of this guest to its disks.  No sync here: the
+ * kernel's dirty blocks reach the overlays when the appliance shuts
+ * down (libguestfs syncs then), and a guest counts as written only
+ * after that shutdown succeeded (group.c), so a sync per guest would
+ * make nothing safer and costs most of a second under TCG. */
 static gboolean
 lg_flush (BootfixGuest *base, GError **error)
 {
   LgGuest *guest = lg_of (base);
   g_clear_pointer (&guest->app->mounted, g_free);
-  if (guestfs_umount_all (guest->g) == -1 || guestfs_sync (guest->g) == -1) {
+  if (guestfs_umount_all (guest->g) == -1) {
     set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED,
                        _("cannot flush the changes to the disk image"));
     return FALSE;
@@ -924,13 +936,16 @@ read_disk (LgGuest *guest, const char *device, int index, GError **error)
   disk->device = to_guest (guest, device);
   disk->index = index;
   int64_t size = guestfs_blockdev_getsize64 (guest->g, device);
-  int ss = guestfs_blockdev_getss (guest->g, device);
-  if (size < 0 || ss <= 0) {
+  /* Not asked (a call costs a fifth of a second under TCG): appliance.c
+   * adds every drive without a block size, so qemu shows it with
+   * 512-byte logical sectors whatever the image holds. */
+  const guint ss = 512;
+  if (size < 0) {
     set_guestfs_error (error, guest, BOOTFIX_ERROR_GUEST, disk->device);
     return NULL;
   }
   disk->size = (guint64) size;
-  if (!bootfix_guest_disk_read_layout (&guest->parent, disk, (guint) ss,
+  if (!bootfix_guest_disk_read_layout (&guest->parent, disk, ss,
                                        guest->name, error))
     return NULL;
   return g_steal_pointer (&disk);
@@ -1046,9 +1061,9 @@ lg_write_device (BootfixGuest *base, const char *device,
   if (!to_appliance (guest, device, &on, error))
     return FALSE;
   /* Nothing may be mounted while a boot sector is rewritten under it,
-   * and new boot sector or partition table bytes may change what blkid
-   * and the partition list say. */
-  bootfix_appliance_forget (guest->app);
+   * and new boot sector bytes may change what blkid says. */
+  bootfix_appliance_forget (guest->app, on);
+  g_clear_pointer (&guest->probed_writable, g_free);
   if (guestfs_umount_all (guest->g) == -1) {
     set_guestfs_error (error, guest, BOOTFIX_ERROR_FAILED, device);
     return FALSE;

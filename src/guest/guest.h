@@ -168,9 +168,10 @@ gboolean bootfix_guest_write_device (BootfixGuest *guest, const char *device,
                                      guint64 offset, GBytes *data,
                                      GError **error);
 
-/* Unmount and flush everything written to the guest's disks out of
- * the appliance's caches (the appliance may go on for other guests;
- * only bootfix_appliance_shutdown puts it all in the images). */
+/* Unmount the guest's filesystems, so that everything written to them
+ * has reached the appliance's block devices (the appliance may go on
+ * for other guests; only bootfix_appliance_shutdown syncs it all into
+ * the images). */
 gboolean bootfix_guest_flush (BootfixGuest *guest, GError **error);
 
 G_END_DECLS
