@@ -6,6 +6,7 @@
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <glib/gi18n-lib.h>
 
 #include <unistd.h>
@@ -48,6 +49,8 @@ guest_arg_free (GuestArg *g)
 }
 
 typedef struct {
+  GStrv args;   /* the command line, -jN split (split_attached_jobs) */
+  char **argv;  /* its pointers, as GOption left them */
   char *batch;
   int jobs;
   int group_size;
@@ -90,6 +93,8 @@ typedef struct {
 static void
 options_clear (Options *o)
 {
+  g_strfreev (o->args);
+  g_free (o->argv);
   g_free (o->batch);
   g_free (o->jsonl);
   g_free (o->resume);
@@ -417,11 +422,39 @@ option_context_new (Options *o)
   return octx;
 }
 
+/* GOption reads "-j4" as the flags j and 4, then takes the next word
+ * as -j's number; people write -j4 as for make, so it becomes "-j" "4"
+ * (before a "--" only).  o->args owns the words; *argv is a copy of
+ * its pointers, which GOption reorders as it removes what it read. */
+static void
+split_attached_jobs (int *argc, char ***argv, Options *o)
+{
+  GPtrArray *args = g_ptr_array_new ();
+  gboolean options = TRUE;
+  for (int i = 0; i < *argc; i++) {
+    const char *a = (*argv)[i];
+    if (g_str_equal (a, "--"))
+      options = FALSE;
+    if (options && i > 0 && g_str_has_prefix (a, "-j") && a[2] != '\0' &&
+        strspn (a + 2, "0123456789") == strlen (a + 2)) {
+      g_ptr_array_add (args, g_strdup ("-j"));
+      g_ptr_array_add (args, g_strdup (a + 2));
+    } else
+      g_ptr_array_add (args, g_strdup (a));
+  }
+  *argc = (int) args->len;
+  g_ptr_array_add (args, NULL);
+  o->args = (GStrv) g_ptr_array_free (args, FALSE);
+  o->argv = g_memdup2 (o->args, sizeof (char *) * ((gsize) *argc + 1));
+  *argv = o->argv;
+}
+
 static gboolean
 parse_options (int *argc, char ***argv, Options *o, int *exit_code)
 {
   g_autoptr (GOptionContext) octx = option_context_new (o);
   g_autoptr (GError) error = NULL;
+  split_attached_jobs (argc, argv, o);
   if (!g_option_context_parse (octx, argc, argv, &error)) {
     *exit_code = usage_error (octx, error->message);
     return FALSE;

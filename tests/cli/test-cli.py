@@ -149,6 +149,19 @@ def test_usage():
               f"exit {r.returncode}: {r.stderr}")
 
 
+def test_attached_jobs():
+    """-j4 is read as -j 4, as make users write it; anything else after
+    -j is still GOption's to refuse."""
+    for args, want in ((["-j4", "--print-target", "--domain", "x.xml"],
+                        "--print-target opens no disk"),
+                       (["-j", "4", "--print-target", "--domain", "x.xml"],
+                        "--print-target opens no disk"),
+                       (["-jx", "--domain", "x.xml"], "for -j")):
+        r = run(*args)
+        check(" ".join(args) + ": " + want, r.returncode == 2 and
+              want in r.stderr, f"exit {r.returncode}: {r.stderr}")
+
+
 def test_fixtures(tmp):
     shared = os.environ.get("BOOTFIX_SHARED_DIR")
     folder = shared and os.path.join(shared, "fixtures", "libvirt-domains")
@@ -181,6 +194,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="print-target-") as tmp:
         test_no_disk_opened(tmp)
         test_usage()
+        test_attached_jobs()
         have_fixtures = test_fixtures(tmp)
     if FAILED:
         print(f"{len(FAILED)} check(s) failed", file=sys.stderr)
