@@ -124,3 +124,13 @@ bootfix_json_parse_hostile (const char *text, gsize len, guint max_depth,
   }
   return json_node_copy (root);
 }
+
+void
+bootfix_json_add_string (JsonBuilder *b, const char *member, const char *value)
+{
+  json_builder_set_member_name (b, member);
+  if (value)
+    json_builder_add_string_value (b, value);
+  else
+    json_builder_add_null_value (b);
+}

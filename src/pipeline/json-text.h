@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-/* JSON text from outside the process (a worker's report, a --resume
- * file) parsed without trusting it. */
+/* JSON text: what comes from outside the process (a worker's report,
+ * a --resume file) parsed without trusting it, and what the writers of
+ * reports share. */
 #ifndef BOOTFIX_JSON_TEXT_H
 #define BOOTFIX_JSON_TEXT_H
 
@@ -18,6 +19,10 @@ G_BEGIN_DECLS
  * root node; its strings are UTF-8 without NUL. */
 JsonNode *bootfix_json_parse_hostile (const char *text, gsize len,
                                       guint max_depth, GError **error);
+
+/* member: value, or null when value is NULL (unknown). */
+void bootfix_json_add_string (JsonBuilder *b, const char *member,
+                              const char *value);
 
 G_END_DECLS
 

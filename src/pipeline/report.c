@@ -6,6 +6,7 @@
 #include <json-glib/json-glib.h>
 
 #include "bootfix-error.h"
+#include "json-text.h"
 #include "plan.h"
 #include "report.h"
 
@@ -131,17 +132,6 @@ bootfix_status_to_string (BootfixStatus status)
   return "error";
 }
 
-/* A string member, or null when unknown. */
-static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
 static void
 add_strings (JsonBuilder *b, const char *member, GPtrArray *strings)
 {
@@ -156,13 +146,13 @@ static void
 add_change (JsonBuilder *b, const BootfixChange *c)
 {
   json_builder_begin_object (b);
-  add_string (b, "kind", c->kind);
-  add_string (b, "target", c->target);
-  add_string (b, "key", c->key);
-  add_string (b, "value", c->value_name);
-  add_string (b, "old", c->old_value);
-  add_string (b, "new", c->new_value);
-  add_string (b, "reason", c->reason);
+  bootfix_json_add_string (b, "kind", c->kind);
+  bootfix_json_add_string (b, "target", c->target);
+  bootfix_json_add_string (b, "key", c->key);
+  bootfix_json_add_string (b, "value", c->value_name);
+  bootfix_json_add_string (b, "old", c->old_value);
+  bootfix_json_add_string (b, "new", c->new_value);
+  bootfix_json_add_string (b, "reason", c->reason);
   json_builder_end_object (b);
 }
 
@@ -174,10 +164,10 @@ add_hives (JsonBuilder *b, GPtrArray *hives)
   for (guint i = 0; i < hives->len; i++) {
     const BootfixHiveReport *h = g_ptr_array_index (hives, i);
     json_builder_begin_object (b);
-    add_string (b, "name", h->name);
-    add_string (b, "path", h->path);
-    add_string (b, "state", h->state);
-    add_string (b, "detail", h->detail);
+    bootfix_json_add_string (b, "name", h->name);
+    bootfix_json_add_string (b, "path", h->path);
+    bootfix_json_add_string (b, "state", h->state);
+    bootfix_json_add_string (b, "detail", h->detail);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -195,17 +185,17 @@ add_check (JsonBuilder *b, const BootfixGuestReport *r)
   }
   BootfixLinkState verdict;
   json_builder_begin_object (b);
-  add_string (b, "verdict", bootfix_report_verdict (r, &verdict)
+  bootfix_json_add_string (b, "verdict", bootfix_report_verdict (r, &verdict)
                             ? bootfix_link_state_to_string (verdict) : NULL);
   json_builder_set_member_name (b, "links");
   json_builder_begin_array (b);
   for (guint i = 0; i < r->links->len; i++) {
     const BootfixLink *l = g_ptr_array_index (r->links, i);
     json_builder_begin_object (b);
-    add_string (b, "name", l->name);
-    add_string (b, "state", bootfix_link_state_to_string (l->state));
-    add_string (b, "detail", l->detail);
-    add_string (b, "remedy", l->remedy);
+    bootfix_json_add_string (b, "name", l->name);
+    bootfix_json_add_string (b, "state", bootfix_link_state_to_string (l->state));
+    bootfix_json_add_string (b, "detail", l->detail);
+    bootfix_json_add_string (b, "remedy", l->remedy);
     json_builder_end_object (b);
   }
   json_builder_end_array (b);
@@ -217,30 +207,30 @@ bootfix_report_guest_to_json (const BootfixGuestReport *r)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   json_builder_begin_object (b);
-  add_string (b, "name", r->name);
+  bootfix_json_add_string (b, "name", r->name);
   add_strings (b, "disks", r->disks);
   json_builder_set_member_name (b, "os");
   json_builder_begin_object (b);
-  add_string (b, "product", r->product);
+  bootfix_json_add_string (b, "product", r->product);
   json_builder_set_member_name (b, "major");
   json_builder_add_int_value (b, r->major);
   json_builder_set_member_name (b, "minor");
   json_builder_add_int_value (b, r->minor);
-  add_string (b, "arch", r->arch);
-  add_string (b, "osinfo", r->osinfo);
+  bootfix_json_add_string (b, "arch", r->arch);
+  bootfix_json_add_string (b, "osinfo", r->osinfo);
   json_builder_end_object (b);
   json_builder_set_member_name (b, "target");
   json_builder_begin_object (b);
-  add_string (b, "machine", r->machine);
-  add_string (b, "bus", r->bus);
-  add_string (b, "controller", r->controller);
-  add_string (b, "pci_id", r->pci_id);
+  bootfix_json_add_string (b, "machine", r->machine);
+  bootfix_json_add_string (b, "bus", r->bus);
+  bootfix_json_add_string (b, "controller", r->controller);
+  bootfix_json_add_string (b, "pci_id", r->pci_id);
   json_builder_end_object (b);
-  add_string (b, "accelerator", r->accelerator);
-  add_string (b, "rule", r->rule_id);
-  add_string (b, "journal", r->journal);
-  add_string (b, "output", r->output);
-  add_string (b, "status", bootfix_status_to_string (r->status));
+  bootfix_json_add_string (b, "accelerator", r->accelerator);
+  bootfix_json_add_string (b, "rule", r->rule_id);
+  bootfix_json_add_string (b, "journal", r->journal);
+  bootfix_json_add_string (b, "output", r->output);
+  bootfix_json_add_string (b, "status", bootfix_status_to_string (r->status));
   json_builder_set_member_name (b, "actions");
   json_builder_begin_array (b);
   for (guint i = 0; i < r->changes->len; i++)

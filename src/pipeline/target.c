@@ -5,6 +5,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "json-text.h"
 #include "target.h"
 
 BootfixTarget *
@@ -72,39 +73,29 @@ bootfix_target_print (const BootfixTarget *t, FILE *out, FILE *err)
 }
 
 static void
-add_string (JsonBuilder *b, const char *member, const char *value)
-{
-  json_builder_set_member_name (b, member);
-  if (value)
-    json_builder_add_string_value (b, value);
-  else
-    json_builder_add_null_value (b);
-}
-
-static void
 add_resolved (JsonBuilder *b, const BootfixDomain *d)
 {
   const BootfixDisk *disk = boot_disk (d);
-  add_string (b, "name", d->name);
-  add_string (b, "machine", d->machine);
-  add_string (b, "machine_family", d->machine_family);
-  add_string (b, "firmware", d->firmware);
+  bootfix_json_add_string (b, "name", d->name);
+  bootfix_json_add_string (b, "machine", d->machine);
+  bootfix_json_add_string (b, "machine_family", d->machine_family);
+  bootfix_json_add_string (b, "firmware", d->firmware);
   json_builder_set_member_name (b, "boot_disk");
   json_builder_begin_object (b);
-  add_string (b, "target", disk->target_dev);
-  add_string (b, "source", disk->source);
-  add_string (b, "bus", disk->bus);
+  bootfix_json_add_string (b, "target", disk->target_dev);
+  bootfix_json_add_string (b, "source", disk->source);
+  bootfix_json_add_string (b, "bus", disk->bus);
   json_builder_end_object (b);
-  add_string (b, "bus", d->bus);
-  add_string (b, "controller_model", d->controller_model);
-  add_string (b, "controller", d->controller->id);
-  add_string (b, "pci_id", d->controller->pci_id);
+  bootfix_json_add_string (b, "bus", d->bus);
+  bootfix_json_add_string (b, "controller_model", d->controller_model);
+  bootfix_json_add_string (b, "controller", d->controller->id);
+  bootfix_json_add_string (b, "pci_id", d->controller->pci_id);
   json_builder_set_member_name (b, "warnings");
   json_builder_begin_array (b);
   for (guint i = 0; i < d->warnings->len; i++)
     json_builder_add_string_value (b, g_ptr_array_index (d->warnings, i));
   json_builder_end_array (b);
-  add_string (b, "error", NULL);
+  bootfix_json_add_string (b, "error", NULL);
 }
 
 /* The same members, null, so every entry has one shape. */
@@ -116,8 +107,8 @@ add_unresolved (JsonBuilder *b, const GError *error)
     "controller_model", "controller", "pci_id", "warnings",
   };
   for (guint i = 0; i < G_N_ELEMENTS (members); i++)
-    add_string (b, members[i], NULL);
-  add_string (b, "error", error->message);
+    bootfix_json_add_string (b, members[i], NULL);
+  bootfix_json_add_string (b, "error", error->message);
 }
 
 char *
@@ -130,7 +121,7 @@ bootfix_targets_to_json (GPtrArray *targets)
   for (guint i = 0; i < targets->len; i++) {
     const BootfixTarget *t = g_ptr_array_index (targets, i);
     json_builder_begin_object (b);
-    add_string (b, "source", t->source);
+    bootfix_json_add_string (b, "source", t->source);
     if (t->dom)
       add_resolved (b, t->dom);
     else
