@@ -40,6 +40,26 @@ expect_grep() { # WHAT PATTERN FILE
   fi
 }
 
+# bootfix CASE EXPECTED_EXIT ARGS...: run this build's virt-bootfix (it
+# picks its accelerator itself: no hint from the environment), with its
+# output in $work/CASE.out and CASE.err and, unless it is --undo (which
+# writes no report), its report in $work/CASE.json; pass or fail on the
+# exit status, and say how long it took.
+bootfix() {
+  local case=$1 want=$2 got=0 t=$SECONDS
+  shift 2
+  local json=(--json "$work/$case.json")
+  [ "${1:-}" = --undo ] && json=()
+  env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" "${json[@]}" "$@" \
+    > "$work/$case.out" 2> "$work/$case.err" || got=$?
+  if [ "$got" -ne "$want" ]; then
+    fail "$case: exit $got, expected $want"
+    sed 's/^/    /' "$work/$case.out" "$work/$case.err"
+    return 1
+  fi
+  pass "$case: exit $got ($((SECONDS - t)) s)"
+}
+
 # Built once and cached in PHONY_DIR (tests/phony/build-guests.sh).
 build_phony_guests() {
   local rc=0

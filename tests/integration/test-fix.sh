@@ -31,28 +31,8 @@ prepare() {
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
-# bootfix CASE EXPECTED_EXIT ARGS...: run, keep output in $work/CASE.*
-bootfix() {
-  local case=$1 want=$2 got=0
-  shift 2
-  # virt-bootfix must pick its accelerator itself: no hint from us.
-  # --undo writes no report, so it takes no --json.
-  local json=(--json "$work/$case.json")
-  [ "$1" = --undo ] && json=()
-  env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" "${json[@]}" "$@" \
-    > "$work/$case.out" 2> "$work/$case.err" || got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$case: exit $got, expected $want"
-    sed 's/^/    /' "$work/$case.out" "$work/$case.err"
-    return 1
-  fi
-  pass "$case: exit $got"
-}
-
 # json_get CASE JQ-FILTER
 json_get() { jq -r "$2" "$work/$1.json"; }
-
-
 
 # ---- the cases ----
 

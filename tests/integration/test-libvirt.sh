@@ -59,19 +59,6 @@ prepare() {
   virsh_ define "$work/$name.xml" > /dev/null
 }
 
-# bootfix CASE EXPECTED_EXIT ARGS...: run, keep output in $work/CASE.*
-bootfix() {
-  local case=$1 want=$2 got=0
-  shift 2
-  env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" --json "$work/$case.json" "$@" \
-    > "$work/$case.out" 2> "$work/$case.err" || got=$?
-  if [ "$got" -ne "$want" ]; then
-    fail "$case: exit $got, expected $want"
-    sed 's/^/    /' "$work/$case.out" "$work/$case.err"
-    return 1
-  fi
-  pass "$case: exit $got"
-}
 json_get() { jq -r "$2" "$work/$1.json"; }
 
 mkdir "$work/pool"

@@ -71,22 +71,6 @@ prepare() {
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
 
-# bootfix CASE EXPECTED_EXIT ARGS...: one run, output in $work/CASE.*
-bootfix() {
-  local case=$1 want=$2 got=0 t=$SECONDS
-  shift 2
-  # virt-bootfix must pick its accelerator itself: no hint from us.
-  env -u LIBGUESTFS_BACKEND_SETTINGS "$VIRT_BOOTFIX" --json "$work/$case.json" \
-    "$@" > "$work/$case.out" 2> "$work/$case.err" || got=$?
-  echo "($case: $((SECONDS - t)) s)"
-  if [ "$got" -ne "$want" ]; then
-    fail "$case: exit $got, expected $want"
-    sed 's/^/    /' "$work/$case.out" "$work/$case.err"
-    return 1
-  fi
-  pass "$case: exit $got"
-}
-
 # guest_json CASE NAME FILTER: jq FILTER on the report of guest NAME.
 guest_json() {
   jq -r --arg n "$2" ".guests[] | select(.name == \$n) | $3" "$work/$1.json"
