@@ -134,3 +134,13 @@ bootfix_json_add_string (JsonBuilder *b, const char *member, const char *value)
   else
     json_builder_add_null_value (b);
 }
+
+char *
+bootfix_json_builder_to_text (JsonBuilder *b)
+{
+  g_autoptr (JsonNode) root = json_builder_get_root (b);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, root);
+  return json_generator_to_data (gen, NULL);
+}

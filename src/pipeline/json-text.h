@@ -24,6 +24,9 @@ JsonNode *bootfix_json_parse_hostile (const char *text, gsize len,
 void bootfix_json_add_string (JsonBuilder *b, const char *member,
                               const char *value);
 
+/* The document b built, as indented text (g_free). */
+char *bootfix_json_builder_to_text (JsonBuilder *b);
+
 G_END_DECLS
 
 #endif

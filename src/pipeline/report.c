@@ -259,11 +259,7 @@ bootfix_report_to_json (GPtrArray *reports)
                                  g_ptr_array_index (reports, i)));
   json_builder_end_array (b);
   json_builder_end_object (b);
-  g_autoptr (JsonNode) root = json_builder_get_root (b);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  json_generator_set_pretty (gen, TRUE);
-  json_generator_set_root (gen, root);
-  return json_generator_to_data (gen, NULL);
+  return bootfix_json_builder_to_text (b);
 }
 
 gboolean
