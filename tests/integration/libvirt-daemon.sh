@@ -37,6 +37,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 
+# shellcheck source=pids.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pids.sh"
+
 LIBVIRT_DAEMON_DIR=
 LIBVIRT_DAEMON_PID=
 LIBVIRT_DAEMON_URI=
@@ -109,18 +112,10 @@ _libvirt_check_host() {
   fi
 }
 
-# Is PID running?  A zombie is not (see slurm-cluster.sh).
-_libvirt_running() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
-
 _libvirt_wait_answer() {
   local deadline=$((SECONDS + LIBVIRT_DAEMON_DEADLINE))
   while [ "$SECONDS" -lt "$deadline" ]; do
-    if ! _libvirt_running "$LIBVIRT_DAEMON_PID"; then
+    if ! pid_running "$LIBVIRT_DAEMON_PID"; then
       echo "libvirt-daemon: libvirtd died at start:" >&2
       libvirt_daemon_logs >&2
       return 77
@@ -166,34 +161,17 @@ _libvirt_qemu_pids() {
   done
 }
 
-# Kill PIDS with SIGTERM, then SIGKILL what is left after 10 s.
-_libvirt_kill_pids() {
-  local pid left deadline=$((SECONDS + 10))
-  [ "$#" -gt 0 ] || return 0
-  kill -TERM "$@" 2>/dev/null || true
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    left=()
-    for pid in "$@"; do
-      _libvirt_running "$pid" && left+=("$pid")
-    done
-    [ "${#left[@]}" -eq 0 ] && return 0
-    sleep 0.2
-  done
-  echo "libvirt-daemon: pid ${left[*]} ignored SIGTERM for 10 s, killed" >&2
-  kill -KILL "${left[@]}" 2>/dev/null || true
-}
-
 libvirt_daemon_stop() {
   [ -n "$LIBVIRT_DAEMON_DIR" ] || return 0
   local qemus
   mapfile -t qemus < <(_libvirt_qemu_pids)
   if [ -n "$LIBVIRT_DAEMON_PID" ]; then
-    _libvirt_kill_pids "$LIBVIRT_DAEMON_PID"
+    pid_stop libvirt-daemon "$LIBVIRT_DAEMON_PID"
     wait "$LIBVIRT_DAEMON_PID" 2>/dev/null || true
   fi
   # A guest left running (a test that failed half-way) outlives its
   # daemon: libvirt daemonizes qemu.
-  _libvirt_kill_pids "${qemus[@]}"
+  pid_stop libvirt-daemon "${qemus[@]}"
   LIBVIRT_DAEMON_PID=
   LIBVIRT_DAEMON_DIR=
 }

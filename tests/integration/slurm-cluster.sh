@@ -28,6 +28,9 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # shellcheck shell=bash
 
+# shellcheck source=pids.sh
+. "$(dirname "${BASH_SOURCE[0]}")/pids.sh"
+
 SLURM_CLUSTER_DIR=
 SLURM_CLUSTER_CONF=
 SLURM_CLUSTER_PIDS=() # munged first, then slurmctld and slurmd
@@ -121,7 +124,7 @@ _slurm_start_munged() {
     >>"$dir/log/munged.out" 2>&1 &
   SLURM_CLUSTER_PIDS+=("$!")
   while [ ! -S "$dir/munge/munge.socket" ]; do
-    if ! _slurm_running "$!" || [ "$SECONDS" -ge "$deadline" ]; then
+    if ! pid_running "$!" || [ "$SECONDS" -ge "$deadline" ]; then
       echo "slurm-cluster: munged does not start here:" >&2
       slurm_cluster_logs >&2
       return 77
@@ -147,7 +150,7 @@ _slurm_wait_idle() {
     state=$(slurm_run sinfo -h -n localhost -o %T 2>/dev/null || true)
     [ "$state" = idle ] && return 0
     for pid in "${SLURM_CLUSTER_PIDS[@]}"; do
-      if ! _slurm_running "$pid"; then
+      if ! pid_running "$pid"; then
         echo "slurm-cluster: a Slurm daemon (pid $pid) died at start:" >&2
         slurm_cluster_logs >&2
         return 77
@@ -205,40 +208,14 @@ _slurm_own_pids() {
     sed -e 's|^/proc/||' -e 's|/environ$||' || true
 }
 
-# Is PID running?  A zombie is not: a daemon we started stays one until
-# this shell reaps it, which bash may put off (kill -0 succeeds on it).
-_slurm_running() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) } # after the command name, which may hold blanks
-  [ "${stat%% *}" != Z ]
-}
-
-# Kill PIDS with SIGTERM, then SIGKILL what is left after 10 s.
-_slurm_kill_pids() {
-  local pid left deadline=$((SECONDS + 10))
-  [ "$#" -gt 0 ] || return 0
-  kill -TERM "$@" 2>/dev/null || true
-  while [ "$SECONDS" -lt "$deadline" ]; do
-    left=()
-    for pid in "$@"; do
-      _slurm_running "$pid" && left+=("$pid")
-    done
-    [ "${#left[@]}" -eq 0 ] && return 0
-    sleep 0.2
-  done
-  echo "slurm-cluster: pid ${left[*]} ignored SIGTERM for 10 s, killed" >&2
-  kill -KILL "${left[@]}" 2>/dev/null || true
-}
-
 # scancel every job and wait (20 s at most) until slurmctld has seen
 # them end, while slurmd can still stop their steps the normal way.
 # Only when munged and slurmctld run: a client retries a dead one.
 _slurm_cancel_jobs() {
   local deadline=$((SECONDS + 20))
   [ "${#SLURM_CLUSTER_PIDS[@]}" -ge 2 ] &&
-    _slurm_running "${SLURM_CLUSTER_PIDS[0]}" &&
-    _slurm_running "${SLURM_CLUSTER_PIDS[1]}" || return 0
+    pid_running "${SLURM_CLUSTER_PIDS[0]}" &&
+    pid_running "${SLURM_CLUSTER_PIDS[1]}" || return 0
   timeout 10 env SLURM_CONF="$SLURM_CLUSTER_CONF" \
     scancel --quiet --user=root 2>/dev/null || return 0
   while [ "$SECONDS" -lt "$deadline" ]; do
@@ -256,7 +233,7 @@ slurm_cluster_stop() {
     # slurmctld (it stops its own slurmscriptd), then slurmd; each is
     # our child: reap it.
     for pid in "${SLURM_CLUSTER_PIDS[@]:1}"; do
-      _slurm_kill_pids "$pid"
+      pid_stop slurm-cluster "$pid"
       wait "$pid" 2>/dev/null || true
     done
   fi
@@ -264,11 +241,11 @@ slurm_cluster_stop() {
   # job), but munged, which the others need to the end.
   daemons=" ${SLURM_CLUSTER_PIDS[*]} "
   # shellcheck disable=SC2046 # one pid per word
-  _slurm_kill_pids $(_slurm_own_pids | while read -r pid; do
+  pid_stop slurm-cluster $(_slurm_own_pids | while read -r pid; do
     [[ $daemons == *" $pid "* ]] || echo "$pid"
   done)
   if [ "${#SLURM_CLUSTER_PIDS[@]}" -gt 0 ]; then
-    _slurm_kill_pids "${SLURM_CLUSTER_PIDS[0]}"
+    pid_stop slurm-cluster "${SLURM_CLUSTER_PIDS[0]}"
     wait "${SLURM_CLUSTER_PIDS[0]}" 2>/dev/null || true
   fi
   SLURM_CLUSTER_PIDS=()
