@@ -30,6 +30,9 @@ const char *const *bootfix_appliance_devices (BootfixAppliance *app,
                                               GError **error);
 const char *const *bootfix_appliance_partitions (BootfixAppliance *app,
                                                  GError **error);
+/* Is name the appliance's disk itself or one of its partitions
+ * (/dev/sdc, /dev/sdc1; not /dev/sdca, the 53rd disk)? */
+gboolean bootfix_appliance_on_disk (const char *name, const char *disk);
 /* Forget what a raw write to device (a disk or a partition) may have
  * changed: blkid's answers for that disk's devices, and what is
  * mounted.  The device and partition lists stay: the disks of a launch

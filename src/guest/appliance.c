@@ -310,10 +310,8 @@ bootfix_appliance_partitions (BootfixAppliance *app, GError **error)
                       _("cannot list the partitions"), error);
 }
 
-/* Is name the disk itself or one of its partitions (/dev/sdc, /dev/sdc1;
- * not /dev/sdca, the 53rd disk)? */
-static gboolean
-on_disk (const char *name, const char *disk)
+gboolean
+bootfix_appliance_on_disk (const char *name, const char *disk)
 {
   size_t n = strlen (disk);
   if (strncmp (name, disk, n) != 0)
@@ -335,6 +333,6 @@ bootfix_appliance_forget (BootfixAppliance *app, const char *device)
   gpointer name;
   g_hash_table_iter_init (&it, app->fs_types);
   while (g_hash_table_iter_next (&it, &name, NULL))
-    if (on_disk (name, disk))
+    if (bootfix_appliance_on_disk (name, disk))
       g_hash_table_iter_remove (&it);
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <glib/gi18n-lib.h>
 
+#include "appliance-private.h"
 #include "bootfix-error.h"
 #include "bootini.h"
 #include "find-windows.h"
@@ -297,10 +298,8 @@ filesystem_devices (const char *const *devices, const char *const *parts)
   g_autoptr (GStrvBuilder) out = g_strv_builder_new ();
   for (guint i = 0; devices[i]; i++) {
     gboolean partitioned = FALSE;
-    gsize n = strlen (devices[i]);
     for (guint j = 0; parts[j] && !partitioned; j++)
-      partitioned = strncmp (parts[j], devices[i], n) == 0 &&
-                    g_ascii_isdigit (parts[j][n]);
+      partitioned = bootfix_appliance_on_disk (parts[j], devices[i]);
     if (!partitioned)
       g_strv_builder_add (out, devices[i]);
   }
